@@ -1,0 +1,91 @@
+"""The reader-neutral document: what every reader produces and extraction consumes.
+
+A reader turns one file into a :class:`Document`: a sequence of blocks in reading
+order. A block is either a table row (a tuple of cells, as laid out in the source,
+with merged cells already expanded into the grid) or a paragraph of narrative text.
+Readers know nothing of the report template; extraction (``validator.extract``)
+knows nothing of file formats.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a piece of text came from. Every field is optional; readers fill what they know.
+
+    ``line`` is 1-based (text files); ``page`` is 1-based (PDF); ``table``, ``row`` and
+    ``col`` are 1-based indices of the table in the document and of the cell in that table
+    (HTML, DOCX, PDF, spreadsheets; ``col`` is also the tab/pipe cell of a text line).
+    ``sheet`` names a spreadsheet sheet.
+    """
+
+    line: int | None = None
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    sheet: str | None = None
+
+    def __str__(self) -> str:  # rendered for users, in Chinese
+        parts: list[str] = []
+        if self.sheet is not None:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.page is not None:
+            parts.append(f"第{self.page}页")
+        if self.line is not None:
+            parts.append(f"第{self.line}行")
+        if self.table is not None:
+            parts.append(f"表格{self.table}")
+        if self.row is not None and self.line is None:
+            parts.append(f"第{self.row}行")
+        if self.col is not None:
+            parts.append(f"第{self.col}格")
+        return "".join(parts) or "未知位置"
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    text: str
+    pos: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A table row (``kind == "row"``) or a paragraph (``kind == "text"``, one cell)."""
+
+    kind: str
+    cells: tuple[Cell, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.cells)
+
+    @property
+    def pos(self) -> Position:
+        return self.cells[0].pos if self.cells else Position()
+
+
+@dataclass(slots=True)
+class Document:
+    path: str
+    format: str  # "text", "markdown", "html", "docx", "pdf", "xlsx", "csv"
+    blocks: list[Block] = field(default_factory=list)
+
+    def rows(self):
+        return (b for b in self.blocks if b.kind == "row")
+
+    def paragraphs(self):
+        return (b for b in self.blocks if b.kind == "text")
+
+
+def row(cells: list[tuple[str, Position]]) -> Block:
+    return Block("row", tuple(Cell(t, p) for t, p in cells))
+
+
+def paragraph(text: str, pos: Position) -> Block:
+    return Block("text", (Cell(text, pos),))
