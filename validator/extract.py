@@ -1,0 +1,365 @@
+"""From a reader's document to the canonical tables of one report.
+
+Readers produce rows of cells and paragraphs; this step finds, by label, which template
+row each table row is, takes the values that follow the label, and records every cell
+(value, raw text, state, source position). It also determines the report's year, issuing
+body and template version, and keeps the narrative for the rules that read it.
+Problems found while extracting (an unreadable value, a missing row, a template
+deviation) become findings of the ``X`` rule family.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import values
+from .document import Block, Cell, Document, Position
+from .template import TEMPLATE, Entry, Labels, core, normalize
+
+T2, T3, T4 = TEMPLATE["t2"], TEMPLATE["t3"], TEMPLATE["t4"]
+_LABELS = {"t2": Labels(T2.rows), "t3": Labels(T3.rows)}
+_T4_LABELS = Labels(T4.rows)
+_SECTIONS = Labels(TEMPLATE.sections)
+_T3_WIDTH = 7
+_T4_WIDTH = 15
+
+_VERSION_MARKERS = {
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
+             "申请人无正当理由逾期不补正", "申请人逾期未按收费通知要求缴纳费用"),
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量",
+             "政府集中采购"),
+}
+_YEAR_TITLE = re.compile(r"(?P<before>[^\n。，,；;]*?)(?P<year>20\d\d)\s*年度?\s*(?P<after>[^\n。，,；;]*?)政府信息公开(?:工作)?\s*年度?\s*报告")
+_YEAR_PERIOD = re.compile(r"统计(?:期限|周期|时限|期间)[^。\n]{0,12}?(20\d\d)\s*年")
+_YEAR_ANY = re.compile(r"(20\d\d)\s*年")
+_T4_MARK = ("行政复议", "行政诉讼")
+
+
+@dataclass
+class CellRecord:
+    table: str
+    row: str
+    column: str
+    value: float | None
+    raw: str | None
+    state: str
+    pos: Position | None
+    note: str | None = None
+
+
+@dataclass
+class Report:
+    """One report's extracted content, before checking."""
+
+    path: str
+    format: str
+    body: str | None = None
+    year: int | None = None
+    year_source: str | None = None
+    version: str | None = None
+    version_source: str | None = None
+    deviations: list[str] = field(default_factory=list)
+    cells: list[CellRecord] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)  # extraction findings (X rules)
+    sections: list[tuple[str, str, Position]] = field(default_factory=list)
+    paragraphs: list[tuple[str, Position]] = field(default_factory=list)
+    title: str | None = None
+
+
+def _note(report: Report, rule: str, **fields) -> None:
+    report.notes.append({"rule": rule, **fields})
+
+
+# ---------------------------------------------------------------- metadata
+
+_ORG = re.compile(r"(政府|委员会|委|局|厅|办公室|办|院|部|署|中心|街道|镇|乡|所|站|队|会)$")
+
+
+def _clean_body(s: str) -> str | None:
+    s = re.sub(r"^[#\s\d*]+|[\s（(]+$", "", unicodedata.normalize("NFKC", s)).strip(" ：:·-—")
+    s = s.replace(" ", "")
+    return s if s and _ORG.search(s) else None
+
+
+def detect_meta(doc: Document, year: int | None, body: str | None, report: Report) -> None:
+    paragraphs = [b for b in doc.blocks[:60] if b.kind == "text"]
+    head = "\n".join(b.text for b in paragraphs[:8])
+    m = _YEAR_TITLE.search(head.replace("\n", "")) or _YEAR_TITLE.search(head)
+    if m:
+        report.title = m.group(0).strip()
+    if year is not None:
+        report.year, report.year_source = year, "命令行参数 --year"
+    elif m:
+        report.year, report.year_source = int(m["year"]), "标题"
+    else:
+        text = "\n".join(b.text for b in doc.blocks if b.kind == "text")
+        p = _YEAR_PERIOD.search(text)
+        if p:
+            report.year, report.year_source = int(p.group(1)), "统计期限"
+        else:
+            years = Counter(int(y) for y in _YEAR_ANY.findall(text))
+            if years:
+                report.year, report.year_source = years.most_common(1)[0][0], "正文中出现最多的年份"
+    if body is not None:
+        report.body = body
+    elif m:
+        report.body = _clean_body(m["before"]) or _clean_body(m["after"])
+
+
+def detect_version(doc: Document, report: Report) -> None:
+    text = normalize("".join(b.text for b in doc.blocks))
+    hits = {v: sum(text.count(normalize(k)) > 0 for k in ks) for v, ks in _VERSION_MARKERS.items()}
+    if hits["2021"] != hits["2019"]:
+        report.version = max(hits, key=hits.get)
+        report.version_source = "表格标签"
+    elif report.year is not None:
+        report.version = "2019" if report.year <= 2020 else "2021"
+        report.version_source = "报告年份"
+    else:
+        report.version, report.version_source = "2021", None
+        _note(report, "X005", severity="warning")
+    if report.year and report.version_source == "表格标签":
+        expected = "2019" if report.year <= 2020 else "2021"
+        if expected != report.version:
+            report.deviations.append("version_year")
+
+
+# ---------------------------------------------------------------- rows
+
+def split_label(cells: tuple[Cell, ...]) -> tuple[str, list[Cell]]:
+    """Label = every cell up to the last one that cannot be a value; values = the rest."""
+    last = -1
+    for i, c in enumerate(cells):
+        if not values.is_value_like(c.text):
+            last = i
+    label = "".join(c.text for c in cells[: last + 1] if c.text)
+    return label, list(cells[last + 1:])
+
+
+def pick_values(cells: list[Cell], n: int) -> list[Cell] | None:
+    """Choose the ``n`` value cells of a row from the cells after its label.
+
+    Text copies keep stray empty cells around the numbers (labels spanning two columns,
+    trailing tabs); grids keep blanks in place. Prefer, in order: exactly ``n`` cells;
+    exactly ``n`` non-empty cells; ``n`` cells after trimming leading, then trailing
+    blanks. Returns None when fewer than ``n`` cells can be found.
+    """
+    if len(cells) == n:
+        return cells
+    filled = [c for c in cells if values.clean(c.text)]
+    if len(filled) == n:
+        return filled
+    if len(cells) > n:
+        trimmed = list(cells)
+        while len(trimmed) > n and not values.clean(trimmed[0].text):
+            trimmed.pop(0)
+        while len(trimmed) > n and not values.clean(trimmed[-1].text):
+            trimmed.pop()
+        if len(trimmed) == n:
+            return trimmed
+    return None
+
+
+@dataclass
+class _Row:
+    entry: Entry | None
+    label: str
+    cells: list[Cell]  # cells after the label
+    block: Block
+
+
+def _has_number(cells: list[Cell]) -> bool:
+    return any(values.is_number(c.text) for c in cells)
+
+
+def extract(doc: Document, *, year: int | None = None, body: str | None = None) -> Report:
+    report = Report(path=doc.path, format=doc.format)
+    detect_meta(doc, year, body, report)
+    detect_version(doc, report)
+    version = report.version
+
+    t2_rows: dict[str, _Row] = {}
+    t3_seq: list[_Row] = []  # labelled and unlabelled candidate rows of 表三, in order
+    t4_rows: list[_Row] = []  # value rows after the 表四 heading: one of 15 values, or three of 5
+    t4_context: Entry | None = None
+    in_t3 = seen_t4_mark = False
+
+    for block in doc.blocks:
+        if block.kind == "text":
+            text = block.text
+            report.paragraphs.append((text, block.pos))
+            n = normalize(text)
+            if len(n) <= 40:
+                sec = _SECTIONS.match(text)
+                if sec and n.endswith(core(sec.label)[-4:]):
+                    report.sections.append((sec.code, text, block.pos))
+            if all(k in n for k in _T4_MARK) and len(n) < 60 and (in_t3 or t3_seq):
+                seen_t4_mark, in_t3 = True, False
+            elif seen_t4_mark and len(n) < 30:
+                t4_context = _T4_LABELS.match(text) or t4_context
+            continue
+        label, rest = split_label(block.cells)
+        nlabel = normalize(label)
+        if all(k in nlabel for k in _T4_MARK) or (nlabel.startswith("行政复议") and not _has_number(rest)):
+            seen_t4_mark, in_t3 = True, False
+            continue
+        if seen_t4_mark and len(t4_rows) < 3 and _has_number(rest):
+            vals = pick_values(rest, _T4_WIDTH) or pick_values(rest, _T4_WIDTH // 3)
+            if vals:
+                t4_rows.append(_Row(_T4_LABELS.match(label) if label else t4_context, label, vals, block))
+                t4_context = None
+                continue
+        entry = _LABELS["t3"].match(label) if label else None
+        if entry is not None and (len(rest) >= _T3_WIDTH or _has_number(rest)):
+            t3_seq.append(_Row(entry, label, rest, block))
+            in_t3 = True
+            continue
+        if in_t3 and not label and _has_number(rest) and pick_values(rest, _T3_WIDTH):
+            t3_seq.append(_Row(None, label, rest, block))
+            continue
+        entry = _LABELS["t2"].match(label) if label else None
+        if entry is not None and rest and (version in entry.versions) and entry.code not in t2_rows:
+            if _has_number(rest) or len(rest) >= len(T2.columns_for(version, entry.group)):
+                t2_rows[entry.code] = _Row(entry, label, rest, block)
+
+    _build_t2(report, t2_rows)
+    _build_t3(report, t3_seq)
+    _build_t4(report, t4_rows)
+    if "version_year" in report.deviations:
+        _note(report, "X007", severity="warning")
+    return report
+
+
+def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry], cells: list[Cell] | None,
+             source_label: str, block: Block | None) -> None:
+    if cells is None:
+        found = [] if block is None else split_label(block.cells)[1]
+        _note(report, "X003", severity="error" if table != "t2" else "warning", table=table, row=row_entry.code,
+              count=len([c for c in found if values.clean(c.text)]), expected_count=len(columns),
+              pos=block.pos if block else None)
+        for col in columns:
+            report.cells.append(CellRecord(table, row_entry.code, col.code, None, None, "missing",
+                                           block.pos if block else None))
+        return
+    for col, cell in zip(columns, cells):
+        value, state, note = values.parse(cell.text, col.kind)
+        report.cells.append(CellRecord(table, row_entry.code, col.code, value, cell.text, state, cell.pos, note))
+        if state == "invalid":
+            _note(report, "X001", severity="error", table=table, row=row_entry.code, column=col.code,
+                  raw=cell.text, pos=cell.pos)
+        elif note:
+            _note(report, "X008", severity="info", table=table, row=row_entry.code, column=col.code,
+                  raw=cell.text, detail=note, pos=cell.pos)
+
+
+def _missing_row(report: Report, table: str, entry: Entry, columns: list[Entry], severity: str) -> None:
+    _note(report, "X002", severity=severity, table=table, row=entry.code)
+    for col in columns:
+        report.cells.append(CellRecord(table, entry.code, col.code, None, None, "missing", None))
+
+
+def _build_t2(report: Report, rows: dict[str, _Row]) -> None:
+    version = report.version
+    for entry in T2.rows_for(version):
+        columns = T2.columns_for(version, entry.group)
+        r = rows.get(entry.code)
+        if r is None:
+            _missing_row(report, "t2", entry, columns, "warning")
+            continue
+        cells = pick_values(r.cells, len(columns))
+        if cells is None and len(r.cells) > len(columns):
+            cells = r.cells[: len(columns)]
+        _add_row(report, "t2", entry, columns, cells, r.label, r.block)
+
+
+def _t3_rows_for(report: Report, matched: set[str]) -> list[Entry]:
+    """The 表三 rows this report is expected to have, allowing the known deviation:
+    a 2021 report that keeps the 2019 single row （六）其他处理."""
+    version = report.version
+    rows = T3.rows_for(version)
+    subs = {"results.other.no_correction", "results.other.fee_unpaid", "results.other.other"}
+    if version == "2021" and "results.other" in matched and not (matched & subs):
+        report.deviations.append("t3_single_other")
+        _note(report, "X004", severity="warning", table="t3", row="results.other")
+        return [r for r in T3.rows if r.code == "results.other" or ("2021" in r.versions and r.code not in subs)]
+    if version == "2019" and matched & subs and "results.other" not in matched:
+        report.deviations.append("t3_split_other")
+        _note(report, "X004", severity="warning", table="t3", row="results.other")
+        return [r for r in T3.rows if r.code != "results.other"]
+    return rows
+
+
+def _align(expected: list[Entry], seq: list[_Row]) -> dict[str, _Row]:
+    """Assign rows to template rows: labelled rows by their label; unlabelled rows fill the
+    gaps between labelled ones in template order, only where the counts agree exactly."""
+    order = {e.code: i for i, e in enumerate(expected)}
+    out: dict[str, _Row] = {}
+    anchors: list[tuple[int, int]] = []  # (position in seq, position in expected)
+    last = -1
+    for i, r in enumerate(seq):
+        if r.entry is not None and r.entry.code in order and r.entry.code not in out:
+            j = order[r.entry.code]
+            if j > last:
+                out[r.entry.code] = r
+                anchors.append((i, j))
+                last = j
+    bounds = [(-1, -1), *anchors, (len(seq), len(expected))]
+    for (si, sj), (ei, ej) in zip(bounds, bounds[1:]):
+        gap_rows = [r for r in seq[si + 1: ei] if r.entry is None]
+        gap_slots = [e for e in expected[sj + 1: ej] if e.code not in out]
+        if gap_rows and len(gap_rows) == len(gap_slots):
+            for e, r in zip(gap_slots, gap_rows):
+                out[e.code] = r
+    return out
+
+
+def _build_t3(report: Report, seq: list[_Row]) -> None:
+    matched = {r.entry.code for r in seq if r.entry is not None}
+    expected = _t3_rows_for(report, matched)
+    columns = T3.columns_for(report.version)
+    assigned = _align(expected, seq)
+    if not assigned:
+        _note(report, "X006", severity="error", table="t3")
+    for entry in expected:
+        r = assigned.get(entry.code)
+        if r is None:
+            if assigned:
+                _missing_row(report, "t3", entry, columns, "error")
+            else:
+                for col in columns:
+                    report.cells.append(CellRecord("t3", entry.code, col.code, None, None, "missing", None))
+            continue
+        _add_row(report, "t3", entry, columns, pick_values(r.cells, len(columns)), r.label, r.block)
+
+
+def _build_t4(report: Report, rows: list[_Row]) -> None:
+    """表四 is printed as one row of 15 values, or as three tables of 5 values each under
+    the headings 行政复议 / 未经复议直接起诉 / 复议后起诉 (assigned by heading, else in order)."""
+    width = len(T4.columns)
+    groups: dict[str, list[Cell]] = {}
+    if rows and len(rows[0].cells) == _T4_WIDTH:
+        for k, r in enumerate(T4.rows):
+            groups[r.code] = rows[0].cells[k * width:(k + 1) * width]
+        source = [rows[0]]
+    else:
+        source = [r for r in rows if len(r.cells) == width]
+        free = [r for r in T4.rows]
+        for r in source:
+            entry = r.entry if r.entry is not None and r.entry.code not in groups else None
+            entry = entry or next((e for e in free if e.code not in groups), None)
+            if entry is not None:
+                groups[entry.code] = r.cells
+    if not groups:
+        _note(report, "X006", severity="error", table="t4")
+    for r in T4.rows:
+        cells = groups.get(r.code)
+        if cells is None:
+            if groups:
+                _missing_row(report, "t4", r, T4.columns, "error")
+            else:
+                for c in T4.columns:
+                    report.cells.append(CellRecord("t4", r.code, c.code, None, None, "missing", None))
+            continue
+        _add_row(report, "t4", r, T4.columns, cells, "", None)

@@ -1,0 +1,44 @@
+"""Plain text and markdown: tab-separated rows, markdown pipe tables, paragraphs.
+
+Reports copied from a web page into text keep one table row per line with cells
+separated by tabs (labels drift between cells: extraction matches by label). Markdown
+conversions keep pipe tables. A line "行政许可 97" (a label, then numbers separated by
+spaces, as PDF-to-text tools leave them) is a row too.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..document import Document, Position, paragraph, row
+from ..errors import Unreadable
+from .encoding import decode
+
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SPACED_ROW = re.compile(r"^(?P<label>[^\d\s|][^\d|]{0,40}?)\s+(?P<nums>-?[\d,]+(?:\.\d+)?(?:\s+-?[\d,]+(?:\.\d+)?)*)\s*$")
+_HEADING = re.compile(r"^\s*#{1,6}\s*")
+
+
+def read(path: Path, data: bytes) -> Document:
+    text = decode(data, path)
+    fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
+    doc = Document(str(path), fmt)
+    for n, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if "\t" in line:
+            doc.blocks.append(row([(c.strip(), Position(line=n, col=i)) for i, c in enumerate(line.split("\t"), 1)]))
+        elif stripped.startswith("|") and stripped.count("|") >= 2:
+            if _MD_SEPARATOR.match(stripped):
+                continue
+            cells = stripped.strip("|").split("|")
+            doc.blocks.append(row([(c.strip(), Position(line=n, col=i)) for i, c in enumerate(cells, 1)]))
+        elif m := _SPACED_ROW.match(stripped):
+            cells = [m["label"].strip(), *m["nums"].split()]
+            doc.blocks.append(row([(c, Position(line=n, col=i)) for i, c in enumerate(cells, 1)]))
+        else:
+            doc.blocks.append(paragraph(_HEADING.sub("", stripped), Position(line=n)))
+    if not doc.blocks:
+        raise Unreadable("文件没有文字内容")
+    return doc

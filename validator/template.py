@@ -1,0 +1,193 @@
+"""The report template, loaded once from ``template.yaml``, and label matching.
+
+This module is the only place that knows the official rows and columns. It offers:
+
+* :data:`TEMPLATE`, the parsed definition (tables, rows, columns, sections, versions);
+* :func:`normalize`, the label normalisation used for every comparison;
+* :class:`Labels`, a matcher from a label text seen in a report to a template entry.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+VERSIONS = ("2019", "2021")
+TABLE_CODES = ("t2", "t3", "t4")
+
+# Punctuation and spacing that reports vary freely: removed before comparing labels.
+_DROP = re.compile(r"[\s\u3000\u00a0,，、。.．:：;；()（）\[\]【】〔〕“”\"'‘’「」/／\\|·•\-—－_]+")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)")
+
+
+def normalize(text: str) -> str:
+    """Compare labels by content only: NFKC (full/half width), no spaces or punctuation."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def core(text: str) -> str:
+    """A normalised label without its leading enumerator (一、 / （三） / 1.)."""
+    return _NUMBERING.sub("", normalize(text), count=1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A row or column of a table."""
+
+    table: str
+    code: str
+    label: str
+    versions: tuple[str, ...] = VERSIONS
+    variants: tuple[str, ...] = ()
+    group: str | None = None
+    parent: str | None = None
+    total: bool = False
+    kind: str = "count"
+
+    @property
+    def display(self) -> str:
+        """The label shown to users: sub-rows carry their group, as in 「（三）不予公开 / 1.属于国家秘密」."""
+        if self.group and not self.group.startswith("三、") and self.group != self.label:
+            return f"{self.group} / {self.label}"
+        return self.label
+
+    def spellings(self) -> tuple[str, ...]:
+        return (self.label, *self.variants)
+
+
+@dataclass
+class Table:
+    code: str
+    label: str
+    title: str
+    rows: list[Entry]
+    columns: list[Entry]
+    groups: list[dict] = field(default_factory=list)
+    group_columns: dict = field(default_factory=dict)
+
+    def row(self, code: str) -> Entry:
+        return self._rows[code]
+
+    def column(self, code: str) -> Entry:
+        return self._cols[code]
+
+    def rows_for(self, version: str) -> list[Entry]:
+        return [r for r in self.rows if version in r.versions]
+
+    def columns_for(self, version: str, group: str | None = None) -> list[Entry]:
+        if self.group_columns and group is not None:
+            codes = self.group_columns.get(version, {}).get(group, [])
+            return [self._col_for(c, version) for c in codes]
+        return [c for c in self.columns if version in c.versions]
+
+    def _col_for(self, code: str, version: str) -> Entry:
+        for c in self.columns:
+            if c.code == code and version in c.versions:
+                return c
+        raise KeyError(code)
+
+    def __post_init__(self):
+        self._rows = {r.code: r for r in self.rows}
+        self._cols = {}
+        for c in self.columns:  # the same code may have a label per version (表二 decisions)
+            self._cols.setdefault(c.code, c)
+
+
+@dataclass
+class Template:
+    versions: dict
+    sections: list[Entry]
+    tables: dict[str, Table]
+
+    def __getitem__(self, table: str) -> Table:
+        return self.tables[table]
+
+    def entry_label(self, table: str, axis: str, code: str) -> str:
+        t = self.tables[table]
+        try:
+            return (t.row(code) if axis == "row" else t.column(code)).display
+        except KeyError:
+            return code
+
+
+def _entry(table: str, d: dict, **extra) -> Entry:
+    return Entry(
+        table=table,
+        code=d["code"],
+        label=d["label"],
+        versions=tuple(d.get("versions", VERSIONS)),
+        variants=tuple(d.get("variants", ())),
+        group=d.get("group"),
+        parent=d.get("parent"),
+        total=bool(d.get("total", False)),
+        kind=d.get("kind", "count"),
+        **extra,
+    )
+
+
+@lru_cache(maxsize=1)
+def load(path: Path | None = None) -> Template:
+    path = path or Path(__file__).with_name("template.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    tables = {}
+    for code, t in data["tables"].items():
+        tables[code] = Table(
+            code=code,
+            label=t["label"],
+            title=t["title"],
+            rows=[_entry(code, r) for r in t["rows"]],
+            columns=[_entry(code, c) for c in t["columns"]],
+            groups=t.get("groups", []),
+            group_columns=t.get("group_columns", {}),
+        )
+    sections = [_entry("sections", s) for s in data["sections"]]
+    return Template(versions=data["versions"], sections=sections, tables=tables)
+
+
+TEMPLATE = load()
+
+
+class Labels:
+    """Match a label seen in a report to a template entry.
+
+    A label seen in a report may carry its group (「三、本年度办理结果（三）不予公开1.属于国家秘密」
+    when merged cells were expanded), may drop or alter its enumerator, and may contain
+    typos listed as variants. Matching, in order of preference:
+
+    1. the normalised text ends with a normalised spelling (longest spelling wins);
+    2. the text without enumerator ends with a spelling without enumerator, when unique;
+    3. the text contains a spelling without enumerator (at least 4 characters), when unique.
+    """
+
+    def __init__(self, entries: list[Entry]):
+        self.entries = entries
+        self._full = sorted(
+            ((normalize(s), e) for e in entries for s in e.spellings()), key=lambda p: -len(p[0])
+        )
+        self._core = sorted(
+            ((core(s), e) for e in entries for s in e.spellings()), key=lambda p: -len(p[0])
+        )
+
+    def match(self, text: str) -> Entry | None:
+        n = normalize(text)
+        if not n:
+            return None
+        for s, e in self._full:
+            if s and n.endswith(s):
+                return e
+        c = core(text)
+        hits = {e.code: e for s, e in self._core if s and c.endswith(s)}
+        if len(hits) == 1:
+            return next(iter(hits.values()))
+        if hits:  # several: the longest spelling that ends the text
+            for s, e in self._core:
+                if s and c.endswith(s):
+                    return e
+        hits = {e.code: e for s, e in self._core if len(s) >= 4 and s in c}
+        if len(hits) == 1:
+            return next(iter(hits.values()))
+        return None
