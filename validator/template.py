@@ -51,7 +51,7 @@ class Entry:
     @property
     def display(self) -> str:
         """The label shown to users: sub-rows carry their group, as in 「（三）不予公开 / 1.属于国家秘密」."""
-        if self.group and not self.group.startswith("三、") and self.group != self.label:
+        if self.group and self.group.startswith("（") and self.group != self.label:
             return f"{self.group} / {self.label}"
         return self.label
 

@@ -1,0 +1,251 @@
+"""Check the canonical frame of a batch against the rule catalogue.
+
+Every equation rule is evaluated once per batch, vectorised over all reports and all
+columns (or rows) of its table: the table is pivoted to a wide matrix, the assertion
+becomes a weighted sum of its columns, and only the failing entries are looked at one
+by one to render their findings. Value rules (non-negative whole counts …) are pandera
+checks run with lazy validation, so that every failure is collected, not the first.
+
+Blank cells follow one policy (see rules/values.yaml, B001): an assertion that fails only
+because blanks were read as 0, and holds once a single blank takes the value the
+equation implies, gives a warning naming that cell and value; a failure between filled
+numbers is an error; ``strict`` makes every blank an error.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from .extract import CellRecord, Report
+from .rules import Rule, expand
+from .template import TEMPLATE
+
+BLANK = ("blank", "dash")
+UNUSABLE = ("missing", "invalid")
+
+
+class _Fields(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def fmt(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "空白"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def table_label(code: str) -> str:
+    return TEMPLATE[code].label if code in TEMPLATE.tables else (code or "")
+
+
+def row_label(table: str, code: str | None) -> str:
+    return TEMPLATE.entry_label(table, "row", code) if code and table in TEMPLATE.tables else (code or "")
+
+
+def col_label(table: str, code: str | None) -> str:
+    return TEMPLATE.entry_label(table, "column", code) if code and table in TEMPLATE.tables else (code or "")
+
+
+def render(rule: Rule, template: str | None = None, **fields) -> str:
+    return (template or rule.message).format_map(_Fields(fields))
+
+
+class Checker:
+    def __init__(self, reports: list[Report], frame: pd.DataFrame, rules: dict[str, Rule], strict: bool = False):
+        self.reports, self.df, self.rules, self.strict = reports, frame, rules, strict
+        self.findings: list[dict] = []
+        self._wide: dict = {}
+        self._cells: dict[int, dict] = {}
+
+    # ------------------------------------------------------------ helpers
+    def cell(self, report: int, table: str, row: str, column: str) -> CellRecord | None:
+        if report not in self._cells:
+            self._cells[report] = {(c.table, c.row, c.column): c for c in self.reports[report].cells}
+        return self._cells[report].get((table, row, column))
+
+    def cell_dict(self, report: int, table: str, row: str, column: str) -> dict:
+        c = self.cell(report, table, row, column)
+        return {
+            "table": table_label(table), "row": row_label(table, row), "column": col_label(table, column),
+            "table_code": table, "row_code": row, "column_code": column,
+            "value": None if c is None or c.value is None else c.value,
+            "raw": None if c is None else c.raw, "state": "missing" if c is None else c.state,
+            "source": None if c is None or c.pos is None else str(c.pos),
+            "position": None if c is None or c.pos is None else c.pos.as_dict(),
+        }
+
+    def add(self, report: int, rule: Rule, severity: str, message: str, *, table=None, row=None, column=None,
+            reported=None, expected=None, cells=(), **extra) -> dict:
+        f = {
+            "report": report, "rule": rule.id, "name": rule.name, "severity": severity,
+            "table": table_label(table) if table else None, "table_code": table,
+            "row": row_label(table, row) if table and row else row, "row_code": row,
+            "column": col_label(table, column) if table and column else column, "column_code": column,
+            "reported": reported, "expected": expected, "message": message, "cells": list(cells), "fix": None,
+            **extra,
+        }
+        self.findings.append(f)
+        return f
+
+    def wide(self, table: str, for_each: str):
+        key = (table, for_each)
+        if key not in self._wide:
+            sub = self.df[self.df["table"] == table]
+            index, columns = (["report", "column"], "row") if for_each == "column" else (["report", "row"], "column")
+            values = sub.pivot(index=index, columns=columns, values="value")
+            states = sub.pivot(index=index, columns=columns, values="state").reindex_like(values)
+            self._wide[key] = (values, states)
+        return self._wide[key]
+
+    # ------------------------------------------------------------ rules
+    def run(self) -> list[dict]:
+        self.extraction_notes()
+        for rule in self.rules.values():
+            if rule.kind == "equation":
+                self.equation(rule)
+            elif rule.kind == "value" and rule.check != "blank":
+                self.value_check(rule)
+        if "B001" in self.rules:
+            self.blanks(self.rules["B001"])
+        return self.findings
+
+    def extraction_notes(self) -> None:
+        for i, r in enumerate(self.reports):
+            for note in r.notes:
+                rule = self.rules.get(note["rule"])
+                if rule is None:
+                    continue
+                t, row, col = note.get("table"), note.get("row"), note.get("column")
+                fields = {k: fmt(v) if isinstance(v, float) else v for k, v in note.items() if k != "rule"}
+                fields.update(table=table_label(t), row=row_label(t, row), column=col_label(t, col),
+                              year=r.year, version=r.version)
+                cells = [self.cell_dict(i, t, row, col)] if t and row and col else []
+                pos = note.get("pos")
+                self.add(i, rule, note.get("severity", rule.severity), render(rule, **fields), table=t, row=row,
+                         column=col, reported=note.get("raw"), cells=cells,
+                         position=pos.as_dict() if pos is not None else None)
+
+    def equation(self, rule: Rule) -> None:
+        table, for_each = rule.table, rule.for_each
+        if not (self.df["table"] == table).any():
+            return
+        values, states = self.wide(table, for_each)
+        coefs = {c: k for c, k in rule.terms().items() if c in values.columns}
+        if not coefs:
+            return
+        codes = list(coefs)
+        v = values[codes]
+        s = states[codes]
+        k = np.array([coefs[c] for c in codes])
+        residual = v.fillna(0.0).to_numpy() @ k + rule.assertion.constant
+        unusable = s.isin(UNUSABLE).to_numpy().any(axis=1)
+        applies = self.applies(rule, values.index.get_level_values("report"))
+        failing = (np.abs(residual) > rule.tolerance + 1e-9) & ~unusable & applies
+        if not failing.any():
+            return
+        blank = s.isin(BLANK).to_numpy()
+        lhs = [c for item, _ in rule.assertion.lhs for c in expand(table, for_each, item) if c in coefs]
+        rhs = [c for item, _ in rule.assertion.rhs for c in expand(table, for_each, item) if c in coefs]
+        vv = v.to_numpy()
+        for pos in np.flatnonzero(failing):
+            report, key = values.index[pos]
+            row_of = (lambda c: c) if for_each == "column" else (lambda c: key)
+            col_of = (lambda c: key) if for_each == "column" else (lambda c: c)
+            cells = [self.cell_dict(report, table, row_of(c), col_of(c)) for c in codes if not pd.isna(s.iat[pos, codes.index(c)])]
+            lsum = sum(np.nan_to_num(vv[pos, codes.index(c)]) * coefs_sign(rule.assertion.lhs, c, table, for_each) for c in lhs)
+            rsum = sum(np.nan_to_num(vv[pos, codes.index(c)]) * coefs_sign(rule.assertion.rhs, c, table, for_each) for c in rhs)
+            single = lhs[0] if len(rule.assertion.lhs) == 1 and not rule.assertion.lhs[0][0].endswith("*") else None
+            subject_row = row_of(single) if single else (key if for_each == "row" else None)
+            subject_col = col_of(single) if single else (key if for_each == "column" else None)
+            fields = dict(table=table_label(table), row=row_label(table, subject_row) if subject_row else rule.subject,
+                          column=col_label(table, subject_col) if subject_col else "",
+                          reported=fmt(lsum), expected=fmt(rsum), difference=fmt(abs(lsum - rsum)))
+            blanks = [codes[j] for j in np.flatnonzero(blank[pos])]
+            severity, message, extra = rule.severity, None, {}
+            if blanks and not self.strict:
+                severity, message, extra = self.blank_outcome(rule, table, row_of, col_of, blanks, coefs, residual[pos])
+            f = self.add(report, rule, severity, message or render(rule, **fields), table=table, row=subject_row,
+                         column=subject_col, reported=float(lsum), expected=float(rsum), cells=cells, **extra)
+            if subject_row is None:
+                f["row"] = rule.subject
+
+    def blank_outcome(self, rule, table, row_of, col_of, blanks, coefs, residual):
+        """Downgrade a failure caused by blanks to a warning, with the implied value when unique."""
+        if len(blanks) == 1:
+            b = blanks[0]
+            implied = -residual / coefs[b]
+            if implied >= 0 and float(implied).is_integer():
+                msg = (f"{table_label(table)}「{row_label(table, row_of(b))}」{col_label(table, col_of(b))}"
+                       f"{'列' if table == 't3' else ''}为空，按勾稽关系应为 {fmt(float(implied))}")
+                return "warning", msg, {"implied": {"row_code": row_of(b), "column_code": col_of(b),
+                                                    "value": float(implied)}}
+            return rule.severity, None, {}
+        if any(np.sign(coefs[b]) == np.sign(-residual) for b in blanks):
+            names = "、".join(f"「{row_label(table, row_of(b))}」{col_label(table, col_of(b))}" for b in blanks[:4])
+            msg = (f"{table_label(table)}{names}等 {len(blanks)} 个单元格为空，按 0 计算时「{rule.title}」不成立；"
+                   f"请补填这些单元格")
+            return "warning", msg, {}
+        return rule.severity, None, {}
+
+    def applies(self, rule: Rule, reports) -> np.ndarray:
+        versions = np.array([r.version in rule.versions for r in self.reports])
+        return versions[np.asarray(reports)]
+
+    def value_check(self, rule: Rule) -> None:
+        import pandera.pandas as pa
+        from pandera.errors import SchemaErrors
+
+        df = self.df
+        mask = (df["state"] == "number") & df["table"].isin(rule.tables) & (df["kind"] == rule.check)
+        sub = df.loc[mask, ["value"]]
+        if sub.empty:
+            return
+        checks = {
+            "count": [pa.Check.ge(0), pa.Check(lambda s: s % 1 == 0, name="whole")],
+            "signed": [pa.Check(lambda s: s % 1 == 0, name="whole")],
+            "money": [pa.Check.ge(0)],
+        }[rule.check]
+        try:
+            pa.DataFrameSchema({"value": pa.Column(float, checks)}).validate(sub, lazy=True)
+            return
+        except SchemaErrors as e:
+            bad = sorted(set(int(i) for i in e.failure_cases["index"].dropna()))
+        for i in bad:
+            r = df.loc[i]
+            cell = self.cell_dict(int(r.report), r.table, r.row, r.column)
+            self.add(int(r.report), rule, rule.severity,
+                     render(rule, table=table_label(r.table), row=row_label(r.table, r.row),
+                            column=col_label(r.table, r.column), raw=r.raw),
+                     table=r.table, row=r.row, column=r.column, reported=float(r.value), cells=[cell])
+
+    def blanks(self, rule: Rule) -> None:
+        df = self.df
+        sub = df[df["state"].isin(BLANK) & df["table"].isin(rule.tables)]
+        if not self.strict:  # blanks already named by a failing equation are not counted again
+            named = {(f["report"], f["table_code"], f["implied"]["row_code"], f["implied"]["column_code"])
+                     for f in self.findings if f.get("implied")}
+            if named:
+                keys = list(zip(sub["report"], sub["table"], sub["row"], sub["column"]))
+                sub = sub[[k not in named for k in keys]]
+        if sub.empty:
+            return
+        for (report, table), group in sub.groupby(["report", "table"], sort=True):
+            if self.strict:
+                for r in group.itertuples():
+                    self.add(report, rule, "error", render(rule, rule.message_strict, table=table_label(table),
+                             row=row_label(table, r.row), column=col_label(table, r.column)),
+                             table=table, row=r.row, column=r.column, cells=[self.cell_dict(report, table, r.row, r.column)])
+                continue
+            names = "、".join(f"「{row_label(table, r.row)}」{col_label(table, r.column)}"
+                             for r in group.head(3).itertuples())
+            more = "等" if len(group) > 3 else ""
+            self.add(report, rule, rule.severity,
+                     render(rule, table=table_label(table), count=len(group), cells=names + more),
+                     table=table, cells=[self.cell_dict(report, table, r.row, r.column) for r in group.itertuples()])
+
+
+def coefs_sign(items, code, table, for_each) -> float:
+    return sum(coef for item, coef in items if code in expand(table, for_each, item))

@@ -1,0 +1,580 @@
+"""Fault localisation for tables bound by linear equations (勾稽关系).
+
+When a report's 表三 / 表四 breaks its arithmetic relationships, saying *that* an
+equation fails is not enough: a reader wants to know *which cell* is probably wrong,
+what it should read, and why it may have gone wrong. This module answers that with
+the Fellegi–Holt principle of error localisation (as in the R package
+``errorlocate``): find the smallest-weight set of cells that, when changed, lets
+every equation hold; then, as in the R package ``deductive``, compare each wrong
+value with the value the equations imply, to recognise typical slips (two digits
+swapped, one digit mistyped, a count entered one column off, a total not updated,
+adjacent cells run together by text extraction, a blank cell).
+
+It is self-contained (numpy + scipy only; no pandas, nothing else from this code
+base), so the rule engine can pass in any cell keys it likes.
+
+Method
+------
+For the cells ``i`` with values ``v_i`` (a blank counts as ``0``; see below) we solve
+the mixed-integer programme (``scipy.optimize.milp``, HiGHS)::
+
+    minimise   sum_i w_i z_i
+    subject to sum_i a_ei x_i = 0                    for every equation e
+               -M_i z_i <= x_i - v_i <= M_i z_i        (z_i = 0  =>  x_i = v_i)
+               z_i in {0, 1};  x_i integer (``integer``), x_i >= 0 (``nonnegative``)
+
+A solution's set ``{i : z_i = 1}`` is one minimal set. Alternative minimal sets are
+enumerated with no-good cuts ``sum_{i in S} z_i <= |S| - 1`` until the optimum rises
+(or ``max_solutions`` sets are found); ``unique`` is true only when the next solve
+proves that no other set of the same weight exists. For each set the suggested
+values are then computed by a second, small programme with the set fixed: the cells
+outside the set keep their values, the cells inside take the values the equations
+determine, and where these are not determined the values nearest to the current ones
+(minimum total absolute deviation) are chosen.
+
+The cell–equation graph is split into connected components first; components whose
+equations all hold need no change and are not solved at all, each of the others is
+solved on its own (表三 and 表四 are separate components), and the minimal sets of the
+whole are the combinations of the components' minimal sets. This keeps each
+programme small and is what makes a whole report take a few tens of milliseconds.
+
+``M_i`` (big-M): with ``bound = 1e7`` a plain big-M would let the solver's
+integrality tolerance (1e-6) leak up to 10 units into a "unchanged" cell. We therefore
+bound the values by what the data can need -- ``kappa * (2 * S + 10)``, where ``S``
+is the sum of the absolute values in the component and ``kappa`` the ratio of the
+largest to the smallest coefficient -- capped by ``bound``, and fall back to
+``bound`` only if that is infeasible. Suggested values never depend on ``M`` (they
+come from the second programme, where unchanged cells are fixed exactly).
+
+Default weights (override any cell with ``weights``)
+----------------------------------------------------
+* a written number (detail or total): ``1.0``. Totals are *not* made cheaper in the
+  objective. A single failing sum (e.g. 表四 行政复议: 结果维持 + … + 尚未审结 = 总计)
+  can be repaired by changing any one of its cells; the arithmetic cannot tell which.
+  A lower total weight would make the solver declare "the total is wrong" *unique*,
+  hiding a genuine ambiguity, so all written numbers cost the same and ``unique`` stays
+  honest. The experience that a total is slightly more likely to be the wrong cell
+  (details get corrected and the total is not recomputed) is used only to *order*
+  equally good fixes: a fix that changes a total whose parts all stand is diagnosed
+  ``total_not_updated`` and ranked before an equally cheap, undiagnosed change of a
+  detail, and among otherwise equal fixes the one changing more totals comes first.
+* a blank cell (value ``None``): ``0.6``. A blank is read as ``0`` (so a table whose
+  equations hold with blanks as zeros returns ``None``), and filling it with another
+  number is cheaper than changing a written one -- a blank is missing evidence, a
+  written number is evidence. It is more than half of ``1.0`` on purpose: in these
+  reports a blank usually *does* mean 0, so "two blanks hide numbers" must not beat
+  "one written number is wrong".
+
+Ranking of the fixes (all of the same minimal weight), best first: more changes
+explained by a diagnosed cause (stronger causes -- transposition, column shift, cells
+run together -- count more than a mistyped digit / total not updated, which count more
+than a filled blank), then smaller total absolute change, then more totals changed,
+then the order found. When more than ``max_solutions`` equally cheap sets exist, which
+ones are found first is up to the solver; ``unique`` is ``False`` in that case anyway.
+
+Causes (``Fix.cause``; ``Fix.cause_text`` is the Chinese explanation shown to users)
+------------------------------------------------------------------------------------
+``transposed_digits``  current and suggested have the same digits with two adjacent
+                       ones swapped (31 ↔ 13).
+``mistyped_digit``     same number of digits, exactly one differs (713 → 718).
+``column_shift``       two changed cells that are neighbours (``neighbours``) change by
+                       +d and -d: a count entered in the adjacent column.
+``total_not_updated``  the changed cell is the total of an equation (coefficient -1
+                       with all others +1, or the mirror image) and none of that
+                       equation's parts is changed.
+``cells_run_together`` the current digits are the concatenation of the suggested
+                       values of the cell and of following blank cells
+                       (``run_together_candidates``): "104" was 1 | 0 | 4.
+``blank``              a blank cell that the equations fill.
+
+A fix with several changes is diagnosed part by part; ``cause`` is the cause of the
+first diagnosed part (changes are in the caller's cell order) and ``cause_text`` joins
+the texts of all diagnosed parts with "；". ``None`` when nothing is recognised.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Hashable, Mapping, Sequence
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_matrix
+
+__all__ = [
+    "Change",
+    "Fix",
+    "Localization",
+    "localize",
+    "DEFAULT_WEIGHT",
+    "BLANK_WEIGHT",
+    "TOTAL_WEIGHT",
+]
+
+#: weight of changing a written number that is a detail
+DEFAULT_WEIGHT = 1.0
+#: weight of changing a written number that is a total (same as a detail, see module doc)
+TOTAL_WEIGHT = 1.0
+#: weight of filling a blank cell with a non-zero number
+BLANK_WEIGHT = 0.6
+
+_TIE_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell to change."""
+
+    cell: Hashable  # the caller's cell key, e.g. ("t3", "results.total", "natural_person")
+    current: float | None  # None when the cell is blank
+    suggested: float
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One minimal set of changes, with values that make every equation hold."""
+
+    changes: tuple[Change, ...]
+    cause: str | None  # "transposed_digits" | "mistyped_digit" | "column_shift" | "total_not_updated" | "cells_run_together" | "blank" | None
+    cause_text: str | None  # Chinese explanation, e.g. "疑似两位数字颠倒：31 ↔ 13"
+
+
+@dataclass(frozen=True)
+class Localization:
+    fixes: tuple[Fix, ...]  # all minimal-weight sets found (up to max_solutions), best first
+    unique: bool  # exactly one minimal set exists
+    weight: float  # the minimal weight (math.inf when no fix exists within the bounds)
+
+
+# --------------------------------------------------------------------------- public
+
+
+def localize(
+    cells: Sequence[Hashable],
+    values: Sequence[float | None],
+    equations: Sequence[Mapping[Hashable, float]],
+    *,
+    weights: Mapping[Hashable, float] | None = None,
+    nonnegative: bool = True,
+    integer: bool = True,
+    max_solutions: int = 5,
+    bound: float = 1e7,
+    neighbours: Mapping[Hashable, Sequence[Hashable]] | None = None,
+    run_together_candidates: Mapping[Hashable, Sequence[Hashable]] | None = None,
+) -> Localization | None:
+    """Find the cells most probably wrong, with the values that make ``equations`` hold.
+
+    ``equations`` are linear equalities ``sum(coef * cell) == 0``, e.g.
+    ``{a: 1, b: 1, total: -1}``. ``values[i]`` is the value of ``cells[i]``; ``None`` is
+    a blank (read as 0, cheap to fill). ``weights`` overrides the default weight of any
+    cell (must be > 0). ``neighbours`` maps a cell to the cells adjacent to it in the
+    same row (for the column-shift diagnosis); ``run_together_candidates`` maps a cell
+    to the blank cells that follow it in reading order (for "104" = 1 | 0 | 4); if the
+    cell itself is in that tuple, the tuple is taken as the whole reading-order run.
+
+    Returns ``None`` when every equation already holds; otherwise a
+    :class:`Localization` (with no fixes and ``weight = inf`` if no values within
+    ``bound`` satisfy the equations).
+    """
+    if len(cells) != len(values):
+        raise ValueError("cells and values must have the same length")
+    if max_solutions < 1:
+        raise ValueError("max_solutions must be >= 1")
+    index = {c: i for i, c in enumerate(cells)}
+    if len(index) != len(cells):
+        raise ValueError("cells must be distinct")
+    n = len(cells)
+    cur = [None if v is None else float(v) for v in values]
+    v0 = np.array([0.0 if v is None else v for v in cur])
+    blank = np.array([v is None for v in cur])
+
+    eqs: list[dict[int, float]] = []
+    for eq in equations:
+        row: dict[int, float] = {}
+        for c, a in eq.items():
+            if c not in index:
+                raise ValueError(f"equation refers to unknown cell {c!r}")
+            if a:
+                row[index[c]] = row.get(index[c], 0.0) + float(a)
+        row = {i: a for i, a in row.items() if a}
+        if row:
+            eqs.append(row)
+
+    violated = [not _holds(eq, v0) for eq in eqs]
+    if not any(violated):
+        return None
+
+    totals = _total_roles(eqs)  # cell index -> list of equation indices where it is the total
+    w = np.empty(n)
+    for i in range(n):
+        w[i] = BLANK_WEIGHT if blank[i] else (TOTAL_WEIGHT if i in totals else DEFAULT_WEIGHT)
+    if weights:
+        for c, wc in weights.items():
+            if c not in index:
+                raise ValueError(f"weight given for unknown cell {c!r}")
+            w[index[c]] = float(wc)
+    if np.any(w <= 0):
+        raise ValueError("weights must be positive")
+
+    ctx = _Context(
+        cells=list(cells), cur=cur, v0=v0, blank=blank, eqs=eqs, totals=totals,
+        neighbours=neighbours or {}, run_together=run_together_candidates or {}, index=index,
+    )
+
+    # Components of the cell-equation graph that contain a failing equation.
+    comp_results: list[tuple[float, list[dict[int, float]], bool]] = []
+    for comp_cells, comp_eqs in _components(n, eqs):
+        if not any(violated[e] for e in comp_eqs):
+            continue
+        res = _solve_component(
+            comp_cells, [eqs[e] for e in comp_eqs], v0, w, nonnegative, integer, bound, max_solutions,
+        )
+        if res is None:
+            return Localization(fixes=(), unique=False, weight=math.inf)
+        comp_results.append(res)
+
+    weight = float(sum(r[0] for r in comp_results))
+    unique = all(r[2] for r in comp_results)
+
+    fixes: list[tuple[tuple, Fix]] = []
+    for k, combo in enumerate(itertools.product(*(r[1] for r in comp_results))):
+        sol: dict[int, float] = {}
+        for part in combo:
+            sol.update(part)
+        fix, key = _make_fix(sol, ctx)
+        fixes.append((key + (k,), fix))
+    fixes.sort(key=lambda t: t[0])
+    return Localization(fixes=tuple(f for _, f in fixes[:max_solutions]), unique=unique, weight=weight)
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _holds(eq: Mapping[int, float], x: np.ndarray) -> bool:
+    terms = [a * x[i] for i, a in eq.items()]
+    return abs(math.fsum(terms)) <= 1e-9 * (1.0 + sum(abs(t) for t in terms))
+
+
+def _total_roles(eqs: list[dict[int, float]]) -> dict[int, list[int]]:
+    """Cells that are the total of an equation: coefficient -1 with all others +1 (or mirrored)."""
+    out: dict[int, list[int]] = {}
+    for e, eq in enumerate(eqs):
+        coefs = list(eq.values())
+        if len(coefs) < 2 or any(abs(abs(a) - 1.0) > 1e-12 for a in coefs):
+            continue
+        neg = [i for i, a in eq.items() if a < 0]
+        pos = [i for i, a in eq.items() if a > 0]
+        if len(neg) == 1 and pos:
+            out.setdefault(neg[0], []).append(e)
+        elif len(pos) == 1 and neg:
+            out.setdefault(pos[0], []).append(e)
+    return out
+
+
+def _components(n: int, eqs: list[dict[int, float]]) -> list[tuple[list[int], list[int]]]:
+    parent = list(range(n))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for eq in eqs:
+        it = iter(eq)
+        first = find(next(it))
+        for i in it:
+            r = find(i)
+            if r != first:
+                parent[r] = first
+    groups: dict[int, tuple[list[int], list[int]]] = {}
+    for e, eq in enumerate(eqs):
+        root = find(next(iter(eq)))
+        groups.setdefault(root, ([], []))[1].append(e)
+    for i in range(n):
+        root = find(i)
+        if root in groups:
+            groups[root][0].append(i)
+    return list(groups.values())
+
+
+def _solve_component(
+    comp: list[int],
+    comp_eqs: list[dict[int, float]],
+    v0: np.ndarray,
+    w: np.ndarray,
+    nonnegative: bool,
+    integer: bool,
+    bound: float,
+    max_solutions: int,
+) -> tuple[float, list[dict[int, float]], bool] | None:
+    """Minimal sets of one component: (weight, [{cell: suggested}], unique) or None if infeasible."""
+    m = len(comp)
+    local = {g: k for k, g in enumerate(comp)}
+    v = v0[comp]
+    wl = w[comp]
+    rows, cols, data = [], [], []
+    for r, eq in enumerate(comp_eqs):
+        for g, a in eq.items():
+            rows.append(r)
+            cols.append(local[g])
+            data.append(a)
+    A = csr_matrix((data, (rows, cols)), shape=(len(comp_eqs), m))
+
+    absc = np.abs(np.array(data))
+    kappa = float(absc.max() / absc.min())
+    s = float(np.abs(v).sum())
+    tight = min(bound, kappa * (2.0 * s + 10.0))
+    for ub in ((tight, bound) if tight < bound else (bound,)):
+        res = _enumerate(A, v, wl, nonnegative, integer, ub, max_solutions)
+        if res is not None:
+            best, sets, unique = res
+            out = [{comp[k]: val for k, val in st.items()} for st in sets]
+            return best, out, unique
+    return None
+
+
+def _enumerate(A, v, wl, nonnegative, integer, ub, max_solutions):
+    m = len(v)
+    lo = 0.0 if nonnegative else -ub
+    xl = np.full(m, lo)
+    xu = np.full(m, ub)
+    M = np.maximum(ub - lo, 0.0) + np.abs(v)  # |x - v| <= M always holds within the bounds
+    eye = np.eye(m)
+    base = [
+        LinearConstraint(np.hstack([A.toarray(), np.zeros((A.shape[0], m))]), 0.0, 0.0),
+        LinearConstraint(np.hstack([eye, -np.diag(M)]), -np.inf, v),  # x - M z <= v
+        LinearConstraint(np.hstack([eye, np.diag(M)]), v, np.inf),  # x + M z >= v
+    ]
+    c = np.concatenate([np.zeros(m), wl])
+    integrality = np.concatenate([np.full(m, 1 if integer else 0), np.ones(m)])
+    bounds = Bounds(np.concatenate([xl, np.zeros(m)]), np.concatenate([xu, np.ones(m)]))
+    cuts: list[np.ndarray] = []
+    best: float | None = None
+    found: list[dict[int, float]] = []
+    seen: set[frozenset[int]] = set()
+    unique = True
+    limit = max(max_solutions, 2)
+    for _ in range(4 * limit + 4):  # guards against pathological loops
+        cons = list(base)
+        if cuts:
+            cons.append(LinearConstraint(np.array(cuts), -np.inf, np.array([cut[m:].sum() - 1 for cut in cuts])))
+        r = milp(c, constraints=cons, integrality=integrality, bounds=bounds)
+        if r.status != 0 or r.x is None:
+            break
+        obj = float(r.fun)
+        if best is not None and obj > best + _TIE_TOL * max(1.0, best):
+            break
+        chosen = np.flatnonzero(r.x[m:] > 0.5)
+        cut = np.zeros(2 * m)
+        cut[m + chosen] = 1.0
+        cuts.append(cut)
+        sol = _suggest(A, v, chosen, nonnegative, integer, lo, ub)
+        if sol is None:  # numerical artefact of big-M: this set does not really work
+            continue
+        changed = frozenset(sol)
+        if changed in seen:
+            continue
+        if best is None:
+            best = float(wl[list(changed)].sum())
+        seen.add(changed)
+        found.append(sol)
+        if len(found) >= limit:
+            break
+    if not found:
+        return None
+    unique = len(found) == 1
+    return best, found[:max_solutions], unique
+
+
+def _suggest(A, v, chosen, nonnegative, integer, lo, ub) -> dict[int, float] | None:
+    """Values for the chosen cells (others fixed): determined by the equations, or nearest to v."""
+    m = len(v)
+    k = len(chosen)
+    if k == 0:
+        return None
+    Ad = A.toarray()
+    fixed = np.setdiff1d(np.arange(m), chosen)
+    rhs = -Ad[:, fixed] @ v[fixed]
+    As = Ad[:, chosen]
+    # variables: x (k), d (k) with d >= |x - v|
+    c = np.concatenate([np.zeros(k), np.ones(k)])
+    eye = np.eye(k)
+    cons = [
+        LinearConstraint(np.hstack([As, np.zeros((As.shape[0], k))]), rhs, rhs),
+        LinearConstraint(np.hstack([eye, -eye]), -np.inf, v[chosen]),
+        LinearConstraint(np.hstack([-eye, -eye]), -np.inf, -v[chosen]),
+    ]
+    bounds = Bounds(np.concatenate([np.full(k, lo), np.zeros(k)]), np.concatenate([np.full(k, ub), np.full(k, np.inf)]))
+    integrality = np.concatenate([np.full(k, 1 if integer else 0), np.zeros(k)])
+    r = milp(c, constraints=cons, integrality=integrality, bounds=bounds)
+    if r.status != 0 or r.x is None:
+        return None
+    x = r.x[:k]
+    if integer:
+        x = np.round(x)
+    full = v.copy()
+    full[chosen] = x
+    resid = Ad @ full
+    if np.any(np.abs(resid) > 1e-6 * (1.0 + np.abs(Ad) @ np.abs(full))):
+        return None
+    out = {}
+    for j, val in zip(chosen, x):
+        if abs(val - v[j]) > 1e-9 * (1.0 + abs(v[j])):
+            out[int(j)] = float(val) + 0.0
+    return out or None
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+@dataclass
+class _Context:
+    cells: list
+    cur: list
+    v0: np.ndarray
+    blank: np.ndarray
+    eqs: list
+    totals: dict
+    neighbours: Mapping
+    run_together: Mapping
+    index: dict
+
+
+_STRENGTH = {
+    "transposed_digits": 3,
+    "column_shift": 3,
+    "cells_run_together": 3,
+    "mistyped_digit": 2,
+    "total_not_updated": 2,
+    "blank": 1,
+}
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "空白"
+    if float(x).is_integer():
+        return str(int(x))
+    return f"{x:g}"
+
+
+def _digits(x: float | None) -> str | None:
+    if x is None or not float(x).is_integer() or x < 0:
+        return None
+    return str(int(x))
+
+
+def _make_fix(sol: dict[int, float], ctx: _Context) -> tuple[Fix, tuple]:
+    order = sorted(sol)
+    changes = tuple(Change(ctx.cells[i], ctx.cur[i], sol[i]) for i in order)
+    parts: list[tuple[int, str, str]] = []  # (first cell index, cause, text)
+    done: set[int] = set()
+    new = ctx.v0.copy()
+    for i, x in sol.items():
+        new[i] = x
+
+    # cells run together: "104" = 1 | 0 | 4
+    for i in order:
+        if i in done or ctx.cur[i] is None:
+            continue
+        cand = ctx.run_together.get(ctx.cells[i])
+        if not cand:
+            continue
+        hit = _run_together(i, cand, sol, new, ctx)
+        if hit:
+            members, text = hit
+            done.update(j for j in members if j in sol)
+            parts.append((i, "cells_run_together", text))
+
+    # column shift: neighbours changed by +d / -d
+    for i in order:
+        if i in done:
+            continue
+        for nb in ctx.neighbours.get(ctx.cells[i], ()):
+            j = ctx.index.get(nb)
+            if j is None or j in done or j == i or j not in sol:
+                continue
+            di, dj = sol[i] - ctx.v0[i], sol[j] - ctx.v0[j]
+            if abs(di + dj) <= 1e-9 * (1 + abs(di)) and di != 0:
+                a, b = (i, j) if i < j else (j, i)
+                d = abs(di)
+                text = (
+                    f"疑似错列：{_fmt(d)} 件填入了相邻单元格"
+                    f"（{_fmt(ctx.cur[a])}→{_fmt(sol[a])}，{_fmt(ctx.cur[b])}→{_fmt(sol[b])}）"
+                )
+                done.update((i, j))
+                parts.append((min(i, j), "column_shift", text))
+                break
+
+    for i in order:
+        if i in done:
+            continue
+        c, s = ctx.cur[i], sol[i]
+        cause = text = None
+        if c is None:
+            cause, text = "blank", f"空白单元格，按勾稽关系应为 {_fmt(s)}"
+        elif _transposed(c, s):
+            cause, text = "transposed_digits", f"疑似两位数字颠倒：{_fmt(c)} ↔ {_fmt(s)}"
+        elif _total_not_updated(i, sol, ctx):
+            cause, text = "total_not_updated", f"疑似合计未随分项更新：合计填 {_fmt(c)}，分项之和为 {_fmt(s)}"
+        elif _mistyped(c, s):
+            cause, text = "mistyped_digit", f"疑似一位数字录入错误：{_fmt(c)} → {_fmt(s)}"
+        if cause:
+            done.add(i)
+            parts.append((i, cause, text))
+
+    parts.sort(key=lambda p: p[0])
+    cause = parts[0][1] if parts else None
+    cause_text = "；".join(p[2] for p in parts) if parts else None
+    score = sum(_STRENGTH[p[1]] for p in parts)
+    deviation = sum(abs(sol[i] - ctx.v0[i]) for i in sol)
+    n_totals = sum(1 for i in sol if i in ctx.totals)
+    return Fix(changes=changes, cause=cause, cause_text=cause_text), (-score, deviation, -n_totals)
+
+
+def _transposed(c: float, s: float) -> bool:
+    a, b = _digits(c), _digits(s)
+    if a is None or b is None or len(a) != len(b) or len(a) < 2 or a == b:
+        return False
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _mistyped(c: float, s: float) -> bool:
+    a, b = _digits(c), _digits(s)
+    if a is None or b is None or len(a) != len(b):
+        return False
+    return sum(1 for x, y in zip(a, b) if x != y) == 1
+
+
+def _total_not_updated(i: int, sol: dict[int, float], ctx: _Context) -> bool:
+    for e in ctx.totals.get(i, ()):
+        if all(j == i or j not in sol for j in ctx.eqs[e]):
+            return True
+    return False
+
+
+def _run_together(i: int, cand: Sequence[Hashable], sol, new, ctx: _Context):
+    target = _digits(ctx.cur[i])
+    if target is None:
+        return None
+    seq = [ctx.index.get(c) for c in cand]
+    if any(j is None for j in seq):
+        return None
+    if i not in seq:
+        seq = [i] + seq
+    pos = seq.index(i)
+    for start in range(0, pos + 1):
+        for end in range(max(pos + 1, start + 2), len(seq) + 1):
+            window = seq[start:end]
+            if any(j != i and ctx.cur[j] is not None for j in window):
+                continue  # only blank cells can have been swallowed
+            ds = [_digits(new[j]) for j in window]
+            if any(d is None for d in ds):
+                continue
+            if "".join(ds) == target:
+                text = f"疑似相邻单元格数字连在一起：{target} 应为 " + " | ".join(ds)
+                return window, text
+    return None

@@ -1,0 +1,290 @@
+"""Reader for Word drafts (format ``"docx"``), WPS-made ones included.
+
+The body is walked in order, paragraphs and tables interleaved (content controls
+``w:sdt`` and ``w:customXml`` wrappers are looked through), exactly like the HTML reader:
+
+* a *data* table (no nested table in it) becomes one row block per grid row, on the
+  table's grid (``w:tblGrid``): ``w:gridSpan`` (horizontal), ``w:vMerge``
+  (``restart``/continue, vertical) and the legacy ``w:hMerge`` are resolved so that a
+  merged cell's text is repeated over every grid position it covers; ``w:gridBefore``
+  leaves empty positions. Cells carry ``Position(table=t, row=r, col=c)`` (1-based grid
+  coordinates, ``t`` counting data tables that contain any text). Rows whose cells are
+  all empty are kept.
+* a table that contains tables (or is a single-cell box, or holds long multi-paragraph
+  text) is layout: its cells are walked like the body, so the inner tables come out as
+  tables and its paragraphs as paragraphs.
+* paragraphs become paragraph blocks (``Position(line=n)``, ``n`` counting paragraph
+  blocks); the paragraphs of text boxes follow their anchor paragraph.
+
+Cell and paragraph text is normalised with :func:`validator.readers.html.normalize_text`
+(the lines of a cell are joined with no separator between CJK characters). Deleted
+revisions (``w:delText``), field codes (``w:instrText``) and the VML fallback copies of
+drawings are not text. Headers, footers, footnotes and comments are not read.
+
+Anything that is not a readable DOCX raises :class:`validator.errors.Unreadable`.
+"""
+from __future__ import annotations
+
+import io
+import pathlib
+import zipfile
+
+from validator.document import Block, Document, Position, paragraph, row
+from validator.errors import Unreadable
+from validator.readers.html import normalize_text
+
+__all__ = ["read", "table_grid"]
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+_P, _TBL, _TR, _TC = W + "p", W + "tbl", W + "tr", W + "tc"
+_WRAPPERS = frozenset((W + "sdt", W + "sdtContent", W + "customXml", W + "smartTag",
+                       W + "ins", W + "moveTo"))
+_VAL = W + "val"
+
+
+def _children(el, wanted: str):
+    """Direct children with tag ``wanted``, looking through sdt/customXml wrappers."""
+    for ch in el:
+        if ch.tag == wanted:
+            yield ch
+        elif ch.tag in _WRAPPERS:
+            yield from _children(ch, wanted)
+
+
+def _int(el, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, int(el.get(_VAL, default)))
+    except (TypeError, ValueError):
+        return default
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _run_text(el, out: list[str], boxes: list) -> None:
+    """Collect the visible text under ``el`` (inside one paragraph)."""
+    for ch in el:
+        tag = ch.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == W + "t":
+            out.append(ch.text or "")
+        elif tag == W + "tab" or tag == W + "ptab":
+            out.append("\t")
+        elif tag in (W + "br", W + "cr"):
+            out.append("\n")
+        elif tag == W + "noBreakHyphen":
+            out.append("-")
+        elif tag == W + "sym":
+            char = ch.get(W + "char")
+            if char:
+                try:
+                    code = int(char, 16)
+                    out.append(chr(code - 0xF000 if code >= 0xF000 else code))
+                except ValueError:
+                    pass
+        elif tag in (W + "delText", W + "instrText", W + "delInstrText", W + "del",
+                     W + "moveFrom", W + "rPr", W + "pPr", W + "fldData"):
+            continue
+        elif tag == MC + "Fallback":
+            continue  # the VML copy of what mc:Choice already holds
+        elif tag == W + "txbxContent":
+            boxes.append(ch)  # text boxes: read as their own paragraphs after this one
+        else:
+            _run_text(ch, out, boxes)
+
+
+def _paragraph_text(p, boxes: list | None = None) -> str:
+    out: list[str] = []
+    _run_text(p, out, boxes if boxes is not None else [])
+    return "".join(out)
+
+
+def _cell_text(tc) -> str:
+    lines: list[str] = []
+    for ch in tc:
+        _cell_lines(ch, lines)
+    return normalize_text("\n".join(lines))
+
+
+def _cell_lines(el, lines: list[str]) -> None:
+    if el.tag == _P:
+        boxes: list = []
+        lines.append(_paragraph_text(el, boxes))
+        for box in boxes:
+            for ch in box:
+                _cell_lines(ch, lines)
+    elif el.tag == _TBL:
+        for tr in _children(el, _TR):
+            for tc in _children(tr, _TC):
+                for ch in tc:
+                    _cell_lines(ch, lines)
+    elif el.tag in _WRAPPERS:
+        for ch in el:
+            _cell_lines(ch, lines)
+
+
+# ---------------------------------------------------------------------------- grid
+
+
+def table_grid(tbl) -> list[list[str]]:
+    """The rectangular text grid of a ``w:tbl`` element, merges resolved."""
+    grid_cols = 0
+    tbl_grid = tbl.find(W + "tblGrid")
+    if tbl_grid is not None:
+        grid_cols = len(tbl_grid.findall(W + "gridCol"))
+    grid: list[list[str]] = []
+    for tr in _children(tbl, _TR):
+        trpr = tr.find(W + "trPr")
+        before = _int(trpr.find(W + "gridBefore"), 0) if trpr is not None else 0
+        cells: list[str] = [""] * min(before, 1000)
+        above = grid[-1] if grid else None
+        for tc in _children(tr, _TC):
+            tcpr = tc.find(W + "tcPr")
+            span = 1
+            vmerge = hmerge = None
+            if tcpr is not None:
+                span = max(1, min(_int(tcpr.find(W + "gridSpan"), 1), 1000))
+                vmerge = tcpr.find(W + "vMerge")
+                hmerge = tcpr.find(W + "hMerge")
+            col = len(cells)
+            if vmerge is not None and vmerge.get(_VAL, "continue") != "restart" and above is not None:
+                # Continuation of a vertical merge: the text of the cell above, per column.
+                own = _cell_text(tc)
+                for k in range(span):
+                    cells.append(above[col + k] if col + k < len(above) else own)
+                continue
+            text = _cell_text(tc)
+            if hmerge is not None and hmerge.get(_VAL, "continue") != "restart" and cells:
+                text = cells[-1]
+            cells.extend([text] * span)
+        grid.append(cells)
+    width = max([grid_cols] + [len(r) for r in grid])
+    return [r + [""] * (width - len(r)) for r in grid]
+
+
+_LONG_CELL = 300
+
+
+def _is_layout_table(tbl) -> bool:
+    if any(inner is not tbl for inner in tbl.iter(_TBL)):
+        return True
+    tcs = list(tbl.iter(_TC))
+    if len(tcs) <= 1:
+        return True
+    for tc in tcs:
+        paras = list(tc.iter(_P))
+        if len(paras) >= 2 and sum(len(_paragraph_text(p)) for p in paras) > _LONG_CELL:
+            return True
+    return False
+
+
+# ------------------------------------------------------------------------- walking
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.lines = 0
+        self.tables = 0
+
+    def paragraph(self, p) -> None:
+        boxes: list = []
+        text = normalize_text(_paragraph_text(p, boxes))
+        if text:
+            self.lines += 1
+            self.blocks.append(paragraph(text, Position(line=self.lines)))
+        for box in boxes:
+            self.container(box)
+
+    def table(self, tbl) -> None:
+        if _is_layout_table(tbl):
+            for tr in _children(tbl, _TR):
+                for tc in _children(tr, _TC):
+                    self.container(tc)
+            return
+        grid = table_grid(tbl)
+        if not any(any(c for c in r) for r in grid):
+            return
+        self.tables += 1
+        t = self.tables
+        for r, cells in enumerate(grid, 1):
+            self.blocks.append(
+                row([(text, Position(table=t, row=r, col=c)) for c, text in enumerate(cells, 1)])
+            )
+
+    def container(self, el) -> None:
+        for ch in el:
+            tag = ch.tag
+            if tag == _P:
+                self.paragraph(ch)
+            elif tag == _TBL:
+                self.table(ch)
+            elif tag in _WRAPPERS:
+                self.container(ch)
+
+
+# ------------------------------------------------------------------------- reading
+
+_OTHER = (
+    (b"\xd0\xcf\x11\xe0", "这是旧版Word（.doc）、WPS（.wps）或加密的文档，不是DOCX；请另存为DOCX格式后再检查",
+     "OLE2 compound file"),
+    (b"%PDF", "文件实际是PDF，不是DOCX", "PDF magic"),
+    (b"{\\rtf", "文件实际是RTF文档，不是DOCX；请另存为DOCX格式后再检查", "RTF magic"),
+)
+
+
+def read(path: pathlib.Path, data: bytes) -> Document:
+    """Read a Word ``.docx`` file into a :class:`Document` (format ``"docx"``)."""
+    try:
+        return _read(path, data)
+    except Unreadable:
+        raise
+    except RecursionError:
+        raise Unreadable("DOCX文档结构嵌套过深，无法读取", "recursion limit exceeded") from None
+    except Exception as e:  # the contract: Unreadable, never another exception
+        raise Unreadable("DOCX文件已损坏或格式不正确，无法读取", f"{type(e).__name__}: {e}") from None
+
+
+def _read(path: pathlib.Path, data: bytes) -> Document:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if not data.strip():
+        raise Unreadable("文件是空的", "empty input")
+    for magic, reason, detail in _OTHER:
+        if data.startswith(magic):
+            raise Unreadable(reason, detail)
+    head = data[:2048].lstrip().lower()
+    if head.startswith((b"<html", b"<!doctype", b"mime-version", b"<?xml")) or b"<html" in head:
+        raise Unreadable("文件实际是网页（HTML/MHT/XML），不是DOCX；请按网页读取或另存为DOCX",
+                         "markup where a zip archive was expected")
+    if not data.startswith(b"PK"):
+        raise Unreadable("文件不是DOCX（Word）文档", "not a zip archive")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as e:
+        raise Unreadable("DOCX文件已损坏，无法打开（压缩包不完整）", f"{type(e).__name__}: {e}") from None
+    if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
+        what = "XLSX表格" if any(n.startswith("xl/") for n in names) else (
+            "PPTX演示文稿" if any(n.startswith("ppt/") for n in names) else "压缩包")
+        raise Unreadable(f"文件是{what}，不是DOCX（Word）文档", f"zip members: {sorted(names)[:5]}")
+
+    import docx  # python-docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except PackageNotFoundError as e:
+        raise Unreadable("文件不是有效的DOCX（Word）文档", f"PackageNotFoundError: {e}") from None
+    except (KeyError, ValueError, zipfile.BadZipFile) as e:
+        raise Unreadable("文件不是有效的DOCX（Word）文档，或已损坏", f"{type(e).__name__}: {e}") from None
+
+    walker = _Walker()
+    walker.container(document.element.body)
+    return Document(path=str(path), format="docx", blocks=walker.blocks)

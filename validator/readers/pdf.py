@@ -1,0 +1,670 @@
+"""PDF reader: turns a text PDF into the reader-neutral :class:`~validator.document.Document`.
+
+Built on pdfplumber. The file is opened once (from the bytes given) and each page is read
+by geometry, never by text flow:
+
+* **Tables** are found from the *visible* ruling lines (stroked lines and rectangles, and thin
+  filled rectangles used as rules). Invisible white fill rectangles, which Word/WPS export
+  behind paragraphs and cells, are ignored: otherwise narrative text would be taken for a
+  one-column table. A "table" with fewer than two columns is not a table; its text is read
+  as narrative.
+* **Cells** are read from pdfplumber's cell rectangles. Every cell is placed on a grid built
+  from all its cell edges; its text is the characters whose centre lies inside it, laid out
+  line by line and joined without line breaks. Characters inside the table but in no
+  detected cell (a missing border) become a cell of their own grid position. Blank cells stay
+  ``""`` in their grid position, so the column position of every number is kept.
+* **Merged cells** are expanded into the grid with their text (a group label such as
+  （三）不予公开 is repeated on each of its sub-rows; a header spanning columns is repeated in
+  each column), *except* that a merged cell holding a value (a number, or a placeholder such
+  as "/", "-", "—", "无") keeps it in its top-left position only and the covered positions
+  are ``""``: a published figure is never duplicated.
+* **Tables split across pages**: a table that starts a page right after a table that ended the
+  previous page, with the same column boundaries, continues it (same table number, row
+  numbering continues). A merged label cell cut by the page break (e.g. "（四）无" at the foot
+  of one page and "法提供" at the head of the next, or an empty continuation of the vertical
+  label 三、本年度办理结果) is joined back into one text, set on both sides. A single row broken
+  across the page (label fragments, values on one side only) is merged into one row.
+* **Text** outside tables becomes paragraph blocks (lines joined into paragraphs using
+  indentation, line ends, font size and spacing; a two-line centred title becomes one
+  paragraph), interleaved with the table rows by their vertical position on each page.
+  ``Position.line`` is the number of the paragraph's first text line on its page, counting
+  only text lines outside tables. Page numbers ("- 3 -", "第3页 共6页") and running
+  headers/footers repeated in the page margins are dropped.
+* **Spacing**: no space is ever put between two CJK characters (justified and
+  distributed-alignment gaps, vertical one-character-per-line labels and wrapped lines are
+  joined directly); a space separates non-CJK characters only where the PDF shows a gap
+  (so two numbers never run together), and wrapped lines ending and starting with ASCII
+  letters or digits are joined with a space.
+
+Failures raise :class:`~validator.errors.Unreadable`: not a PDF, corrupt, encrypted, no text
+layer, or tables that are images (no table text found while the pages carry images).
+"""
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from validator.document import Block, Document, Position, paragraph, row
+from validator.errors import Unreadable
+
+__all__ = ["read"]
+
+NO_TABLE_TEXT = "未找到表格文字，表格可能是图片"
+
+# CJK ideographs, CJK punctuation, fullwidth forms and the quotes/dashes used in Chinese text.
+_CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf\u3200-\u33ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    "\u2018-\u201f\u2014\u2015\u2026\u00b7"
+)
+_CJK_RE = re.compile(f"[{_CJK}]")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+_MULTISPACE = re.compile(r"\s+")
+_VALUE_RE = re.compile(r"^[\s\d.,，．+\-−－%％]*\d[\s\d.,，．+\-−－%％]*$")
+_PLACEHOLDERS = {"/", "／", "-", "－", "—", "——", "–", "无", "\\", "、"}
+# A label that starts a new item: 一、 （三） 1. 2、 (4) 第二十条 ...
+_ENUM_START = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．]|第)"
+)
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–－_·•]*(?:第\s*)?\d+(?:\s*页)?(?:\s*[/／,，]?\s*(?:共\s*)?\d+\s*页?)?[\s\-—–－_·•]*$"
+)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(_CJK_RE.match(ch))
+
+
+def _normalise(text: str) -> str:
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    return _MULTISPACE.sub(" ", text).strip()
+
+
+def _join_fragments(a: str, b: str) -> str:
+    """Join two pieces of text that were separated by a line (or page) break."""
+    if not a:
+        return b
+    if not b:
+        return a
+    if a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return a + " " + b
+    return a + b
+
+
+def _is_value(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and (t in _PLACEHOLDERS or bool(_VALUE_RE.match(t)))
+
+
+def _group_lines(chars: list[dict]) -> list[list[dict]]:
+    """Group upright characters into text lines (top to bottom), each sorted left to right."""
+    lines: list[list[dict]] = []
+    bounds: list[list[float]] = []  # [top, bottom] of each line
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        h = max(ch["bottom"] - ch["top"], 0.1)
+        for i in range(len(lines) - 1, max(len(lines) - 3, -1), -1):
+            top, bottom = bounds[i]
+            overlap = min(bottom, ch["bottom"]) - max(top, ch["top"])
+            if overlap >= 0.5 * min(h, bottom - top):
+                lines[i].append(ch)
+                bounds[i] = [min(top, ch["top"]), max(bottom, ch["bottom"])]
+                break
+        else:
+            lines.append([ch])
+            bounds.append([ch["top"], ch["bottom"]])
+    for ln in lines:
+        ln.sort(key=lambda c: c["x0"])
+    return lines
+
+
+def _line_text(chars: list[dict]) -> str:
+    """Text of one line of characters (sorted along the line), spaced by geometry."""
+    out: list[str] = []
+    prev = None
+    for ch in chars:
+        t = ch["text"]
+        if prev is not None and not t.isspace() and not prev["text"].isspace():
+            size = max(prev.get("size", 10.0), 1.0)
+            gap = ch["x0"] - prev["x1"] if ch.get("upright", True) else ch["top"] - prev["bottom"]
+            if gap > 1.5 * size or (
+                gap > 0.25 * size and not _is_cjk(prev["text"][-1:]) and not _is_cjk(t[:1])
+            ):
+                out.append(" ")
+        out.append(t)
+        prev = ch
+    return "".join(out)
+
+
+def _chars_text(chars: list[dict]) -> str:
+    """Text of the characters of one cell: lines joined without line breaks."""
+    upright = [c for c in chars if c.get("upright", True)]
+    rotated = [c for c in chars if not c.get("upright", True)]
+    pieces = [_line_text(ln) for ln in _group_lines(upright)]
+    if rotated:  # vertical (rotated) text: columns of characters, read top to bottom
+        cols: dict[int, list[dict]] = {}
+        for c in sorted(rotated, key=lambda c: c["x0"]):
+            cols.setdefault(round(c["x0"] / 3), []).append(c)
+        for key in sorted(cols):
+            pieces.append(_line_text(sorted(cols[key], key=lambda c: c["top"])))
+    text = ""
+    for p in pieces:
+        text = _join_fragments(text, _normalise(p))
+    return _normalise(text)
+
+
+# --------------------------------------------------------------------------- graphics filter
+
+
+def _is_white(color) -> bool:
+    if color is None:
+        return False
+    if isinstance(color, (int, float)):
+        vals = [float(color)]
+    elif isinstance(color, (tuple, list)):
+        try:
+            vals = [float(v) for v in color]
+        except (TypeError, ValueError):
+            return False
+    else:
+        return False
+    if len(vals) == 4:  # CMYK
+        return all(v <= 0.05 for v in vals)
+    return bool(vals) and all(v >= 0.95 for v in vals)
+
+
+def _visible(obj: dict) -> bool:
+    """Keep characters, images and curves; keep lines/rects only if they are visibly drawn."""
+    kind = obj.get("object_type")
+    if kind == "line":
+        return bool(obj.get("stroke", True)) and not _is_white(obj.get("stroking_color"))
+    if kind == "rect":
+        if obj.get("stroke") and not _is_white(obj.get("stroking_color")):
+            return True
+        thin = min(obj.get("width", 0), obj.get("height", 0)) <= 2.0
+        return bool(obj.get("fill")) and thin and not _is_white(obj.get("non_stroking_color"))
+    return True
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass
+class _Cell:
+    r0: int
+    r1: int  # exclusive
+    c0: int
+    c1: int  # exclusive
+    text: str
+
+    @property
+    def rowspan(self) -> int:
+        return self.r1 - self.r0
+
+
+@dataclass
+class _Table:
+    page: int
+    top: float
+    bbox: tuple
+    xs: list[float]
+    nrows: int
+    ncols: int
+    cells: list[_Cell]
+    owner: list[list[_Cell | None]] = field(default_factory=list)
+    dropped_rows: set = field(default_factory=set)
+    number: int = 0
+
+    def index(self) -> None:
+        self.owner = [[None] * self.ncols for _ in range(self.nrows)]
+        for cell in self.cells:
+            for r in range(cell.r0, cell.r1):
+                for c in range(cell.c0, cell.c1):
+                    self.owner[r][c] = cell
+
+    def row_texts(self, r: int) -> list[str]:
+        out = []
+        for c in range(self.ncols):
+            cell = self.owner[r][c]
+            if cell is None:
+                out.append("")
+            elif (r, c) == (cell.r0, cell.c0) or not _is_value(cell.text):
+                out.append(cell.text)
+            else:
+                out.append("")  # a merged value is not duplicated
+        return out
+
+    def last_row(self) -> int | None:
+        for r in range(self.nrows - 1, -1, -1):
+            if r not in self.dropped_rows and any(self.row_texts(r)):
+                return r
+        return None
+
+    def first_row(self) -> int | None:
+        for r in range(self.nrows):
+            if r not in self.dropped_rows and any(self.row_texts(r)):
+                return r
+        return None
+
+
+def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict:
+    return {
+        "object_type": "line_edge",
+        "orientation": orientation,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
+
+
+def _closing_edges(edges: list[dict], tol: float = 3.0) -> list[dict]:
+    """Horizontal borders a table is missing at a page break.
+
+    Word/WPS often leave the bottom border of a table off when the table goes on to the next
+    page (and the top border off on the next page): the column rules then stop at the same
+    height with nothing joining them, and the last row (and every cell reaching the page
+    break) would be lost. Where two or more vertical rules end at the same height, add the
+    horizontal border joining them. A border that already exists is merged with it by
+    pdfplumber. (Missing outer *vertical* borders are not invented: rows of separate tables
+    share their left and right ends, and joining them would merge the tables.)
+    """
+    out: list[dict] = []
+    rules = [e for e in edges if e.get("orientation") == "v"]
+    for end in ("top", "bottom"):
+        groups: list[list[dict]] = []
+        for e in sorted(rules, key=lambda e: e[end]):
+            if groups and e[end] - groups[-1][-1][end] <= tol:
+                groups[-1].append(e)
+            else:
+                groups.append([e])
+        for g in groups:
+            first, last = min(e["x0"] for e in g), max(e["x1"] for e in g)
+            if len(g) < 2 or last - first < 20:
+                continue
+            at = statistics.median(e[end] for e in g)
+            out.append(_edge("h", first, at, last, at))
+    return out
+
+
+def _cluster(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def _nearest(points: list[float], v: float) -> int:
+    return min(range(len(points)), key=lambda i: abs(points[i] - v))
+
+
+def _inside(ch: dict, bbox, pad: float = 0.0) -> bool:
+    x = (ch["x0"] + ch["x1"]) / 2
+    y = (ch["top"] + ch["bottom"]) / 2
+    return bbox[0] - pad <= x <= bbox[2] + pad and bbox[1] - pad <= y <= bbox[3] + pad
+
+
+def _build_table(tbl, chars: list[dict], page_no: int) -> _Table | None:
+    boxes = [b for b in tbl.cells if b[2] - b[0] > 1 and b[3] - b[1] > 1]
+    if not boxes:
+        return None
+    xs = _cluster([v for b in boxes for v in (b[0], b[2])])
+    ys = _cluster([v for b in boxes for v in (b[1], b[3])])
+    ncols, nrows = len(xs) - 1, len(ys) - 1
+    if ncols < 2 or nrows < 1:
+        return None
+    table_chars = [c for c in chars if _inside(c, tbl.bbox, pad=1.0)]
+    taken: set[int] = set()
+    cells: list[_Cell] = []
+    occupied: set[tuple[int, int]] = set()
+    for b in boxes:
+        c0, c1 = _nearest(xs, b[0]), _nearest(xs, b[2])
+        r0, r1 = _nearest(ys, b[1]), _nearest(ys, b[3])
+        if c1 <= c0 or r1 <= r0:
+            continue
+        if any((r, c) in occupied for r in range(r0, r1) for c in range(c0, c1)):
+            continue
+        mine = []
+        for i, ch in enumerate(table_chars):
+            if i not in taken and _inside(ch, b):
+                mine.append(ch)
+                taken.add(i)
+        cells.append(_Cell(r0, r1, c0, c1, _chars_text(mine)))
+        occupied.update((r, c) for r in range(r0, r1) for c in range(c0, c1))
+    # Characters in the table but in no detected cell (a border is missing): own grid cell.
+    orphans: dict[tuple[int, int], list[dict]] = {}
+    for i, ch in enumerate(table_chars):
+        if i in taken or ch["text"].isspace():
+            continue
+        x = (ch["x0"] + ch["x1"]) / 2
+        y = (ch["top"] + ch["bottom"]) / 2
+        c = max(0, min(ncols - 1, sum(1 for v in xs[1:-1] if v < x)))
+        r = max(0, min(nrows - 1, sum(1 for v in ys[1:-1] if v < y)))
+        orphans.setdefault((r, c), []).append(ch)
+    for (r, c), chs in orphans.items():
+        text = _chars_text(chs)
+        if (r, c) not in occupied:
+            cells.append(_Cell(r, r + 1, c, c + 1, text))
+            occupied.add((r, c))
+        else:
+            for cell in cells:
+                if cell.r0 <= r < cell.r1 and cell.c0 <= c < cell.c1:
+                    cell.text = _normalise(_join_fragments(cell.text, text))
+                    break
+    if not any(cell.text for cell in cells):
+        return None
+    t = _Table(page_no, tbl.bbox[1], tuple(tbl.bbox), xs, nrows, ncols, cells)
+    t.index()
+    return t
+
+
+def _same_columns(a: _Table, b: _Table, tol: float = 3.0) -> bool:
+    return a.ncols == b.ncols and all(abs(x - y) <= tol for x, y in zip(a.xs, b.xs))
+
+
+def _join_continuation(prev: _Table, cont: _Table) -> None:
+    """Repair cells cut by the page break between ``prev`` (end of a page) and ``cont``."""
+    pr, cr = prev.last_row(), cont.first_row()
+    if pr is None or cr is None:
+        return
+    first = prev.first_row()
+    if first is not None and prev.row_texts(first) == cont.row_texts(cr):
+        return  # the header row is repeated on the new page: nothing is cut
+    fragments: list[int] = []
+    independent = False
+    for c in range(cont.ncols):
+        pc, cc = prev.owner[pr][c], cont.owner[cr][c]
+        if pc is None or cc is None or pc.c0 != c or cc.c0 != c or cc.r0 != cr:
+            continue
+        if pc.c1 != cc.c1:
+            independent = independent or bool(cc.text)
+            continue
+        pt, ct = pc.text, cc.text
+        if not ct:
+            if pt and not _is_value(pt) and (pc.rowspan > 1 or cc.rowspan > 1):
+                cc.text = pt  # the merged label goes on over the page break
+            continue
+        if not pt or _is_value(pt) or _is_value(ct) or _ENUM_START.match(ct):
+            independent = True
+            continue
+        if pc.rowspan > 1 or cc.rowspan > 1:
+            pc.text = cc.text = _normalise(_join_fragments(pt, ct))  # a merged label cut in two
+        else:
+            fragments.append(c)
+    if fragments and not independent:
+        # One row broken across the page: merge it into the row on the previous page.
+        for c in fragments:
+            pc, cc = prev.owner[pr][c], cont.owner[cr][c]
+            pc.text = _normalise(_join_fragments(pc.text, cc.text))
+        for c in range(cont.ncols):
+            pc, cc = prev.owner[pr][c], cont.owner[cr][c]
+            if pc is not None and cc is not None and pc.c0 == c and not pc.text and cc.text:
+                pc.text = cc.text
+        if all(cont.owner[cr][c] is None or cont.owner[cr][c].rowspan == 1 for c in range(cont.ncols)):
+            cont.dropped_rows.add(cr)
+
+
+# --------------------------------------------------------------------------- narrative text
+
+
+@dataclass
+class _Line:
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    text: str
+    number: int = 0  # 1-based among kept text lines of its page
+
+
+def _page_lines(chars: list[dict], page_no: int) -> list[_Line]:
+    out = []
+    for ln in _group_lines([c for c in chars if c.get("upright", True)]):
+        text = _normalise(_line_text(ln))
+        if not text:
+            continue
+        sizes = Counter(round(c.get("size", 0), 1) for c in ln if not c["text"].isspace())
+        size = sizes.most_common(1)[0][0] if sizes else 10.0
+        out.append(
+            _Line(
+                page_no,
+                min(c["top"] for c in ln),
+                max(c["bottom"] for c in ln),
+                min(c["x0"] for c in ln),
+                max(c["x1"] for c in ln),
+                size,
+                text,
+            )
+        )
+    return out
+
+
+def _drop_margins(lines_by_page: dict[int, list[_Line]], heights: dict[int, float]) -> None:
+    """Remove page numbers and running headers/footers found in the page margins."""
+
+    def in_margin(ln: _Line) -> bool:
+        h = heights[ln.page]
+        return ln.bottom <= 0.09 * h or ln.top >= 0.91 * h
+
+    repeated: Counter = Counter()
+    for lines in lines_by_page.values():
+        keys = {re.sub(r"\d+", "#", ln.text) for ln in lines if in_margin(ln)}
+        repeated.update(keys)
+    npages = len(lines_by_page)
+    for page, lines in lines_by_page.items():
+        kept = []
+        for ln in lines:
+            if in_margin(ln):
+                key = re.sub(r"\d+", "#", ln.text)
+                if _PAGE_NUMBER.match(ln.text):
+                    continue
+                if npages >= 2 and repeated[key] >= 2 and repeated[key] * 2 >= npages:
+                    continue
+            kept.append(ln)
+        lines_by_page[page] = kept
+
+
+class _Paragraphs:
+    """Joins consecutive narrative lines into paragraphs."""
+
+    def __init__(self, all_lines: list[_Line]):
+        weights: Counter = Counter()
+        for ln in all_lines:
+            weights[ln.size] += len(ln.text)
+        self.body = weights.most_common(1)[0][0] if weights else 10.0
+        body = [ln for ln in all_lines if abs(ln.size - self.body) <= 0.6]
+        lefts = Counter(round(ln.x0) for ln in body)
+        rights = Counter(round(ln.x1) for ln in body)
+        self.left = lefts.most_common(1)[0][0] if lefts else 0.0
+        self.right = rights.most_common(1)[0][0] if rights else 0.0
+        gaps = [
+            b.top - a.bottom
+            for a, b in zip(body, body[1:])
+            if a.page == b.page and 0 <= b.top - a.bottom <= 3 * self.body
+        ]
+        self.gap = statistics.median(gaps) if gaps else 0.5 * self.body
+
+    def _centred(self, ln: _Line) -> bool:
+        mid = (self.left + self.right) / 2
+        return ln.x0 > self.left + ln.size and abs((ln.x0 + ln.x1) / 2 - mid) <= 2 * ln.size
+
+    def continues(self, prev: _Line, cur: _Line) -> bool:
+        """Whether ``cur`` goes on the paragraph that ``prev`` ended."""
+        if abs(prev.size - cur.size) > 1.0:
+            return False
+        if cur.page == prev.page and cur.top - prev.bottom > self.gap + 0.5 * cur.size:
+            return False
+        if cur.page != prev.page and cur.page != prev.page + 1:
+            return False
+        if cur.size >= self.body + 2 and self._centred(prev) and self._centred(cur):
+            return cur.page == prev.page  # a title set on several centred lines
+        if cur.x0 > self.left + 0.9 * cur.size:
+            return False  # indented: a new paragraph (or a heading)
+        return prev.x1 >= self.right - 1.0 * prev.size  # the previous line ran to the margin
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _open(data: bytes):
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    if not data or b"%PDF" not in data[:1024]:
+        raise Unreadable("文件不是PDF格式", "no %PDF header in the first 1024 bytes")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        npages = len(pdf.pages)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes Unreadable
+        raise _open_error(exc) from exc
+    if npages == 0:
+        pdf.close()
+        raise Unreadable("PDF文件没有页面", "the document has no pages")
+    return pdf
+
+
+def _open_error(exc: BaseException) -> Unreadable:
+    cause = exc
+    if type(exc).__name__ == "PdfminerException" and exc.args and isinstance(exc.args[0], BaseException):
+        cause = exc.args[0]
+    name = type(cause).__name__
+    detail = f"{name}: {cause}".strip()
+    if "Password" in name or "Encrypt" in name or "encrypt" in str(cause).lower():
+        return Unreadable("PDF文件已加密，无法读取（需要密码或不支持的加密方式）", detail)
+    return Unreadable("PDF文件已损坏或格式不正确，无法读取", detail)
+
+
+def read(path: Path, data: bytes | None = None) -> Document:
+    """Read a PDF report into a :class:`Document` (format ``"pdf"``).
+
+    ``data`` is the file's content (the file is not reopened); ``path`` names it.
+    Raises :class:`Unreadable` for anything that cannot be read as a text PDF.
+    """
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise Unreadable("无法打开文件", f"{type(exc).__name__}: {exc}") from exc
+    pdf = _open(data)
+    try:
+        return _read(pdf, str(path))
+    except Unreadable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken page must not escape as another error
+        raise _open_error(exc) from exc
+    finally:
+        try:
+            pdf.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _read(pdf, path: str) -> Document:
+    items: list[tuple[int, float, int, object]] = []  # (page, top, kind order, item)
+    lines_by_page: dict[int, list[_Line]] = {}
+    heights: dict[int, float] = {}
+    total_chars = 0
+    image_pages = 0
+    for page_no, page in enumerate(pdf.pages, start=1):
+        heights[page_no] = float(page.height)
+        view = page.filter(_visible).dedupe_chars()
+        chars = [c for c in view.chars if not c["text"].isspace()]
+        total_chars += len(chars)
+        if page.images:
+            image_pages += 1
+        tables: list[_Table] = []
+        settings = {"explicit_horizontal_lines": _closing_edges(view.edges)}
+        for tbl in view.find_tables(settings):
+            t = _build_table(tbl, chars, page_no)
+            if t is not None:
+                tables.append(t)
+        free = [c for c in chars if not any(_inside(c, t.bbox, pad=1.0) for t in tables)]
+        lines_by_page[page_no] = _page_lines(free, page_no)
+        for t in tables:
+            items.append((page_no, t.top, 0, t))
+    if total_chars == 0:
+        raise Unreadable(NO_TABLE_TEXT, "the PDF has no text layer (scanned or image-only pages)")
+
+    _drop_margins(lines_by_page, heights)
+    for page_no, lines in lines_by_page.items():
+        for i, ln in enumerate(lines, start=1):
+            ln.number = i
+            items.append((page_no, ln.top, 1, ln))
+    items.sort(key=lambda it: (it[0], it[1], it[2]))
+
+    # Number tables; a table continuing one from the previous page keeps its number.
+    number = 0
+    prev_item = None
+    for _, _, _, item in items:
+        if isinstance(item, _Table):
+            if (
+                isinstance(prev_item, _Table)
+                and item.page == prev_item.page + 1
+                and _same_columns(prev_item, item)
+            ):
+                item.number = prev_item.number
+                _join_continuation(prev_item, item)
+            else:
+                number += 1
+                item.number = number
+        prev_item = item
+
+    if not any(isinstance(it[3], _Table) for it in items):
+        if image_pages:
+            raise Unreadable(
+                NO_TABLE_TEXT,
+                f"no ruled table with text found; {image_pages} page(s) carry images",
+            )
+
+    blocks: list[Block] = []
+    paras = _Paragraphs([ln for lines in lines_by_page.values() for ln in lines])
+    pending: list[_Line] = []
+
+    def flush() -> None:
+        if pending:
+            text = ""
+            for ln in pending:
+                text = _join_fragments(text, ln.text)
+            first = pending[0]
+            blocks.append(paragraph(_normalise(text), Position(page=first.page, line=first.number)))
+            pending.clear()
+
+    row_counter: dict[int, int] = {}
+    for _, _, _, item in items:
+        if isinstance(item, _Line):
+            if pending and not paras.continues(pending[-1], item):
+                flush()
+            pending.append(item)
+            continue
+        flush()
+        t: _Table = item
+        for r in range(t.nrows):
+            if r in t.dropped_rows:
+                continue
+            texts = t.row_texts(r)
+            if not any(texts):
+                continue
+            row_counter[t.number] = row_counter.get(t.number, 0) + 1
+            n = row_counter[t.number]
+            blocks.append(
+                row(
+                    [
+                        (text, Position(page=t.page, table=t.number, row=n, col=c + 1))
+                        for c, text in enumerate(texts)
+                    ]
+                )
+            )
+    flush()
+    return Document(path=path, format="pdf", blocks=blocks)

@@ -1,0 +1,94 @@
+"""The pipeline for a batch: read each file → extract its tables → check the rules → results.
+
+This is the one place that strings the stages together; the CLI and the Python API
+(``validator.check``) both call :func:`check_paths`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import extract as _extract
+from .errors import Unreadable
+from .readers import read
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # passed | failed | unreadable
+    format: str | None = None
+    template: str | None = None
+    year: int | None = None
+    year_source: str | None = None
+    body: str | None = None
+    reason: str | None = None  # why the file is unreadable (Chinese)
+    detail: str | None = None  # technical cause (English)
+    findings: list[dict] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(f["severity"] == severity for f in self.findings)
+
+
+@dataclass
+class Result:
+    files: list[FileResult]
+
+    @property
+    def exit_code(self) -> int:
+        if any(f.status == "unreadable" for f in self.files):
+            return 2
+        if any(f.status == "failed" for f in self.files):
+            return 1
+        return 0
+
+    def findings_frame(self):
+        import pandas as pd
+
+        rows = [{"path": f.path, **{k: v for k, v in x.items() if k != "report"}} for f in self.files for x in f.findings]
+        return pd.DataFrame(rows)
+
+
+def load_report(path: Path, *, year: int | None = None, body: str | None = None):
+    """Read and extract one file. Raises Unreadable."""
+    doc = read(path)
+    report = _extract.extract(doc, year=year, body=body)
+    if all(c.state == "missing" for c in report.cells if c.table in ("t3", "t4")):
+        raise Unreadable("未找到表三、表四的数据（表格可能是图片，或不是年度报告）")
+    return report
+
+
+def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
+                rules=None, debug: bool = False) -> Result:
+    from . import rules as _rules
+
+    results: list[FileResult] = []
+    reports, owners = [], []
+    for p in paths:
+        try:
+            report = load_report(Path(p), year=year, body=body)
+        except Unreadable as e:
+            if debug:
+                raise
+            results.append(FileResult(str(p), "unreadable", reason=e.reason, detail=e.detail))
+            continue
+        owners.append(len(results))
+        reports.append(report)
+        results.append(FileResult(str(p), "passed", format=report.format if hasattr(report, "format") else None,
+                                  template=report.version, year=report.year, year_source=report.year_source,
+                                  body=report.body))
+    if reports:
+        from .engine import Checker
+        from .frame import build
+
+        catalogue = rules if rules is not None else _rules.load()
+        findings = Checker(reports, build(reports), catalogue, strict=strict).run()
+        for f in findings:
+            results[owners[f["report"]]].findings.append(f)
+    for r in results:
+        r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"]))
+        if r.status != "unreadable":
+            r.status = "failed" if r.count("error") else "passed"
+    return Result(results)
