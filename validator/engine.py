@@ -167,8 +167,12 @@ class Checker:
             severity, message, extra = rule.severity, None, {}
             if blanks and not self.strict:
                 severity, message, extra = self.blank_outcome(rule, table, row_of, col_of, blanks, coefs, residual[pos])
+            reported, expected = float(lsum), float(rsum)
+            if "implied" in extra:  # the finding is about the blank cell and the value it should hold
+                subject_row, subject_col = extra["implied"]["row_code"], extra["implied"]["column_code"]
+                reported, expected = None, extra["implied"]["value"]
             f = self.add(report, rule, severity, message or render(rule, **fields), table=table, row=subject_row,
-                         column=subject_col, reported=float(lsum), expected=float(rsum), cells=cells, **extra)
+                         column=subject_col, reported=reported, expected=expected, cells=cells, **extra)
             if subject_row is None:
                 f["row"] = rule.subject
 

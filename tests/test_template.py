@@ -1,0 +1,51 @@
+"""The template definition: complete per format.md, codes unique, labels matchable."""
+from __future__ import annotations
+
+import pytest
+
+from validator.template import TEMPLATE, Labels, normalize
+
+
+def test_table_three_rows_per_version():
+    t3 = TEMPLATE["t3"]
+    assert len(t3.rows_for("2019")) == 23
+    assert len(t3.rows_for("2021")) == 25
+    assert [c.code for c in t3.columns] == ["natural_person", "commercial", "research", "public_interest",
+                                            "legal_services", "other_org", "total"]
+    assert len({r.code for r in t3.rows}) == len(t3.rows)
+
+
+def test_table_four_has_fifteen_cells():
+    t4 = TEMPLATE["t4"]
+    assert len(t4.rows) * len(t4.columns) == 15
+
+
+def test_table_two_columns_per_version():
+    t2 = TEMPLATE["t2"]
+    assert [c.label for c in t2.columns_for("2021", "art20_1")] == ["本年制发件数", "本年废止件数", "现行有效件数"]
+    assert [c.label for c in t2.columns_for("2019", "art20_9")] == ["采购项目数量", "采购总金额（单位：万元）"]
+    assert {r.code for r in t2.rows_for("2019")} - {r.code for r in t2.rows_for("2021")} == {"other_services", "procurement"}
+
+
+@pytest.mark.parametrize("seen,code", [
+    ("(二) 部分公开(区分处理的,只计这一情况,不计其他情况)", "results.partial"),
+    ("2.其他法律行政止公开", "results.withheld.prohibited_by_law"),
+    ("5.属于三类内容事务信息", "results.withheld.internal_affairs"),
+    ("三、本年度办理结果（三）不予公开1.属于国家秘密", "results.withheld.state_secret"),
+    ("（六）其他处理3.其他", "results.other.other"),
+    ("(六) 其他处理", "results.other"),
+    ("四、结转下年度继续办理", "carried_forward"),
+    ("1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请", "results.other.no_correction"),
+])
+def test_label_variants(seen, code):
+    assert Labels(TEMPLATE["t3"].rows).match(seen).code == code
+
+
+def test_normalize_ignores_width_spacing_and_punctuation():
+    assert normalize("（一） 予以公开") == normalize("(一)予以公开")
+    assert normalize("商业 企业") == "商业企业"
+
+
+def test_group_display_labels():
+    assert TEMPLATE["t3"].row("results.withheld.state_secret").display == "（三）不予公开 / 1.属于国家秘密"
+    assert TEMPLATE["t3"].row("results.total").display == "（七）总计"

@@ -1,0 +1,163 @@
+"""Command line: ``validator check``, ``validator extract``, ``validator rules``, ``validator explain``.
+
+Exit codes of ``check``: 0 no error-level finding; 1 error-level findings; 2 a file could
+not be read (each such file gets one line on stderr; the others are still checked).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+CHECK_FORMATS = ["console", "json"]
+
+
+def _expand(paths: tuple[str, ...], pattern: str) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(x for x in p.rglob(pattern) if x.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+def _write(text: str, output: str | None, inputs: list[Path]) -> None:
+    if output is None:
+        click.echo(text)
+        return
+    target = Path(output).resolve()
+    if any(target == p.resolve() for p in inputs if p.exists()):
+        raise click.UsageError(f"--output 指向了输入文件 {output}，拒绝覆盖输入")
+    target.write_text(text, encoding="utf-8")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gov-report-validator")
+def main():
+    """检查政府信息公开工作年度报告的表格勾稽关系。
+
+    Checks Chinese government information-disclosure annual reports
+    (政府信息公开工作年度报告) for internal consistency: 表三 balances, totals, 表四 totals,
+    blank and unreadable cells. Reads text, markdown, HTML, DOCX, PDF, XLSX/CSV.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="console", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--strict", is_flag=True, help="Treat every blank cell as an error.")
+@click.option("--year", type=int, help="Report year, overriding what is read from the title.")
+@click.option("--body", help="Issuing body (发布机关), overriding what is read from the title.")
+@click.option("--glob", "pattern", default="*", show_default=True, help="Files to take from directories (recursive).")
+@click.option("--show-info", is_flag=True, help="Also list info-level findings in the console.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the verdict line per file.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line messages.")
+def check(paths, fmt, output, strict, year, body, pattern, show_info, quiet, debug):
+    """Check report files (or directories of them).
+
+    \b
+    Exit codes: 0 = no error-level findings, 1 = error-level findings,
+                2 = at least one file could not be read.
+    """
+    from .run import check_paths
+
+    files = _expand(paths, pattern)
+    if not files:
+        click.echo("validator: 没有找到要检查的文件", err=True)
+        sys.exit(2)
+    try:
+        result = check_paths(files, year=year, body=body, strict=strict, debug=debug)
+    except Exception as e:  # never a traceback for users unless --debug
+        if debug:
+            raise
+        click.echo(f"validator: 内部错误：{type(e).__name__}: {e}（加 --debug 查看详情）", err=True)
+        sys.exit(3)
+    for f in result.files:
+        if f.status == "unreadable":
+            detail = f"（{f.detail}）" if f.detail else ""
+            click.echo(f"{f.path}: 无法读取：{f.reason}{detail}", err=True)
+    if fmt == "json":
+        from .outputs import json as out
+
+        _write(out.render(result), output, files)
+    else:
+        from rich.console import Console
+
+        from .outputs import console as out
+
+        if output:
+            with open(_safe_output(output, files), "w", encoding="utf-8") as fh:
+                out.render(result, Console(file=fh, width=160), show_info=show_info, quiet=quiet)
+        else:
+            out.render(result, Console(), show_info=show_info, quiet=quiet)
+    sys.exit(result.exit_code)
+
+
+def _safe_output(output: str, inputs: list[Path]) -> Path:
+    target = Path(output).resolve()
+    if any(target == p.resolve() for p in inputs if p.exists()):
+        raise click.UsageError(f"--output 指向了输入文件 {output}，拒绝覆盖输入")
+    return target
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def list_rules(fmt):
+    """List every rule: id, severity, tables, versions, title."""
+    import json
+
+    from .rules import load
+
+    rules = load()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "name": r.name, "title": r.title, "severity": r.severity,
+                                "tables": list(r.tables), "versions": list(r.versions), "kind": r.kind,
+                                "assert": r.assertion.text if r.assertion else None} for r in rules.values()],
+                              ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table("id", "name", "severity", "tables", "versions", "title")
+    for r in rules.values():
+        t.add_row(r.id, r.name, r.severity, ",".join(r.tables), ",".join(r.versions), r.title)
+    Console().print(t)
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id):
+    """Print a rule's documentation with a wrong and a right example."""
+    from .rules import load
+
+    rules = load()
+    rule = rules.get(rule_id.upper()) or next((r for r in rules.values() if r.name == rule_id), None)
+    if rule is None:
+        click.echo(f"validator: 没有规则 {rule_id}（用 validator rules 列出全部规则）", err=True)
+        sys.exit(2)
+    click.echo(explain_text(rule))
+
+
+def explain_text(rule) -> str:
+    d = rule.doc or {}
+    lines = [f"{rule.id} {rule.name}（{rule.severity}）", rule.title, ""]
+    if rule.assertion is not None:
+        lines += [f"断言：{rule.assertion.text}（对表{rule.table}的每一{'列' if rule.for_each == 'column' else '行'}，容差 {rule.tolerance:g}）", ""]
+    for key, head in (("what", "检查什么"), ("why", "为什么")):
+        if d.get(key):
+            lines += [f"## {head}", d[key], ""]
+    ex = d.get("example") or {}
+    if ex:
+        lines += ["## 示例", f"错误：{ex.get('wrong', '')}", f"正确：{ex.get('right', '')}", ""]
+    for key, head in (("source", "依据"), ("limits", "局限")):
+        if d.get(key):
+            lines += [f"## {head}", d[key], ""]
+    return "\n".join(lines).rstrip()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Output formats: each module is a pure function of a run's :class:`~validator.run.Result`."""

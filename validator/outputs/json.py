@@ -1,0 +1,41 @@
+"""The JSON report (``--format json``), described by validator/report.schema.json."""
+from __future__ import annotations
+
+import json
+import math
+
+from .. import __version__
+
+_FINDING_KEYS = ("rule", "name", "severity", "message", "table", "row", "column", "table_code", "row_code",
+                 "column_code", "reported", "expected", "cells", "fix", "implied", "position")
+
+
+def _clean(v):
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    return v
+
+
+def to_dict(result) -> dict:
+    files = []
+    for f in result.files:
+        files.append({
+            "path": f.path, "status": f.status, "template": f.template, "year": f.year, "body": f.body,
+            "reason": f.reason, "detail": f.detail,
+            "counts": {s: f.count(s) for s in ("error", "warning", "info")},
+            "findings": [{k: _clean(x.get(k)) for k in _FINDING_KEYS} for x in f.findings],
+        })
+    return {
+        "tool": {"name": "validator", "version": __version__},
+        "exit_code": result.exit_code,
+        "summary": {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")},
+        "files": files,
+    }
+
+
+def render(result) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2)
