@@ -114,9 +114,12 @@ def _canonical(name: str | bytes | None) -> str | None:
         info = codecs.lookup(n)
     except LookupError:
         return None
-    if info.name in ("gb2312", "gbk", "gb18030", "hz"):
-        return "gb18030" if info.name != "hz" else "hz"
+    if info.name in ("gb2312", "gbk", "gb18030"):
+        return "gb18030"
     return info.name
+
+
+_WESTERN = frozenset(("iso8859-1", "iso8859-15", "cp1252", "ascii"))
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -153,8 +156,13 @@ def decode(data: bytes) -> tuple[str, str]:
 
     declared_raw = _declared_charset(data)
     declared = _canonical(declared_raw)
-    if declared is not None and declared not in ("utf-8",) and _is_utf8_with_non_ascii(data) \
-            and not declared.startswith("utf-16") and not declared.startswith("utf-32"):
+    if declared in _WESTERN and not data.isascii():
+        # A Chinese page labelled Latin-1/Windows-1252/ASCII (CMS defaults) is never that:
+        # those codecs decode any byte, so trusting them would silently give mojibake.
+        declared = None
+    if declared and declared.startswith(("utf-16", "utf-32")):
+        declared = "utf-8"  # a declaration readable as ASCII cannot be UTF-16 (WHATWG rule)
+    if declared is not None and declared != "utf-8" and _is_utf8_with_non_ascii(data):
         # The declaration lies (a common result of re-saving a GBK page as UTF-8):
         # non-ASCII bytes that are valid UTF-8 are practically never GBK text.
         return data.decode("utf-8"), "utf-8"
