@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-CHECK_FORMATS = ["console", "json"]
+from .outputs import FORMATS
 
 
 def _expand(paths: tuple[str, ...], pattern: str) -> list[Path]:
@@ -23,14 +23,18 @@ def _expand(paths: tuple[str, ...], pattern: str) -> list[Path]:
     return out
 
 
-def _write(text: str, output: str | None, inputs: list[Path]) -> None:
+def _write(text: str | bytes, output: str | None, inputs: list[Path]) -> None:
     if output is None:
-        click.echo(text)
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text)
         return
-    target = Path(output).resolve()
-    if any(target == p.resolve() for p in inputs if p.exists()):
-        raise click.UsageError(f"--output 指向了输入文件 {output}，拒绝覆盖输入")
-    target.write_text(text, encoding="utf-8")
+    target = _safe_output(output, inputs)
+    if isinstance(text, bytes):
+        target.write_bytes(text)
+    else:
+        target.write_text(text, encoding="utf-8")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,7 +50,7 @@ def main():
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="console", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="console", show_default=True,
               help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @click.option("--strict", is_flag=True, help="Treat every blank cell as an error.")
@@ -80,10 +84,10 @@ def check(paths, fmt, output, strict, year, body, pattern, show_info, quiet, deb
         if f.status == "unreadable":
             detail = f"（{f.detail}）" if f.detail else ""
             click.echo(f"{f.path}: 无法读取：{f.reason}{detail}", err=True)
-    if fmt == "json":
-        from .outputs import json as out
+    if fmt != "console":
+        from .outputs import module
 
-        _write(out.render(result), output, files)
+        _write(module(fmt).render(result), output, files)
     else:
         from rich.console import Console
 
@@ -102,6 +106,47 @@ def _safe_output(output: str, inputs: list[Path]) -> Path:
     if any(target == p.resolve() for p in inputs if p.exists()):
         raise click.UsageError(f"--output 指向了输入文件 {output}，拒绝覆盖输入")
     return target
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--year", type=int, help="Report year, overriding what is read from the title.")
+@click.option("--body", help="Issuing body (发布机关), overriding what is read from the title.")
+@click.option("--glob", "pattern", default="*", show_default=True, help="Files to take from directories (recursive).")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line messages.")
+def extract(paths, fmt, output, year, body, pattern, debug):
+    """Extract the canonical cells of reports, one row per cell.
+
+    \b
+    Columns: file, body, year, template, table, row_code, row_label, column_code,
+    column_label, value, raw, state, source, page, line, grid_table, grid_row, grid_col, note.
+    `validator check` reads the written file back and gives the same findings.
+    Exit code 2 when a file could not be read (the others are still extracted).
+    """
+    import io
+
+    from . import canonical
+    from .errors import Unreadable
+    from .run import load_reports
+
+    files = _expand(paths, pattern)
+    reports, unreadable = [], 0
+    for p in files:
+        try:
+            reports.extend(load_reports(p, year=year, body=body))
+        except Unreadable as e:
+            if debug:
+                raise
+            unreadable += 1
+            click.echo(f"{p}: 无法读取：{e.reason}" + (f"（{e.detail}）" if e.detail else ""), err=True)
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet 需要 --output 文件")
+    buf = io.BytesIO()
+    canonical.write(reports, fmt, buf)
+    _write(buf.getvalue(), output, files)
+    sys.exit(2 if unreadable else 0)
 
 
 @main.command("rules")

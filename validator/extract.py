@@ -60,7 +60,6 @@ class Report:
     year_source: str | None = None
     version: str | None = None
     version_source: str | None = None
-    deviations: list[str] = field(default_factory=list)
     cells: list[CellRecord] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)  # extraction findings (X rules)
     sections: list[tuple[str, str, Position]] = field(default_factory=list)
@@ -120,10 +119,6 @@ def detect_version(doc: Document, report: Report) -> None:
     else:
         report.version, report.version_source = "2021", None
         _note(report, "X005", severity="warning")
-    if report.year and report.version_source == "表格标签":
-        expected = "2019" if report.year <= 2020 else "2021"
-        if expected != report.version:
-            report.deviations.append("version_year")
 
 
 # ---------------------------------------------------------------- rows
@@ -227,18 +222,13 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
     _build_t2(report, t2_rows)
     _build_t3(report, t3_seq)
     _build_t4(report, t4_rows)
-    if "version_year" in report.deviations:
-        _note(report, "X007", severity="warning")
+    report.notes.extend(cell_notes(report))
     return report
 
 
 def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry], cells: list[Cell] | None,
              source_label: str, block: Block | None) -> None:
     if cells is None:
-        found = [] if block is None else split_label(block.cells)[1]
-        _note(report, "X003", severity="error" if table != "t2" else "warning", table=table, row=row_entry.code,
-              count=len([c for c in found if values.clean(c.text)]), expected_count=len(columns),
-              pos=block.pos if block else None)
         for col in columns:
             report.cells.append(CellRecord(table, row_entry.code, col.code, None, None, "missing",
                                            block.pos if block else None))
@@ -246,16 +236,9 @@ def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry],
     for col, cell in zip(columns, cells):
         value, state, note = values.parse(cell.text, col.kind)
         report.cells.append(CellRecord(table, row_entry.code, col.code, value, cell.text, state, cell.pos, note))
-        if state == "invalid":
-            _note(report, "X001", severity="error", table=table, row=row_entry.code, column=col.code,
-                  raw=cell.text, pos=cell.pos)
-        elif note:
-            _note(report, "X008", severity="info", table=table, row=row_entry.code, column=col.code,
-                  raw=cell.text, detail=note, pos=cell.pos)
 
 
-def _missing_row(report: Report, table: str, entry: Entry, columns: list[Entry], severity: str) -> None:
-    _note(report, "X002", severity=severity, table=table, row=entry.code)
+def _missing_row(report: Report, table: str, entry: Entry, columns: list[Entry], severity: str = "") -> None:
     for col in columns:
         report.cells.append(CellRecord(table, entry.code, col.code, None, None, "missing", None))
 
@@ -281,12 +264,8 @@ def _t3_rows_for(report: Report, matched: set[str]) -> list[Entry]:
     rows = T3.rows_for(version)
     subs = {"results.other.no_correction", "results.other.fee_unpaid", "results.other.other"}
     if version == "2021" and "results.other" in matched and not (matched & subs):
-        report.deviations.append("t3_single_other")
-        _note(report, "X004", severity="warning", table="t3", row="results.other")
         return [r for r in T3.rows if r.code == "results.other" or ("2021" in r.versions and r.code not in subs)]
     if version == "2019" and matched & subs and "results.other" not in matched:
-        report.deviations.append("t3_split_other")
-        _note(report, "X004", severity="warning", table="t3", row="results.other")
         return [r for r in T3.rows if r.code != "results.other"]
     return rows
 
@@ -320,8 +299,6 @@ def _build_t3(report: Report, seq: list[_Row]) -> None:
     expected = _t3_rows_for(report, matched)
     columns = T3.columns_for(report.version)
     assigned = _align(expected, seq)
-    if not assigned:
-        _note(report, "X006", severity="error", table="t3")
     for entry in expected:
         r = assigned.get(entry.code)
         if r is None:
@@ -351,8 +328,6 @@ def _build_t4(report: Report, rows: list[_Row]) -> None:
             entry = entry or next((e for e in free if e.code not in groups), None)
             if entry is not None:
                 groups[entry.code] = r.cells
-    if not groups:
-        _note(report, "X006", severity="error", table="t4")
     for r in T4.rows:
         cells = groups.get(r.code)
         if cells is None:
@@ -363,3 +338,46 @@ def _build_t4(report: Report, rows: list[_Row]) -> None:
                     report.cells.append(CellRecord("t4", r.code, c.code, None, None, "missing", None))
             continue
         _add_row(report, "t4", r, T4.columns, cells, "", None)
+
+
+def cell_notes(report: Report) -> list[dict]:
+    """Extraction findings derived from the cells alone, so that a report read back from
+    the canonical long form (validator extract) gives the same findings as the original.
+
+    X001 a value that is not a number; X008 a value normalised (separators, units);
+    X002 a row not found; X003 a row found with the wrong number of values; X006 a table
+    not found at all; X004 the （六）其他处理 deviation; X007 template version vs year.
+    """
+    notes: list[dict] = []
+    by_table: dict[str, list[CellRecord]] = {}
+    for c in report.cells:
+        by_table.setdefault(c.table, []).append(c)
+    for table, cells in by_table.items():
+        if all(c.state == "missing" for c in cells):
+            if table != "t2":
+                notes.append({"rule": "X006", "severity": "error", "table": table})
+            continue
+        severity = "warning" if table == "t2" else "error"
+        rows: dict[str, list[CellRecord]] = {}
+        for c in cells:
+            rows.setdefault(c.row, []).append(c)
+        for row, rc in rows.items():
+            if all(c.state == "missing" for c in rc):
+                rule = "X003" if any(c.pos is not None for c in rc) else "X002"
+                notes.append({"rule": rule, "severity": severity, "table": table, "row": row,
+                              "expected_count": len(rc), "pos": next((c.pos for c in rc if c.pos), None)})
+                continue
+            for c in rc:
+                if c.state == "invalid":
+                    notes.append({"rule": "X001", "severity": "error", "table": table, "row": row,
+                                  "column": c.column, "raw": c.raw, "pos": c.pos})
+                elif c.note:
+                    notes.append({"rule": "X008", "severity": "info", "table": table, "row": row,
+                                  "column": c.column, "raw": c.raw, "detail": c.note, "pos": c.pos})
+    t3_rows = {c.row for c in by_table.get("t3", ()) if c.state != "missing"}
+    subs = {"results.other.no_correction", "results.other.fee_unpaid", "results.other.other"}
+    if (report.version == "2021" and "results.other" in t3_rows) or (report.version == "2019" and t3_rows & subs):
+        notes.append({"rule": "X004", "severity": "warning", "table": "t3", "row": "results.other"})
+    if report.year and report.version and ("2019" if report.year <= 2020 else "2021") != report.version:
+        notes.append({"rule": "X007", "severity": "warning"})
+    return notes

@@ -51,13 +51,27 @@ class Result:
         return pd.DataFrame(rows)
 
 
-def load_report(path: Path, *, year: int | None = None, body: str | None = None):
-    """Read and extract one file. Raises Unreadable."""
+def load_reports(path: Path, *, year: int | None = None, body: str | None = None) -> list:
+    """Read and extract one file: one report, or several from a canonical long-form file.
+    Raises Unreadable."""
+    from . import canonical
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        head = b""
+    fmt = canonical.sniff(path, head) if head else None
+    if fmt is not None:
+        reports = canonical.read(path, fmt)
+        for r in reports:
+            r.notes.extend(_extract.cell_notes(r))
+        return reports
     doc = read(path)
     report = _extract.extract(doc, year=year, body=body)
     if all(c.state == "missing" for c in report.cells if c.table in ("t3", "t4")):
         raise Unreadable("未找到表三、表四的数据（表格可能是图片，或不是年度报告）")
-    return report
+    return [report]
 
 
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
@@ -68,17 +82,18 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     reports, owners = [], []
     for p in paths:
         try:
-            report = load_report(Path(p), year=year, body=body)
+            loaded = load_reports(Path(p), year=year, body=body)
         except Unreadable as e:
             if debug:
                 raise
             results.append(FileResult(str(p), "unreadable", reason=e.reason, detail=e.detail))
             continue
-        owners.append(len(results))
-        reports.append(report)
-        results.append(FileResult(str(p), "passed", format=report.format if hasattr(report, "format") else None,
-                                  template=report.version, year=report.year, year_source=report.year_source,
-                                  body=report.body))
+        for report in loaded:
+            owners.append(len(results))
+            reports.append(report)
+            results.append(FileResult(report.path if len(loaded) > 1 else str(p), "passed", format=report.format,
+                                      template=report.version, year=report.year, year_source=report.year_source,
+                                      body=report.body))
     if reports:
         from .engine import Checker
         from .frame import build

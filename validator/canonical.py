@@ -1,0 +1,126 @@
+"""The canonical long form on disk: what ``validator extract`` writes and ``check`` reads back.
+
+One row per cell, with the columns of :data:`COLUMNS` (CSV with UTF-8 BOM, JSON records
+or Parquet). Reading it back yields the same :class:`~validator.extract.Report` objects
+the document readers would have produced, so that ``check`` on an extracted file gives
+the same findings as ``check`` on the original.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .document import Position
+from .extract import CellRecord, Report
+from .template import TEMPLATE
+
+COLUMNS = ["file", "body", "year", "template", "table", "row_code", "row_label", "column_code", "column_label",
+           "value", "raw", "state", "source", "page", "line", "grid_table", "grid_row", "grid_col", "note"]
+REQUIRED = {"file", "template", "table", "row_code", "column_code", "value", "raw", "state"}
+_POS = (("page", "page"), ("line", "line"), ("grid_table", "table"), ("grid_row", "row"), ("grid_col", "col"))
+
+
+def records(reports: list[Report]) -> list[dict]:
+    out = []
+    for r in reports:
+        for c in r.cells:
+            t = TEMPLATE[c.table]
+            rec = {
+                "file": r.path, "body": r.body, "year": r.year, "template": r.version, "table": c.table,
+                "row_code": c.row, "row_label": TEMPLATE.entry_label(c.table, "row", c.row),
+                "column_code": c.column, "column_label": TEMPLATE.entry_label(c.table, "column", c.column),
+                "value": c.value, "raw": c.raw, "state": c.state, "source": str(c.pos) if c.pos else None,
+                "note": c.note,
+            }
+            for name, attr in _POS:
+                rec[name] = getattr(c.pos, attr) if c.pos is not None else None
+            out.append(rec)
+            del t
+    return out
+
+
+def write(reports: list[Report], fmt: str, target) -> None:
+    """Write the canonical cells as csv, json or parquet to a path or a binary stream."""
+    import pandas as pd
+
+    df = pd.DataFrame(records(reports), columns=COLUMNS)
+    for name in ("year", "page", "line", "grid_table", "grid_row", "grid_col"):
+        df[name] = df[name].astype("Int64")
+    if fmt == "csv":
+        df.to_csv(target, index=False, encoding="utf-8-sig")
+    elif fmt == "json":
+        data = json.dumps(json.loads(df.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1)
+        if hasattr(target, "write"):
+            target.write(data.encode("utf-8"))
+        else:
+            Path(target).write_text(data, encoding="utf-8")
+    elif fmt == "parquet":
+        df.to_parquet(target, index=False)
+    else:
+        raise ValueError(fmt)
+
+
+def sniff(path: Path, head: bytes) -> str | None:
+    """'csv', 'json' or 'parquet' when the file is in the canonical long form, else None."""
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff").lstrip()
+    if text.startswith("[") and '"row_code"' in text and '"column_code"' in text:
+        return "json"
+    first = text.split("\n", 1)[0]
+    if REQUIRED <= {c.strip().strip('"') for c in first.split(",")}:
+        return "csv"
+    return None
+
+
+def read(path: Path, fmt: str) -> list[Report]:
+    """Read a canonical file back into reports. Raises Unreadable."""
+    import pandas as pd
+
+    from .errors import Unreadable
+
+    try:
+        if fmt == "csv":
+            df = pd.read_csv(path, encoding="utf-8-sig", dtype={"raw": str, "template": str, "note": str},
+                             keep_default_na=False, na_values={"value": [""], "year": [""], "page": [""],
+                                                               "line": [""], "grid_table": [""], "grid_row": [""],
+                                                               "grid_col": [""]})
+            for col in ("raw", "body", "source", "note"):
+                if col in df:
+                    df[col] = df[col].where(df["state"].ne("missing") | df[col].ne(""), None) if col == "raw" else df[col].replace("", None)
+        elif fmt == "json":
+            df = pd.read_json(path, orient="records", dtype={"raw": str, "template": str})
+        else:
+            df = pd.read_parquet(path)
+    except Exception as e:
+        raise Unreadable("规范化数据文件无法解析", f"{type(e).__name__}: {e}") from None
+    if not REQUIRED <= set(df.columns):
+        raise Unreadable(f"规范化数据缺少列：{'、'.join(sorted(REQUIRED - set(df.columns)))}")
+    df["template"] = df["template"].astype(str)
+    return reports_from_frame(df, str(path))
+
+
+def reports_from_frame(df, source: str) -> list[Report]:
+    """Rebuild reports from a canonical frame (one report per distinct ``file``)."""
+    import pandas as pd
+
+    out = []
+    for file, g in df.groupby("file", sort=False, dropna=False):
+        first = g.iloc[0]
+        year = first.get("year")
+        r = Report(path=str(file) if isinstance(file, str) else source, format="canonical",
+                   body=first.get("body") if isinstance(first.get("body"), str) else None,
+                   year=int(year) if pd.notna(year) else None, year_source="规范化数据",
+                   version=str(first["template"]), version_source="规范化数据")
+        for rec in g.to_dict("records"):
+            pos = {attr: int(rec[name]) for name, attr in _POS if name in rec and pd.notna(rec[name])}
+            raw = rec["raw"] if isinstance(rec["raw"], str) else None
+            value = float(rec["value"]) if pd.notna(rec["value"]) else None
+            state = rec["state"]
+            if raw is None and state in ("blank",):
+                raw = ""
+            r.cells.append(CellRecord(rec["table"], rec["row_code"], rec["column_code"], value, raw, state,
+                                      Position(**pos) if pos else None,
+                                      rec.get("note") if isinstance(rec.get("note"), str) else None))
+        out.append(r)
+    return out
