@@ -180,7 +180,7 @@ def _is_white(color) -> bool:
 
 
 def _visible(obj: dict) -> bool:
-    """Keep characters, images and curves; keep lines/rects only if they are visibly drawn."""
+    """Keep characters and images; keep lines, rects and curves only if visibly drawn."""
     kind = obj.get("object_type")
     if kind == "line":
         return bool(obj.get("stroke", True)) and not _is_white(obj.get("stroking_color"))
@@ -189,6 +189,10 @@ def _visible(obj: dict) -> bool:
             return True
         thin = min(obj.get("width", 0), obj.get("height", 0)) <= 2.0
         return bool(obj.get("fill")) and thin and not _is_white(obj.get("non_stroking_color"))
+    if kind == "curve":
+        if obj.get("stroke") and not _is_white(obj.get("stroking_color")):
+            return True
+        return bool(obj.get("fill")) and not _is_white(obj.get("non_stroking_color"))
     return True
 
 
@@ -220,6 +224,7 @@ class _Table:
     owner: list[list[_Cell | None]] = field(default_factory=list)
     dropped_rows: set = field(default_factory=set)
     number: int = 0
+    head: list[str] | None = None  # first row of the table this one belongs to (on any page)
 
     def index(self) -> None:
         self.owner = [[None] * self.ncols for _ in range(self.nrows)]
@@ -277,8 +282,12 @@ def _closing_edges(edges: list[dict], tol: float = 3.0) -> list[dict]:
     pdfplumber. (Missing outer *vertical* borders are not invented: rows of separate tables
     share their left and right ends, and joining them would merge the tables.)
     """
+    from pdfplumber.table import merge_edges
+
     out: list[dict] = []
-    rules = [e for e in edges if e.get("orientation") == "v"]
+    # Join collinear segments first: many producers draw each cell's borders separately, and
+    # the ends of those segments are junctions inside the table, not open ends.
+    rules = merge_edges([e for e in edges if e.get("orientation") == "v"], 3, 3, 3, 3)
     for end in ("top", "bottom"):
         groups: list[list[dict]] = []
         for e in sorted(rules, key=lambda e: e[end]):
@@ -377,8 +386,7 @@ def _join_continuation(prev: _Table, cont: _Table) -> None:
     pr, cr = prev.last_row(), cont.first_row()
     if pr is None or cr is None:
         return
-    first = prev.first_row()
-    if first is not None and prev.row_texts(first) == cont.row_texts(cr):
+    if prev.head is not None and prev.head == cont.row_texts(cr):
         return  # the header row is repeated on the new page: nothing is cut
     fragments: list[int] = []
     independent = False
@@ -426,6 +434,7 @@ class _Line:
     x1: float
     size: float
     text: str
+    tabular: bool = False  # wide gaps inside: a row of a table drawn without rules
     number: int = 0  # 1-based among kept text lines of its page
 
 
@@ -437,6 +446,7 @@ def _page_lines(chars: list[dict], page_no: int) -> list[_Line]:
             continue
         sizes = Counter(round(c.get("size", 0), 1) for c in ln if not c["text"].isspace())
         size = sizes.most_common(1)[0][0] if sizes else 10.0
+        tabular = any(b["x0"] - a["x1"] > 2 * max(size, 1.0) for a, b in zip(ln, ln[1:]))
         out.append(
             _Line(
                 page_no,
@@ -446,6 +456,7 @@ def _page_lines(chars: list[dict], page_no: int) -> list[_Line]:
                 max(c["x1"] for c in ln),
                 size,
                 text,
+                tabular,
             )
         )
     return out
@@ -502,6 +513,8 @@ class _Paragraphs:
 
     def continues(self, prev: _Line, cur: _Line) -> bool:
         """Whether ``cur`` goes on the paragraph that ``prev`` ended."""
+        if prev.tabular or cur.tabular:
+            return False  # lines of an unruled table stay apart: their figures must not join
         if abs(prev.size - cur.size) > 1.0:
             return False
         if cur.page == prev.page and cur.top - prev.bottom > self.gap + 0.5 * cur.size:
@@ -594,6 +607,7 @@ def _read(pdf, path: str) -> Document:
         lines_by_page[page_no] = _page_lines(free, page_no)
         for t in tables:
             items.append((page_no, t.top, 0, t))
+        page.close()  # release the page's parsed objects: memory stays flat on long files
     if total_chars == 0:
         raise Unreadable(NO_TABLE_TEXT, "the PDF has no text layer (scanned or image-only pages)")
 
@@ -615,10 +629,13 @@ def _read(pdf, path: str) -> Document:
                 and _same_columns(prev_item, item)
             ):
                 item.number = prev_item.number
+                item.head = prev_item.head
                 _join_continuation(prev_item, item)
             else:
                 number += 1
                 item.number = number
+                first = item.first_row()
+                item.head = item.row_texts(first) if first is not None else None
         prev_item = item
 
     if not any(isinstance(it[3], _Table) for it in items):
