@@ -56,11 +56,13 @@ def main():
 @click.option("--strict", is_flag=True, help="Treat every blank cell as an error.")
 @click.option("--year", type=int, help="Report year, overriding what is read from the title.")
 @click.option("--body", help="Issuing body (发布机关), overriding what is read from the title.")
+@click.option("--previous", multiple=True, type=click.Path(dir_okay=False),
+              help="Last year's report of the same body, for the cross-year rules (repeatable; not itself reported).")
 @click.option("--glob", "pattern", default="*", show_default=True, help="Files to take from directories (recursive).")
 @click.option("--show-info", is_flag=True, help="Also list info-level findings in the console.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the verdict line per file.")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line messages.")
-def check(paths, fmt, output, strict, year, body, pattern, show_info, quiet, debug):
+def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, quiet, debug):
     """Check report files (or directories of them).
 
     \b
@@ -74,7 +76,8 @@ def check(paths, fmt, output, strict, year, body, pattern, show_info, quiet, deb
         click.echo("validator: 没有找到要检查的文件", err=True)
         sys.exit(2)
     try:
-        result = check_paths(files, year=year, body=body, strict=strict, debug=debug)
+        result = check_paths(files, year=year, body=body, strict=strict, debug=debug,
+                             previous=[Path(p) for p in previous])
     except Exception as e:  # never a traceback for users unless --debug
         if debug:
             raise

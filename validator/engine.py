@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .extract import CellRecord, Report
-from .rules import Rule, expand
-from .template import TEMPLATE
+from .rules import PREV, Rule, expand
+from .template import TEMPLATE, normalize
 
 BLANK = ("blank", "dash")
 UNUSABLE = ("missing", "invalid")
@@ -59,6 +59,7 @@ class Checker:
         self.findings: list[dict] = []
         self._wide: dict = {}
         self._cells: dict[int, dict] = {}
+        self.previous = pair_years(reports)
 
     # ------------------------------------------------------------ helpers
     def cell(self, report: int, table: str, row: str, column: str) -> CellRecord | None:
@@ -66,9 +67,10 @@ class Checker:
             self._cells[report] = {(c.table, c.row, c.column): c for c in self.reports[report].cells}
         return self._cells[report].get((table, row, column))
 
-    def cell_dict(self, report: int, table: str, row: str, column: str) -> dict:
+    def cell_dict(self, report: int, table: str, row: str, column: str, previous: bool = False) -> dict:
         c = self.cell(report, table, row, column)
-        return {
+        extra = {"report": self.reports[report].path, "year": self.reports[report].year} if previous else {}
+        return {**extra,
             "table": table_label(table), "row": row_label(table, row), "column": col_label(table, column),
             "table_code": table, "row_code": row, "column_code": column,
             "value": None if c is None or c.value is None else c.value,
@@ -106,11 +108,29 @@ class Checker:
         for rule in self.rules.values():
             if rule.kind == "equation":
                 self.equation(rule)
+            elif rule.check == "year_gap":
+                self.year_gaps(rule)
             elif rule.kind == "value" and rule.check != "blank":
                 self.value_check(rule)
         if "B001" in self.rules:
             self.blanks(self.rules["B001"])
-        return self.findings
+        return [f for f in self.findings if not self.reports[f["report"]].context]
+
+    def year_gaps(self, rule: Rule) -> None:
+        series: dict[str, dict[int, int]] = defaultdict(dict)
+        for i, r in enumerate(self.reports):
+            if r.year is not None and body_key(r.body):
+                series[body_key(r.body)][r.year] = i
+        for key, years in series.items():
+            if len(years) < 2:
+                continue
+            for y in sorted(years)[1:]:
+                i = years[y]
+                if i in self.previous:
+                    continue
+                earlier = max(x for x in years if x < y)
+                missing = "、".join(str(x) for x in range(earlier + 1, y))
+                self.add(i, rule, rule.severity, render(rule, body=self.reports[i].body, missing=missing, year=y))
 
     def extraction_notes(self) -> None:
         for i, r in enumerate(self.reports):
@@ -133,41 +153,59 @@ class Checker:
         if not (self.df["table"] == table).any():
             return
         values, states = self.wide(table, for_each)
-        coefs = {c: k for c, k in rule.terms().items() if c in values.columns}
+        coefs = {c: k for c, k in rule.terms().items() if c.removeprefix(PREV) in values.columns}
         if not coefs:
             return
-        codes = list(coefs)
-        v = values[codes]
-        s = states[codes]
+        here = [c for c in coefs if not c.startswith(PREV)]
+        there = [c.removeprefix(PREV) for c in coefs if c.startswith(PREV)]
+        codes = here + [PREV + c for c in there]  # the column order of v and s below
+        reports = values.index.get_level_values(0).to_numpy()
+        v, s = values[here].to_numpy(), states[here].to_numpy()
+        if there:  # the same cells in each report's previous-year report (NaN where none)
+            prev_index = pd.MultiIndex.from_arrays(
+                [[self.previous.get(r, -1) for r in reports], values.index.get_level_values(1)])
+            v = np.hstack([v, values[there].reindex(prev_index).to_numpy()])
+            s = np.hstack([s, states[there].reindex(prev_index).to_numpy()])
         k = np.array([coefs[c] for c in codes])
-        residual = v.fillna(0.0).to_numpy() @ k + rule.assertion.constant
-        unusable = s.isin(UNUSABLE).to_numpy().any(axis=1)
-        applies = self.applies(rule, values.index.get_level_values("report"))
-        failing = (np.abs(residual) > rule.tolerance + 1e-9) & ~unusable & applies
+        residual = np.nan_to_num(v.astype(float)) @ k + rule.assertion.constant
+        absent = pd.isna(s)
+        unusable = np.isin(s, UNUSABLE).any(axis=1) | absent.all(axis=1)
+        if there:
+            unusable |= absent[:, len(here):].all(axis=1)
+        applies = self.applies(rule, reports)
+        tol = rule.tolerance + 1e-9
+        op = rule.assertion.op
+        broken = residual > tol if op == "<=" else residual < -tol if op == ">=" else np.abs(residual) > tol
+        failing = broken & ~unusable & applies
         if not failing.any():
             return
-        blank = s.isin(BLANK).to_numpy()
-        lhs = [c for item, _ in rule.assertion.lhs for c in expand(table, for_each, item) if c in coefs]
-        rhs = [c for item, _ in rule.assertion.rhs for c in expand(table, for_each, item) if c in coefs]
-        vv = v.to_numpy()
+        blank = np.isin(s, BLANK)
+        lhs = {c for item, _ in rule.assertion.lhs for c in expand(table, for_each, item)}
         for pos in np.flatnonzero(failing):
             report, key = values.index[pos]
-            row_of = (lambda c: c) if for_each == "column" else (lambda c: key)
-            col_of = (lambda c: key) if for_each == "column" else (lambda c: c)
-            cells = [self.cell_dict(report, table, row_of(c), col_of(c)) for c in codes if not pd.isna(s.iat[pos, codes.index(c)])]
-            lsum = sum(np.nan_to_num(vv[pos, codes.index(c)]) * coefs_sign(rule.assertion.lhs, c, table, for_each) for c in lhs)
-            rsum = sum(np.nan_to_num(vv[pos, codes.index(c)]) * coefs_sign(rule.assertion.rhs, c, table, for_each) for c in rhs)
-            single = lhs[0] if len(rule.assertion.lhs) == 1 and not rule.assertion.lhs[0][0].endswith("*") else None
+            prev = self.previous.get(report)
+            row_of = (lambda c: c.removeprefix(PREV)) if for_each == "column" else (lambda c: key)
+            col_of = (lambda c: key) if for_each == "column" else (lambda c: c.removeprefix(PREV))
+            cells = [self.cell_dict(prev if c.startswith(PREV) else report, table, row_of(c), col_of(c),
+                                    previous=c.startswith(PREV))
+                     for j, c in enumerate(codes) if not absent[pos, j]]
+            terms = np.nan_to_num(v[pos].astype(float)) * k
+            lsum = float(sum(t for c, t in zip(codes, terms) if c in lhs))
+            rsum = float(-sum(t for c, t in zip(codes, terms) if c not in lhs)) - rule.assertion.constant
+            single = rule.assertion.lhs[0][0] if len(rule.assertion.lhs) == 1 else None
+            single = single if single and not single.endswith("*") else None
             subject_row = row_of(single) if single else (key if for_each == "row" else None)
             subject_col = col_of(single) if single else (key if for_each == "column" else None)
             fields = dict(table=table_label(table), row=row_label(table, subject_row) if subject_row else rule.subject,
                           column=col_label(table, subject_col) if subject_col else "",
-                          reported=fmt(lsum), expected=fmt(rsum), difference=fmt(abs(lsum - rsum)))
+                          reported=fmt(lsum), expected=fmt(rsum), difference=fmt(abs(lsum - rsum)),
+                          prev_year=self.reports[prev].year if prev is not None else "",
+                          prev_path=self.reports[prev].path if prev is not None else "")
             blanks = [codes[j] for j in np.flatnonzero(blank[pos])]
             severity, message, extra = rule.severity, None, {}
-            if blanks and not self.strict:
+            if blanks and not self.strict and op == "==" and not there:
                 severity, message, extra = self.blank_outcome(rule, table, row_of, col_of, blanks, coefs, residual[pos])
-            reported, expected = float(lsum), float(rsum)
+            reported, expected = lsum, rsum
             if "implied" in extra:  # the finding is about the blank cell and the value it should hold
                 subject_row, subject_col = extra["implied"]["row_code"], extra["implied"]["column_code"]
                 reported, expected = None, extra["implied"]["value"]
@@ -195,8 +233,13 @@ class Checker:
         return rule.severity, None, {}
 
     def applies(self, rule: Rule, reports) -> np.ndarray:
-        versions = np.array([r.version in rule.versions for r in self.reports])
-        return versions[np.asarray(reports)]
+        """Reports the rule applies to: template version (and, for cross-year rules, that of
+        the previous report too), and never the context-only reports (--previous)."""
+        ok = np.array([r.version in rule.versions and not r.context for r in self.reports])
+        if rule.assertion is not None and rule.assertion.cross_year:
+            ok &= np.array([i in self.previous and self.reports[self.previous[i]].version in rule.versions
+                            for i in range(len(self.reports))])
+        return ok[np.asarray(reports)]
 
     def value_check(self, rule: Rule) -> None:
         import pandera.pandas as pa
@@ -251,5 +294,24 @@ class Checker:
                      table=table, cells=[self.cell_dict(report, table, r.row, r.column) for r in group.itertuples()])
 
 
-def coefs_sign(items, code, table, for_each) -> float:
-    return sum(coef for item, coef in items if code in expand(table, for_each, item))
+def body_key(body: str | None) -> str | None:
+    return normalize(body) or None if body else None
+
+
+def pair_years(reports: list[Report]) -> dict[int, int]:
+    """Each report's previous-year report in the batch: same body (one name may carry the
+    other's administrative prefix, 洪泽区人民政府 / 淮安市洪泽区人民政府), year − 1."""
+    by_year: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for i, r in enumerate(reports):
+        if r.year is not None and body_key(r.body):
+            by_year[r.year].append((body_key(r.body), i))
+    out = {}
+    for i, r in enumerate(reports):
+        key = body_key(r.body)
+        if r.year is None or not key:
+            continue
+        for other, j in by_year.get(r.year - 1, ()):
+            if other == key or other.endswith(key) or key.endswith(other):
+                out[i] = j
+                break
+    return out

@@ -65,6 +65,7 @@ class Report:
     sections: list[tuple[str, str, Position]] = field(default_factory=list)
     paragraphs: list[tuple[str, Position]] = field(default_factory=list)
     title: str | None = None
+    context: bool = False  # read only as the previous year of another report (--previous)
 
 
 def _note(report: Report, rule: str, **fields) -> None:

@@ -3,13 +3,15 @@
 An equation rule's assertion is a linear equality over the codes of one table, parsed by
 a small recursive-descent parser (no ``eval``)::
 
-    assertion := expr "==" expr
+    assertion := expr ("==" | "<=" | ">=") expr
     expr      := term (("+" | "-") term)*
-    term      := CODE | "sum(" GLOB ")" | NUMBER
+    term      := CODE | "prev." CODE | "sum(" GLOB ")" | NUMBER
     CODE      := a row code (rules ``for_each: column``) or a column code (``for_each: row``)
     GLOB      := a code prefix followed by ".*": every detail (non-total) entry under it
 
-The parsed form is a mapping {code or glob: coefficient} of ``lhs - rhs`` and a constant.
+``prev.CODE`` is the same cell in the previous year's report of the same body (cross-year
+rules). The parsed form is a mapping {code or glob: coefficient} of ``lhs - rhs``, a
+constant and the comparison operator.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ import yaml
 from .template import TEMPLATE, VERSIONS
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<sum>sum\(\s*(?P<glob>[a-z_][\w.]*\.\*)\s*\))|(?P<code>[a-z_][\w.]*)|(?P<op>==|\+|-))")
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<sum>sum\(\s*(?P<glob>[a-z_][\w.]*\.\*)\s*\))|(?P<code>[a-z_][\w.]*)|(?P<op>==|<=|>=|\+|-))")
+PREV = "prev."
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -37,10 +40,15 @@ class Assertion:
     lhs: tuple[tuple[str, float], ...]  # (code or glob, coefficient) on the left
     rhs: tuple[tuple[str, float], ...]
     constant: float = 0.0  # constant of lhs - rhs
+    op: str = "=="  # the comparison of lhs and rhs
+
+    @property
+    def cross_year(self) -> bool:
+        return any(code.startswith(PREV) for code, _ in self.lhs + self.rhs)
 
 
 def parse_assertion(text: str) -> Assertion:
-    pos, sides, side, sign, const = 0, ([], []), 0, 1.0, 0.0
+    pos, sides, side, sign, const, op = 0, ([], []), 0, 1.0, 0.0, "=="
     expect_term = True
     text = text.strip()
     while pos < len(text):
@@ -49,10 +57,10 @@ def parse_assertion(text: str) -> Assertion:
             raise RuleError(f"cannot parse assertion at {text[pos:]!r}: {text!r}")
         pos = m.end()
         if m["op"]:
-            if m["op"] == "==":
+            if m["op"] in ("==", "<=", ">="):
                 if side == 1 or expect_term:
-                    raise RuleError(f"misplaced '==' in {text!r}")
-                side, sign, expect_term = 1, 1.0, True
+                    raise RuleError(f"misplaced {m['op']!r} in {text!r}")
+                side, sign, expect_term, op = 1, 1.0, True, m["op"]
             else:
                 if not expect_term:
                     sign, expect_term = (1.0 if m["op"] == "+" else -1.0), True
@@ -67,8 +75,8 @@ def parse_assertion(text: str) -> Assertion:
             sides[side].append((m["glob"] or m["code"], sign))
         expect_term, sign = False, 1.0
     if side != 1 or expect_term:
-        raise RuleError(f"an assertion must be 'expr == expr': {text!r}")
-    return Assertion(text, tuple(sides[0]), tuple(sides[1]), const)
+        raise RuleError(f"an assertion must be 'expr == expr' (or <=, >=): {text!r}")
+    return Assertion(text, tuple(sides[0]), tuple(sides[1]), const, op)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,8 @@ class Rule:
 
 
 def expand(table: str, for_each: str, code: str, version: str | None = None) -> list[str]:
+    if code.startswith(PREV):
+        return [PREV + c for c in expand(table, for_each, code[len(PREV):], version)]
     t = TEMPLATE[table]
     entries = t.rows if for_each == "column" else t.columns
     if version is not None:

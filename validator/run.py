@@ -75,7 +75,9 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
 
 
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
-                rules=None, debug: bool = False) -> Result:
+                rules=None, debug: bool = False, previous: list[Path] = ()) -> Result:
+    """Check files as one batch. ``previous`` files are read only as last year's reports
+    for the cross-year rules: they are paired with the checked reports but not reported on."""
     from . import rules as _rules
 
     results: list[FileResult] = []
@@ -94,6 +96,16 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             results.append(FileResult(report.path if len(loaded) > 1 else str(p), "passed", format=report.format,
                                       template=report.version, year=report.year, year_source=report.year_source,
                                       body=report.body))
+    for p in previous:
+        try:
+            for report in load_reports(Path(p), body=body):
+                report.context = True
+                owners.append(None)
+                reports.append(report)
+        except Unreadable as e:
+            if debug:
+                raise
+            results.append(FileResult(str(p), "unreadable", reason=f"（--previous）{e.reason}", detail=e.detail))
     if reports:
         from .engine import Checker
         from .frame import build
