@@ -31,3 +31,37 @@ def test_glob_sums_detail_rows_only():
     terms = load()["T302"].terms("2021")
     assert terms["results.total"] == 1.0
     assert "new" not in terms and terms["results.other.other"] == -1.0 and len(terms) == 22
+
+
+def test_docs_rules_md_is_current():
+    """docs/rules.md is generated from rules/*.yaml: regenerate with
+    `validator rules --format markdown > docs/rules.md`."""
+    from pathlib import Path
+
+    from validator.ruledoc import markdown
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+    assert path.read_text(encoding="utf-8") == markdown(load()), "docs/rules.md is stale: regenerate it"
+
+
+def test_every_rule_explains_itself_with_examples():
+    from click.testing import CliRunner
+
+    from validator.cli import main
+
+    for rule_id in load():
+        out = CliRunner().invoke(main, ["explain", rule_id])
+        assert out.exit_code == 0 and "不通过：" in out.output and "通过：" in out.output, rule_id
+    assert CliRunner().invoke(main, ["explain", "Z999"]).exit_code == 2
+
+
+def test_rules_json_lists_every_rule():
+    import json
+
+    from click.testing import CliRunner
+
+    from validator.cli import main
+
+    data = json.loads(CliRunner().invoke(main, ["rules", "--format", "json"]).output)
+    assert [r["id"] for r in data] == list(load())
+    assert all({"id", "severity", "tables", "versions", "title"} <= set(r) for r in data)

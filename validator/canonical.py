@@ -1,9 +1,18 @@
 """The canonical long form on disk: what ``validator extract`` writes and ``check`` reads back.
 
 One row per cell, with the columns of :data:`COLUMNS` (CSV with UTF-8 BOM, JSON records
-or Parquet). Reading it back yields the same :class:`~validator.extract.Report` objects
-the document readers would have produced, so that ``check`` on an extracted file gives
-the same findings as ``check`` on the original.
+or Parquet): ``table`` is t2, t3 or t4. So that ``check`` on an extracted file gives the
+same findings as ``check`` on the original, the narrative and what was read about the
+document follow the cells, in rows whose ``state`` is ``text``:
+
+* ``table = "text"``: ``row_code`` "heading" (a section heading; ``column_code`` is its
+  section code s1…s6) or "paragraph" (``column_code`` is the section it falls under);
+  ``raw`` holds the text and ``source`` its position;
+* ``table = "meta"``: ``row_code`` title, year_source, version_source, period_year, or
+  unknown_row (a table row matching no template row: ``column_code`` its table, ``raw``
+  its label).
+
+Analysts who want the numbers only keep ``table in ("t2", "t3", "t4")``.
 """
 from __future__ import annotations
 
@@ -20,11 +29,34 @@ REQUIRED = {"file", "template", "table", "row_code", "column_code", "value", "ra
 _POS = (("page", "page"), ("line", "line"), ("grid_table", "table"), ("grid_row", "row"), ("grid_col", "col"))
 
 
+def _pos(rec: dict, pos: Position | None) -> dict:
+    for name, attr in _POS:
+        rec[name] = getattr(pos, attr) if pos is not None else None
+    rec["source"] = str(pos) if pos is not None else None
+    return rec
+
+
+def _text_records(r: Report) -> list[dict]:
+    base = {"file": r.path, "body": r.body, "year": r.year, "template": r.version, "value": None, "state": "text"}
+    out = []
+    for code, text, pos in r.sections:
+        out.append(_pos({**base, "table": "text", "row_code": "heading", "column_code": code, "raw": text}, pos))
+    for text, pos, section in r.paragraphs:
+        out.append(_pos({**base, "table": "text", "row_code": "paragraph", "column_code": section or "",
+                         "raw": text}, pos))
+    for key in ("title", "year_source", "version_source", "period_year"):
+        if getattr(r, key) is not None:
+            out.append(_pos({**base, "table": "meta", "row_code": key, "column_code": "", "raw": str(getattr(r, key))},
+                            None))
+    for table, label, pos in r.unknown_rows:
+        out.append(_pos({**base, "table": "meta", "row_code": "unknown_row", "column_code": table, "raw": label}, pos))
+    return out
+
+
 def records(reports: list[Report]) -> list[dict]:
     out = []
     for r in reports:
         for c in r.cells:
-            t = TEMPLATE[c.table]
             rec = {
                 "file": r.path, "body": r.body, "year": r.year, "template": r.version, "table": c.table,
                 "row_code": c.row, "row_label": TEMPLATE.entry_label(c.table, "row", c.row),
@@ -35,7 +67,7 @@ def records(reports: list[Report]) -> list[dict]:
             for name, attr in _POS:
                 rec[name] = getattr(c.pos, attr) if c.pos is not None else None
             out.append(rec)
-            del t
+        out.extend(_text_records(r))
     return out
 
 
@@ -58,6 +90,21 @@ def write(reports: list[Report], fmt: str, target) -> None:
         df.to_parquet(target, index=False)
     else:
         raise ValueError(fmt)
+
+
+def _restore_text(r: Report, rec: dict, pos: Position | None) -> None:
+    kind, code, raw = rec["table"], rec["row_code"], rec["raw"] if isinstance(rec["raw"], str) else ""
+    column = rec["column_code"] if isinstance(rec["column_code"], str) and rec["column_code"] else None
+    if kind == "text" and code == "heading":
+        r.sections.append((column, raw, pos))
+    elif kind == "text":
+        r.paragraphs.append((raw, pos, column))
+    elif code == "unknown_row":
+        r.unknown_rows.append((column, raw, pos))
+    elif code == "period_year":
+        r.period_year = int(float(raw))
+    elif code in ("title", "year_source", "version_source"):
+        setattr(r, code, raw)
 
 
 def sniff(path: Path, head: bytes) -> str | None:
@@ -114,6 +161,9 @@ def reports_from_frame(df, source: str) -> list[Report]:
                    version=str(first["template"]), version_source="规范化数据")
         for rec in g.to_dict("records"):
             pos = {attr: int(rec[name]) for name, attr in _POS if name in rec and pd.notna(rec[name])}
+            if rec["state"] == "text":
+                _restore_text(r, rec, Position(**pos) if pos else None)
+                continue
             raw = rec["raw"] if isinstance(rec["raw"], str) else None
             value = float(rec["value"]) if pd.notna(rec["value"]) else None
             state = rec["state"]

@@ -153,7 +153,8 @@ def extract(paths, fmt, output, year, body, pattern, debug):
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
+              help="markdown renders docs/rules.md.")
 def list_rules(fmt):
     """List every rule: id, severity, tables, versions, title."""
     import json
@@ -161,6 +162,11 @@ def list_rules(fmt):
     from .rules import load
 
     rules = load()
+    if fmt == "markdown":
+        from .ruledoc import markdown
+
+        click.echo(markdown(rules), nl=False)
+        return
     if fmt == "json":
         click.echo(json.dumps([{"id": r.id, "name": r.name, "title": r.title, "severity": r.severity,
                                 "tables": list(r.tables), "versions": list(r.versions), "kind": r.kind,
@@ -187,24 +193,9 @@ def explain(rule_id):
     if rule is None:
         click.echo(f"validator: 没有规则 {rule_id}（用 validator rules 列出全部规则）", err=True)
         sys.exit(2)
+    from .ruledoc import explain_text
+
     click.echo(explain_text(rule))
-
-
-def explain_text(rule) -> str:
-    d = rule.doc or {}
-    lines = [f"{rule.id} {rule.name}（{rule.severity}）", rule.title, ""]
-    if rule.assertion is not None:
-        lines += [f"断言：{rule.assertion.text}（对表{rule.table}的每一{'列' if rule.for_each == 'column' else '行'}，容差 {rule.tolerance:g}）", ""]
-    for key, head in (("what", "检查什么"), ("why", "为什么")):
-        if d.get(key):
-            lines += [f"## {head}", d[key], ""]
-    ex = d.get("example") or {}
-    if ex:
-        lines += ["## 示例", f"错误：{ex.get('wrong', '')}", f"正确：{ex.get('right', '')}", ""]
-    for key, head in (("source", "依据"), ("limits", "局限")):
-        if d.get(key):
-            lines += [f"## {head}", d[key], ""]
-    return "\n".join(lines).rstrip()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ numbers is an error; ``strict`` makes every blank an error.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -110,11 +111,69 @@ class Checker:
                 self.equation(rule)
             elif rule.check == "year_gap":
                 self.year_gaps(rule)
+            elif rule.check == "narrative":
+                self.narrative(rule)
+            elif rule.check == "parts_sum":
+                self.parts_sum(rule)
+            elif rule.check in STRUCTURE_CHECKS:
+                for i, r in enumerate(self.reports):
+                    if not r.context and r.version in rule.versions:
+                        for fields in STRUCTURE_CHECKS[rule.check](self, i, r, rule):
+                            self.add(i, rule, rule.severity, render(rule, **fields), **{
+                                k: v for k, v in fields.items() if k in ("table", "position", "source")})
             elif rule.kind == "value" and rule.check != "blank":
                 self.value_check(rule)
         if "B001" in self.rules:
             self.blanks(self.rules["B001"])
         return [f for f in self.findings if not self.reports[f["report"]].context]
+
+    def _value(self, report: int, ref: str) -> float | None:
+        table, rest = ref.split(".", 1)
+        row, column = rest.rsplit(".", 1)
+        c = self.cell(report, table, row, column)
+        return c.value if c is not None and c.state == "number" else None
+
+    def narrative(self, rule: Rule) -> None:
+        from .narrative import find_claims
+
+        patterns = rule.compiled_patterns()
+        for i, r in enumerate(self.reports):
+            if r.context or not r.paragraphs or r.version not in rule.versions:
+                continue
+            for claim in find_claims(_texts(r), patterns):
+                readings = []
+                for reading in rule.readings:
+                    vals = [self._value(i, ref) for ref in reading["cells"]]
+                    if any(v is None for v in vals):
+                        break
+                    readings.append((reading["label"], sum(vals), reading["cells"]))
+                else:
+                    if any(v == claim.value for _, v, _ in readings):
+                        continue
+                    reading_text = "；".join(f"「{label}」为 {fmt(float(v))}" for label, v, _ in readings)
+                    cells = [self.cell_dict(i, *_split(ref)) for _, _, refs in readings[:1] for ref in refs]
+                    pos = r.paragraphs[claim.paragraph][1]
+                    self.add(i, rule, rule.severity,
+                             render(rule, snippet=claim.snippet, value=claim.value, reading_text=reading_text),
+                             table=cells[0]["table_code"] if cells else None, reported=float(claim.value),
+                             expected=float(readings[0][1]), cells=cells, snippet=claim.snippet,
+                             position=pos.as_dict(), source=str(pos))
+
+    def parts_sum(self, rule: Rule) -> None:
+        from .narrative import find_parts
+
+        for i, r in enumerate(self.reports):
+            if r.context or not r.paragraphs:
+                continue
+            for claim in find_parts(_texts(r)):
+                if sum(claim.parts) == claim.whole:
+                    continue
+                pos = r.paragraphs[claim.paragraph][1]
+                self.add(i, rule, rule.severity,
+                         render(rule, snippet=claim.snippet, value=claim.whole, unit=claim.unit,
+                                parts_sum=sum(claim.parts), parts="＋".join(map(str, claim.parts))),
+                         reported=float(claim.whole), expected=float(sum(claim.parts)), snippet=claim.snippet,
+                         position=pos.as_dict(), source=str(pos))
 
     def year_gaps(self, rule: Rule) -> None:
         series: dict[str, dict[int, int]] = defaultdict(dict)
@@ -292,6 +351,67 @@ class Checker:
             self.add(report, rule, rule.severity,
                      render(rule, table=table_label(table), count=len(group), cells=names + more),
                      table=table, cells=[self.cell_dict(report, table, r.row, r.column) for r in group.itertuples()])
+
+
+def _sections(checker, i, r, rule):
+    from .template import TEMPLATE as T
+
+    first: dict[str, int] = {}
+    for k, (code, _, _) in enumerate(r.sections):
+        first.setdefault(code, k)
+    labels = {e.code: e.label for e in T.sections}
+    missing = [labels[c] for c in labels if c not in first]
+    if missing:
+        yield {"detail": "缺少：" + "；".join(f"「{m}」" for m in missing)}
+    order = [c for c in labels if c in first]
+    if [c for c in sorted(order, key=first.get)] != order:
+        yield {"detail": "各部分的顺序与格式不同：" + " → ".join(labels[c][:2].rstrip("、") for c in sorted(order, key=first.get))}
+
+
+def _section_nonempty(checker, i, r, rule):
+    code = rule.section
+    if not any(c == code for c, _, _ in r.sections):
+        return
+    text = normalize(r.section_text.get(code, ""))
+    if len(text) < 6 or text in ("无", "暂无", "没有"):
+        yield {"detail": f"内容为“{r.section_text.get(code, '').strip() or '空'}”"}
+
+
+def _title_period(checker, i, r, rule):
+    if r.year_source == "标题" and r.period_year and r.period_year != r.year:
+        yield {"year": r.year, "period_year": r.period_year}
+
+
+def _fees_reported(checker, i, r, rule):
+    fee = checker._value(i, "t3.results.other.fee_unpaid.total")
+    outside = "".join(t for c, t in r.section_text.items() if c != "s6")
+    reasons = []
+    if fee:
+        reasons.append(f"表三「（六）其他处理 / 2.申请人逾期未按收费通知要求缴纳费用…」总计为 {fmt(fee)}")
+    if "信息处理费" in outside:
+        reasons.append("正文提到了信息处理费")
+    if reasons and not re.search(r"收费|处理费|费用", r.section_text.get("s6", "")):
+        yield {"detail": "；".join(reasons)}
+
+
+def _unknown_rows(checker, i, r, rule):
+    for table, label, pos in r.unknown_rows:
+        yield {"table": table, "label": label, "source": str(pos), "position": pos.as_dict()}
+
+
+STRUCTURE_CHECKS = {"sections": _sections, "section_nonempty": _section_nonempty, "title_period": _title_period,
+                    "fees_reported": _fees_reported, "unknown_rows": _unknown_rows}
+
+
+def _texts(report: Report) -> list[str]:
+    """The narrative paragraphs with hard line wraps removed (CJK text needs no separator)."""
+    return [t.replace("\n", "") for t, _, _ in report.paragraphs]
+
+
+def _split(ref: str) -> tuple[str, str, str]:
+    table, rest = ref.split(".", 1)
+    row, column = rest.rsplit(".", 1)
+    return table, row, column
 
 
 def body_key(body: str | None) -> str | None:

@@ -63,9 +63,20 @@ class Report:
     cells: list[CellRecord] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)  # extraction findings (X rules)
     sections: list[tuple[str, str, Position]] = field(default_factory=list)
-    paragraphs: list[tuple[str, Position]] = field(default_factory=list)
+    paragraphs: list[tuple[str, Position, str | None]] = field(default_factory=list)  # (text, where, section code)
     title: str | None = None
     context: bool = False  # read only as the previous year of another report (--previous)
+    unknown_rows: list[tuple[str, str, Position]] = field(default_factory=list)  # table rows matching no template row
+    period_year: int | None = None  # the year of the statistics period (统计期限), when stated
+
+    @property
+    def section_text(self) -> dict[str, str]:
+        """The narrative under each section heading (line wraps removed)."""
+        out: dict[str, str] = {}
+        for text, _, section in self.paragraphs:
+            if section is not None:
+                out[section] = out.get(section, "") + text.replace("\n", "")
+        return out
 
 
 def _note(report: Report, rule: str, **fields) -> None:
@@ -89,6 +100,8 @@ def detect_meta(doc: Document, year: int | None, body: str | None, report: Repor
     m = _YEAR_TITLE.search(head.replace("\n", "")) or _YEAR_TITLE.search(head)
     if m:
         report.title = m.group(0).strip()
+    p = _YEAR_PERIOD.search("".join(b.text for b in paragraphs[:20]))
+    report.period_year = int(p.group(1)) if p else None
     if year is not None:
         report.year, report.year_source = year, "命令行参数 --year"
     elif m:
@@ -120,6 +133,23 @@ def detect_version(doc: Document, report: Report) -> None:
     else:
         report.version, report.version_source = "2021", None
         _note(report, "X005", severity="warning")
+
+
+_SENTENCE_END = ("。", "！", "？", "：", ":", "；")
+
+
+def _add_paragraph(report: Report, text: str, pos: Position, section: str | None) -> None:
+    """Keep the narrative as paragraphs: a text line that directly follows another (the next
+    line of a hard-wrapped paragraph, as PDF conversions leave them) continues it, unless the
+    previous line ended a sentence."""
+    if report.paragraphs:
+        prev_text, prev_pos, prev_section = report.paragraphs[-1]
+        adjacent = (pos.line is not None and prev_pos.line is not None and pos.page == prev_pos.page
+                    and 0 < pos.line - prev_pos.line - prev_text.count("\n") <= 1)
+        if adjacent and prev_section == section and not prev_text.rstrip().endswith(_SENTENCE_END):
+            report.paragraphs[-1] = (prev_text + "\n" + text, prev_pos, section)
+            return
+    report.paragraphs.append((text, pos, section))
 
 
 # ---------------------------------------------------------------- rows
@@ -181,16 +211,18 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
     t4_rows: list[_Row] = []  # value rows after the 表四 heading: one of 15 values, or three of 5
     t4_context: Entry | None = None
     in_t3 = seen_t4_mark = False
+    current_section: str | None = None
 
     for block in doc.blocks:
         if block.kind == "text":
             text = block.text
-            report.paragraphs.append((text, block.pos))
             n = normalize(text)
-            if len(n) <= 40:
-                sec = _SECTIONS.match(text)
-                if sec and n.endswith(core(sec.label)[-4:]):
-                    report.sections.append((sec.code, text, block.pos))
+            sec = _SECTIONS.match(text) if len(n) <= 40 else None
+            if sec and n.endswith(core(sec.label)[-4:]):
+                report.sections.append((sec.code, text, block.pos))
+                current_section = sec.code
+            else:
+                _add_paragraph(report, text, block.pos, current_section)
             if all(k in n for k in _T4_MARK) and len(n) < 60 and (in_t3 or t3_seq):
                 seen_t4_mark, in_t3 = True, False
             elif seen_t4_mark and len(n) < 30:
@@ -214,6 +246,9 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
             continue
         if in_t3 and not label and _has_number(rest) and pick_values(rest, _T3_WIDTH):
             t3_seq.append(_Row(None, label, rest, block))
+            continue
+        if in_t3 and label and _has_number(rest) and len(rest) >= _T3_WIDTH - 1 and _LABELS["t2"].match(label) is None:
+            report.unknown_rows.append(("t3", label, block.pos))
             continue
         entry = _LABELS["t2"].match(label) if label else None
         if entry is not None and rest and (version in entry.versions) and entry.code not in t2_rows:

@@ -95,6 +95,9 @@ class Rule:
     origin: str | None = None
     subject: str | None = None
     message_strict: str | None = None
+    section: str | None = None
+    patterns: tuple[str, ...] = ()
+    readings: tuple = ()
     doc: dict = field(default_factory=dict, hash=False, compare=False)
     file: str = ""
 
@@ -109,6 +112,14 @@ class Rule:
         if self.check is not None:
             return "value"
         return "extraction"
+
+    def compiled_patterns(self) -> list[re.Pattern]:
+        from .narrative import NUM
+
+        try:
+            return [re.compile(p.replace("NUM", NUM)) for p in self.patterns]
+        except re.error as e:
+            raise RuleError(f"rule {self.id}: bad pattern: {e}") from None
 
     def terms(self, version: str | None = None) -> dict[str, float]:
         """The assertion as {code: coefficient of (lhs - rhs)}, globs expanded from the template."""
@@ -154,7 +165,9 @@ def _rule(d: dict, file: str) -> Rule:
         for_each=d.get("for_each"), assertion=assertion, check=d.get("check"),
         tolerance=float(d.get("tolerance", 0)), origin=d.get("origin"), subject=d.get("subject"),
         message_strict=d.get("message_strict"), doc=d.get("doc", {}), file=file,
+        section=d.get("section"), patterns=tuple(d.get("patterns", ())), readings=tuple(d.get("readings", ())),
     )
+    rule.compiled_patterns()  # a malformed pattern fails at load time
     if assertion is not None:
         if rule.table is None or rule.for_each not in ("row", "column"):
             raise RuleError(f"{file}: equation rule {rule.id} needs one table and for_each: row|column")
@@ -170,7 +183,9 @@ def load(directory: Path = RULES_DIR) -> dict[str, Rule]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for d in data.get("rules", []):
             rule = _rule(d, path.name)
+            if not re.fullmatch(r"[A-Z]\d{3}", rule.id):
+                raise RuleError(f"{path.name}: rule id {rule.id!r} must be a capital letter and three digits")
             if rule.id in rules:
                 raise RuleError(f"duplicate rule id {rule.id} in {path.name} and {rules[rule.id].file}")
             rules[rule.id] = rule
-    return rules
+    return dict(sorted(rules.items()))

@@ -1,0 +1,94 @@
+"""Numbers the narrative states, found with the patterns of the narrative rules.
+
+A narrative rule (``check: narrative`` in rules/narrative.yaml) has regular expressions
+with one named group ``n`` (a number in Arabic or Chinese numerals) and one or more
+*readings*: the table cells whose sum the number may mean. A claim agrees with the
+tables when any reading gives its number. Wording that maps to one reading is an error
+when it disagrees; ambiguous wording (收到, 受理: with or without 上年结转) is a warning that
+names every reading.
+
+``check: parts_sum`` finds "N 条，其中 … A 条 … B 条" and checks that the parts add up.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NUM = r"(?:\d[\d,，]*|[零〇一二两三四五六七八九十百千万]+)"
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def to_number(text: str) -> int | None:
+    """'1,234' → 1234; '二十一' → 21; '四' → 4; '一万零五' → 10005. None if not a number."""
+    t = text.replace(",", "").replace("，", "")
+    if t.isdigit():
+        return int(t)
+    total, section, digit = 0, 0, None
+    for ch in t:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            section += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        elif ch == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+@dataclass(frozen=True)
+class Claim:
+    value: int
+    snippet: str
+    start: int
+    paragraph: int  # index into the report's paragraphs
+
+
+def _snippet(text: str, start: int, end: int, margin: int = 12) -> str:
+    a, b = max(0, start - margin), min(len(text), end + 4)
+    return ("…" if a else "") + text[a:b].strip() + ("…" if b < len(text) else "")
+
+
+def find_claims(paragraphs: list[str], patterns: list[re.Pattern]) -> list[Claim]:
+    """Every match of any pattern; one claim per position (the first pattern wins)."""
+    out, seen = [], set()
+    for i, text in enumerate(paragraphs):
+        for pat in patterns:
+            for m in pat.finditer(text):
+                key = (i, m.start("n"))
+                value = to_number(m["n"])
+                if key in seen or value is None:
+                    continue
+                seen.add(key)
+                out.append(Claim(value, _snippet(text, m.start(), m.end()), m.start(), i))
+    return out
+
+
+_WHOLE = re.compile(rf"(?P<n>{NUM})\s*(?P<unit>[条件篇个项起])[，,：:。]?\s*其中(?!包括)[：:]?(?P<rest>[^。；;]*)")
+
+
+@dataclass(frozen=True)
+class PartsClaim:
+    whole: int
+    parts: tuple[int, ...]
+    unit: str
+    snippet: str
+    paragraph: int
+
+
+def find_parts(paragraphs: list[str]) -> list[PartsClaim]:
+    """'N 条，其中 … A 条 … B 条' with at least two parts in the same unit."""
+    out = []
+    for i, text in enumerate(paragraphs):
+        for m in _WHOLE.finditer(text):
+            unit = m["unit"]
+            parts = [to_number(p) for p in re.findall(rf"({NUM})\s*{unit}", m["rest"])]
+            parts = [p for p in parts if p is not None]
+            whole = to_number(m["n"])
+            if whole is None or len(parts) < 2:
+                continue
+            out.append(PartsClaim(whole, tuple(parts), unit, _snippet(text, m.start(), m.end(), 16), i))
+    return out
