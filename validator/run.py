@@ -27,6 +27,9 @@ class FileResult:
     reason: str | None = None  # why the file is unreadable (Chinese)
     detail: str | None = None  # technical cause (English)
     findings: list[dict] = field(default_factory=list)
+    # the report's canonical cells, for outputs that draw the tables (HTML):
+    # {table, row, column (codes), value, raw, state, source (Chinese position text), position}
+    cells: list[dict] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
         return sum(f["severity"] == severity for f in self.findings)
@@ -49,6 +52,12 @@ class Result:
 
         rows = [{"path": f.path, **{k: v for k, v in x.items() if k != "report"}} for f in self.files for x in f.findings]
         return pd.DataFrame(rows)
+
+
+def _cells(report) -> list[dict]:
+    return [{"table": c.table, "row": c.row, "column": c.column, "value": c.value, "raw": c.raw, "state": c.state,
+             "source": None if c.pos is None else str(c.pos), "position": None if c.pos is None else c.pos.as_dict()}
+            for c in report.cells]
 
 
 def load_reports(path: Path, *, year: int | None = None, body: str | None = None) -> list:
@@ -75,9 +84,10 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
 
 
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
-                rules=None, debug: bool = False, previous: list[Path] = ()) -> Result:
+                rules=None, debug: bool = False, previous: list[Path] = (), on_file=None) -> Result:
     """Check files as one batch. ``previous`` files are read only as last year's reports
-    for the cross-year rules: they are paired with the checked reports but not reported on."""
+    for the cross-year rules: they are paired with the checked reports but not reported on.
+    ``on_file(path)``, when given, is called after each checked file is read (progress)."""
     from . import rules as _rules
 
     results: list[FileResult] = []
@@ -89,13 +99,17 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             if debug:
                 raise
             results.append(FileResult(str(p), "unreadable", reason=e.reason, detail=e.detail))
+            if on_file is not None:
+                on_file(p)
             continue
         for report in loaded:
             owners.append(len(results))
             reports.append(report)
             results.append(FileResult(report.path if len(loaded) > 1 else str(p), "passed", format=report.format,
                                       template=report.version, year=report.year, year_source=report.year_source,
-                                      body=report.body))
+                                      body=report.body, cells=_cells(report)))
+        if on_file is not None:
+            on_file(p)
     for p in previous:
         try:
             for report in load_reports(Path(p), body=body):
