@@ -125,6 +125,9 @@ class Checker:
                 self.value_check(rule)
         if "B001" in self.rules:
             self.blanks(self.rules["B001"])
+        from .fixes import attach
+
+        attach(self.rules, self.reports, self.findings)
         return [f for f in self.findings if not self.reports[f["report"]].context]
 
     def _value(self, report: int, ref: str) -> float | None:

@@ -1,0 +1,109 @@
+"""Suggested corrections: which cell is most likely wrong, and what it should read.
+
+For every report with an error-level finding of an equality rule of 表三/表四, the
+report's equality rules (the same catalogue records the engine checks, for every column
+or row they apply to) become linear equations over its cells, and
+:func:`validator.localize.localize` finds the smallest set of cells whose change makes
+them all hold (Fellegi–Holt, solved as a MILP with HiGHS). The result is attached to the
+report's findings as ``fix``; nothing is ever written to any file.
+
+``fix`` (JSON): ``{"unique": bool, "text": str, "cause": str|None, "cause_text": str|None,
+"cells": [{table, row, column, table_code, row_code, column_code, current, suggested}],
+"alternatives": [ {same without alternatives}, ... ]}``.
+"""
+from __future__ import annotations
+
+from .engine import col_label, fmt, row_label, table_label
+from .rules import Rule
+from .template import TEMPLATE
+
+TABLES = ("t3", "t4")
+_USABLE = ("number", "blank", "dash")
+
+
+def equations(rules: dict[str, Rule], report) -> tuple[list, list, list[dict]]:
+    """(cells, values, equations) of a report's equality rules of 表三/表四."""
+    cells = {(c.table, c.row, c.column): c for c in report.cells if c.table in TABLES}
+    eqs: list[dict] = []
+    for rule in rules.values():
+        if (rule.kind != "equation" or rule.assertion.op != "==" or rule.assertion.cross_year
+                or rule.table not in TABLES or report.version not in rule.versions):
+            continue
+        terms = rule.terms()
+        t = TEMPLATE[rule.table]
+        keys = [c.code for c in t.columns] if rule.for_each == "column" else [r.code for r in t.rows]
+        for key in keys:
+            eq = {}
+            for code, coef in terms.items():
+                cell = (rule.table, code, key) if rule.for_each == "column" else (rule.table, key, code)
+                if cell in cells:
+                    eq[cell] = coef
+            if not eq or any(cells[c].state not in _USABLE for c in eq):
+                continue  # a missing or unreadable cell: the equation is not used (never guessed)
+            if eq not in eqs:
+                eqs.append(eq)
+    used = list(dict.fromkeys(c for eq in eqs for c in eq))
+    values = [cells[c].value if cells[c].state == "number" else None for c in used]
+    return used, values, eqs
+
+
+def _neighbours(cells: list) -> dict:
+    out = {}
+    order = {t: [c.code for c in TEMPLATE[t].columns] for t in TABLES}
+    present = set(cells)
+    for table, row, col in cells:
+        cols = order[table]
+        i = cols.index(col)
+        out[(table, row, col)] = [n for n in ((table, row, cols[j]) for j in (i - 1, i + 1) if 0 <= j < len(cols))
+                                  if n in present]
+    return out
+
+
+def _cell(key, current, suggested) -> dict:
+    table, row, col = key
+    return {"table": table_label(table), "row": row_label(table, row), "column": col_label(table, col),
+            "table_code": table, "row_code": row, "column_code": col, "current": current, "suggested": suggested}
+
+
+def _describe(fix) -> dict:
+    cells = [_cell(ch.cell, ch.current, ch.suggested) for ch in fix.changes]
+    text = "；".join(f"{c['table']}「{c['row']}」× {c['column']}：{fmt(c['current'])} → {fmt(c['suggested'])}"
+                     for c in cells)
+    return {"cells": cells, "text": text, "cause": fix.cause, "cause_text": fix.cause_text}
+
+
+def localize_report(rules: dict[str, Rule], report) -> dict | None:
+    from .localize import localize
+
+    cells, values, eqs = equations(rules, report)
+    if not eqs:
+        return None
+    loc = localize(cells, values, eqs, neighbours=_neighbours(cells))
+    if loc is None or not loc.fixes:
+        return None
+    best = _describe(loc.fixes[0])
+    best["unique"] = loc.unique
+    best["alternatives"] = [_describe(f) for f in loc.fixes[1:]]
+    if not loc.unique:
+        best["text"] = "（不唯一，以下任一组修改都能使勾稽关系成立）" + " 或 ".join(
+            [best["text"], *(a["text"] for a in best["alternatives"])])
+    return best
+
+
+def attach(rules: dict[str, Rule], reports: list, findings: list[dict]) -> None:
+    """Localise each report that has an error of an equality rule, and put the fix on the
+    report's equation findings (errors and warnings alike)."""
+    failing = sorted({f["report"] for f in findings
+                      if f["severity"] == "error" and f["table_code"] in TABLES
+                      and rules.get(f["rule"]) is not None and rules[f["rule"]].kind == "equation"})
+    for i in failing:
+        fix = localize_report(rules, reports[i])
+        if fix is None:
+            continue
+        for f in findings:
+            if f["report"] == i and f["table_code"] in TABLES and rules.get(f["rule"]) is not None \
+                    and rules[f["rule"]].kind == "equation" and not rules[f["rule"]].assertion.cross_year:
+                f["fix"] = fix
+
+
+__all__ = ["attach", "equations", "localize_report"]
