@@ -61,8 +61,12 @@ def main():
 @click.option("--glob", "pattern", default="*", show_default=True, help="Files to take from directories (recursive).")
 @click.option("--show-info", is_flag=True, help="Also list info-level findings in the console.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the verdict line per file.")
+@click.option("--jobs", "-j", type=int, default=0, show_default=True,
+              help="Worker processes reading files (0: all cores for batches of 8 files or more).")
+@click.option("--time-budget", type=float, default=60.0, show_default=True,
+              help="Seconds one file may take to read before it is reported unreadable.")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line messages.")
-def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, quiet, debug):
+def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, quiet, jobs, time_budget, debug):
     """Check report files (or directories of them).
 
     \b
@@ -76,7 +80,8 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
         click.echo("validator: 没有找到要检查的文件", err=True)
         sys.exit(2)
     try:
-        result = check_paths(files, year=year, body=body, strict=strict, debug=debug,
+        result = check_paths(files, year=year, body=body, strict=strict, debug=debug, jobs=jobs or None,
+                             budget=time_budget, keep_cells=fmt == "html",
                              previous=[Path(p) for p in previous])
     except Exception as e:  # never a traceback for users unless --debug
         if debug:
@@ -132,18 +137,16 @@ def extract(paths, fmt, output, year, body, pattern, debug):
 
     from . import canonical
     from .errors import Unreadable
-    from .run import load_reports
+    from .run import default_jobs, read_all
 
     files = _expand(paths, pattern)
     reports, unreadable = [], 0
-    for p in files:
-        try:
-            reports.extend(load_reports(p, year=year, body=body))
-        except Unreadable as e:
-            if debug:
-                raise
+    for p, got in read_all(files, year=year, body=body, jobs=default_jobs(len(files)), debug=debug):
+        if isinstance(got, Unreadable):
             unreadable += 1
-            click.echo(f"{p}: 无法读取：{e.reason}" + (f"（{e.detail}）" if e.detail else ""), err=True)
+            click.echo(f"{p}: 无法读取：{got.reason}" + (f"（{got.detail}）" if got.detail else ""), err=True)
+        else:
+            reports.extend(got)
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet 需要 --output 文件")
     buf = io.BytesIO()

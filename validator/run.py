@@ -2,10 +2,19 @@
 
 This is the one place that strings the stages together; the CLI and the Python API
 (``validator.check``) both call :func:`check_paths`.
+
+Batches are processed in chunks (memory stays flat in the number of files): the files
+of a chunk are read in parallel worker processes (``jobs``), each under a time budget,
+then the chunk's reports are checked together, every rule once, vectorised across
+them. Cross-year rules need reports from anywhere in the batch, so they run last, on a
+light copy of each report that keeps only the cells they use.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import signal
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import extract as _extract
@@ -13,6 +22,12 @@ from .errors import Unreadable
 from .readers import read
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+TIME_BUDGET = 60.0
+"""Seconds one file may take to read and extract before it is given up as unreadable."""
+CHUNK = 256
+"""Files read and checked together; bounds memory on large batches."""
+WORKER_MEMORY = 4 * 1024 ** 3
+"""Address-space limit of a worker process (bytes), so a hostile file cannot fill the machine."""
 
 
 @dataclass
@@ -83,51 +98,172 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
     return [report]
 
 
+class _OutOfTime(BaseException):
+    """Raised by the timer inside a reader; a BaseException so that no reader's
+    ``except Exception`` can swallow it."""
+
+
+def _alarm(signum, frame):
+    raise _OutOfTime()
+
+
+def load_within(path: Path, year: int | None, body: str | None, budget: float | None):
+    """``load_reports`` under a time budget: returns the reports, or an Unreadable."""
+    timed = bool(budget) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGALRM, _alarm) if timed else None
+    try:
+        try:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, budget)
+            return load_reports(path, year=year, body=body)
+        finally:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    except Unreadable as e:
+        return e
+    except _OutOfTime:
+        return Unreadable(f"读取超时：超过每个文件 {budget:g} 秒的时间上限", "time budget exceeded")
+    except MemoryError:
+        return Unreadable("读取时内存超限", "MemoryError")
+    except RecursionError:
+        return Unreadable("文件结构嵌套过深，无法解析", "RecursionError")
+    finally:
+        if timed:
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _worker_init() -> None:
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = WORKER_MEMORY if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _load_task(args):
+    path, year, body, budget = args
+    return load_within(Path(path), year, body, budget)
+
+
+def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: float | None = TIME_BUDGET,
+             debug: bool = False):
+    """Yield (path, reports or Unreadable) for every path, in order; in parallel when jobs > 1."""
+    if jobs <= 1 or len(paths) < 2:
+        for p in paths:
+            if debug:
+                yield p, load_reports(Path(p), year=year, body=body)
+            else:
+                yield p, load_within(Path(p), year, body, budget)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
+        futures = [pool.submit(_load_task, (str(p), year, body, budget)) for p in paths]
+        for p, fut in zip(paths, futures):
+            try:
+                yield p, fut.result()
+            except BrokenProcessPool:
+                yield p, Unreadable("读取该文件的进程异常退出（文件可能过大或已损坏）", "worker process died")
+            except Exception as e:  # a result that could not be sent back
+                yield p, Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}")
+
+
+def default_jobs(n_files: int) -> int:
+    """All cores for batches worth the start-up of worker processes, else in-process."""
+    return min(os.cpu_count() or 1, 8) if n_files >= 8 else 1
+
+
+def _light(report, keep: set[tuple[str, str]]):
+    """A copy with only the cells the cross-year rules use (memory stays flat)."""
+    return replace(report, cells=[c for c in report.cells if (c.table, c.row) in keep or (c.table, "*") in keep],
+                   notes=[], paragraphs=[], sections=[], unknown_rows=[])
+
+
+def _cross_year_cells(rules) -> set[tuple[str, str]]:
+    from .rules import PREV, expand
+
+    keep = set()
+    for r in rules.values():
+        if r.assertion is None:
+            continue
+        if r.for_each == "row":
+            keep.add((r.table, "*"))
+            continue
+        for item, _ in r.assertion.lhs + r.assertion.rhs:
+            for code in expand(r.table, r.for_each, item.removeprefix(PREV)):
+                keep.add((r.table, code))
+    return keep
+
+
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
-                rules=None, debug: bool = False, previous: list[Path] = (), on_file=None) -> Result:
-    """Check files as one batch. ``previous`` files are read only as last year's reports
-    for the cross-year rules: they are paired with the checked reports but not reported on.
-    ``on_file(path)``, when given, is called after each checked file is read (progress)."""
+                rules=None, debug: bool = False, previous: list[Path] = (), on_file=None, jobs: int | None = None,
+                budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK) -> Result:
+    """Check files as one batch.
+
+    ``previous`` files are read only as last year's reports for the cross-year rules: they
+    are paired with the checked reports but not reported on. ``on_file(path)``, when given,
+    is called after each checked file is read (progress). ``jobs`` worker processes read
+    the files (None: all cores for large batches); each file has ``budget`` seconds.
+    ``keep_cells`` keeps every report's cells on its FileResult (for outputs that draw
+    the tables).
+    """
     from . import rules as _rules
+    from .engine import Checker
+    from .frame import build
+
+    catalogue = rules if rules is not None else _rules.load()
+    cross = {k: r for k, r in catalogue.items()
+             if (r.assertion is not None and r.assertion.cross_year) or r.check == "year_gap"}
+    single = {k: r for k, r in catalogue.items() if k not in cross}
+    keep = _cross_year_cells(cross)
+    jobs = default_jobs(len(paths)) if jobs is None or jobs < 1 else jobs
 
     results: list[FileResult] = []
-    reports, owners = [], []
-    for p in paths:
-        try:
-            loaded = load_reports(Path(p), year=year, body=body)
-        except Unreadable as e:
-            if debug:
-                raise
-            results.append(FileResult(str(p), "unreadable", reason=e.reason, detail=e.detail))
+    light: list = []  # light copies of every report, for the cross-year pass
+    light_owner: list[int | None] = []
+
+    def unreadable(p, e, prefix=""):
+        results.append(FileResult(str(p), "unreadable", reason=prefix + e.reason, detail=e.detail))
+
+    for start in range(0, len(paths), max(1, chunk)):
+        part = paths[start:start + chunk]
+        reports, owners = [], []
+        for p, got in read_all(part, year=year, body=body, jobs=jobs, budget=budget, debug=debug):
+            if isinstance(got, Unreadable):
+                unreadable(p, got)
+            else:
+                for report in got:
+                    owners.append(len(results))
+                    reports.append(report)
+                    results.append(FileResult(report.path if len(got) > 1 else str(p), "passed", format=report.format,
+                                              template=report.version, year=report.year,
+                                              year_source=report.year_source, body=report.body,
+                                              cells=_cells(report) if keep_cells else []))
             if on_file is not None:
                 on_file(p)
+        if reports:
+            for f in Checker(reports, build(reports), single, strict=strict).run():
+                results[owners[f["report"]]].findings.append(f)
+            if cross:
+                light.extend(_light(r, keep) for r in reports)
+                light_owner.extend(owners)
+    for p, got in read_all(list(previous), body=body, jobs=1, budget=budget, debug=debug):
+        if isinstance(got, Unreadable):
+            unreadable(p, got, "（--previous）")
             continue
-        for report in loaded:
-            owners.append(len(results))
-            reports.append(report)
-            results.append(FileResult(report.path if len(loaded) > 1 else str(p), "passed", format=report.format,
-                                      template=report.version, year=report.year, year_source=report.year_source,
-                                      body=report.body, cells=_cells(report)))
-        if on_file is not None:
-            on_file(p)
-    for p in previous:
-        try:
-            for report in load_reports(Path(p), body=body):
-                report.context = True
-                owners.append(None)
-                reports.append(report)
-        except Unreadable as e:
-            if debug:
-                raise
-            results.append(FileResult(str(p), "unreadable", reason=f"（--previous）{e.reason}", detail=e.detail))
-    if reports:
-        from .engine import Checker
-        from .frame import build
-
-        catalogue = rules if rules is not None else _rules.load()
-        findings = Checker(reports, build(reports), catalogue, strict=strict).run()
-        for f in findings:
-            results[owners[f["report"]]].findings.append(f)
+        for report in got:
+            report.context = True
+            light.append(_light(report, keep))
+            light_owner.append(None)
+    if cross and len(light) > 1:
+        for f in Checker(light, build(light), cross, strict=strict).run():
+            results[light_owner[f["report"]]].findings.append(f)
     for r in results:
         r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"]))
         if r.status != "unreadable":
