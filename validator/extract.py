@@ -233,6 +233,9 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
         if all(k in nlabel for k in _T4_MARK) or (nlabel.startswith("行政复议") and not _has_number(rest)):
             seen_t4_mark, in_t3 = True, False
             continue
+        if seen_t4_mark and not t4_rows and not label and len(rest) == _T4_WIDTH and not _has_number(rest):
+            t4_rows.append(_Row(None, label, rest, block))  # a blank form: the 15 value cells, all empty
+            continue
         if seen_t4_mark and len(t4_rows) < 3 and _has_number(rest):
             vals = pick_values(rest, _T4_WIDTH) or pick_values(rest, _T4_WIDTH // 3)
             if vals:
