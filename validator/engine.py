@@ -94,13 +94,26 @@ class Checker:
         return f
 
     def wide(self, table: str, for_each: str):
+        """The table as a wide matrix: one row per (report, column) and one column per row
+        code (``for_each == "column"``), or the transpose. Values (NaN when not a number)
+        and states (None where the report has no such cell), built with numpy scatter."""
         key = (table, for_each)
         if key not in self._wide:
             sub = self.df[self.df["table"] == table]
-            index, columns = (["report", "column"], "row") if for_each == "column" else (["report", "row"], "column")
-            values = sub.pivot(index=index, columns=columns, values="value")
-            states = sub.pivot(index=index, columns=columns, values="state").reindex_like(values)
-            self._wide[key] = (values, states)
+            keys, cols = ("column", "row") if for_each == "column" else ("row", "column")
+            key_codes, key_names = pd.factorize(sub[keys], sort=False)
+            col_codes, col_names = pd.factorize(sub[cols], sort=False)
+            report = sub["report"].to_numpy()
+            pairs = report * len(key_names) + key_codes
+            order, inverse = np.unique(pairs, return_inverse=True)
+            values = np.full((len(order), len(col_names)), np.nan)
+            states = np.full((len(order), len(col_names)), None, dtype=object)
+            values[inverse, col_codes] = sub["value"].to_numpy(dtype=float)
+            states[inverse, col_codes] = sub["state"].to_numpy()
+            index = pd.MultiIndex.from_arrays([order // len(key_names), np.asarray(key_names)[order % len(key_names)]],
+                                              names=["report", keys])
+            self._wide[key] = (pd.DataFrame(values, index=index, columns=col_names),
+                               pd.DataFrame(states, index=index, columns=col_names))
         return self._wide[key]
 
     # ------------------------------------------------------------ rules
