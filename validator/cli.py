@@ -60,7 +60,7 @@ def main():
               help="Last year's report of the same body, for the cross-year rules (repeatable; not itself reported).")
 @click.option("--glob", "pattern", default="*", show_default=True, help="Files to take from directories (recursive).")
 @click.option("--show-info", is_flag=True, help="Also list info-level findings in the console.")
-@click.option("--quiet", "-q", is_flag=True, help="Only the verdict line per file.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the verdict line per file (and the batch summary).")
 @click.option("--jobs", "-j", type=int, default=0, show_default=True,
               help="Worker processes reading files (0: all cores for batches of 8 files or more).")
 @click.option("--time-budget", type=float, default=60.0, show_default=True,
@@ -79,10 +79,13 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
     if not files:
         click.echo("validator: 没有找到要检查的文件", err=True)
         sys.exit(2)
+    from .outputs.console import Progress
+
     try:
-        result = check_paths(files, year=year, body=body, strict=strict, debug=debug, jobs=jobs or None,
-                             budget=time_budget, keep_cells=fmt == "html",
-                             previous=[Path(p) for p in previous])
+        with Progress(len(files)) as progress:  # on stderr, only on a terminal and for long runs
+            result = check_paths(files, year=year, body=body, strict=strict, debug=debug, jobs=jobs or None,
+                                 budget=time_budget, keep_cells=fmt == "html",
+                                 previous=[Path(p) for p in previous], on_file=progress.advance)
     except Exception as e:  # never a traceback for users unless --debug
         if debug:
             raise
@@ -96,6 +99,12 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
         from .outputs import module
 
         _write(module(fmt).render(result), output, files)
+        if output:  # stdout is free: the verdicts and the batch summary, as in the console format
+            from rich.console import Console
+
+            from .outputs import console as out
+
+            out.render(result, Console(), quiet=True)
     else:
         from rich.console import Console
 

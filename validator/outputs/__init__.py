@@ -2,16 +2,107 @@
 
 ``FORMATS`` maps a ``--format`` name to the module that renders it; every module exposes
 ``render(result) -> str`` (the console module prints with rich instead).
+
+The small helpers below are shared by the formats, so that every output says the same
+thing about a finding: its subject cell, the value expected there, where it is.
 """
 from __future__ import annotations
 
 import importlib
+import math
 
 FORMATS = {
     "console": "console",
     "json": "json",
+    "html": "html",
+    "junit": "junit",
+    "sarif": "sarif",
+    "csv": "csv",
 }
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_ZH = {"passed": "通过", "failed": "未通过", "unreadable": "无法读取"}
 
 
 def module(name: str):
     return importlib.import_module(f"{__name__}.{FORMATS[name]}")
+
+
+def num(v) -> str:
+    """A value as people write it: 4 not 4.0, 17233.32 not 17233.3; text as it is; None/NaN empty."""
+    if v is None or isinstance(v, bool):
+        return "" if v is None else str(v)
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        if v.is_integer():
+            return str(int(v))
+        return f"{v:.6f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def expected(finding: dict):
+    """The value the finding says belongs in its subject cell: the implied value of a blank
+    cell when there is one, otherwise the finding's expected value (None when it has none)."""
+    implied = finding.get("implied") or {}
+    if implied.get("value") is not None:
+        return implied["value"]
+    return finding.get("expected")
+
+
+def subject(finding: dict) -> tuple[str, str, str] | None:
+    """The (table, row, column) codes of the one cell a finding is about, if it is about one."""
+    implied = finding.get("implied") or {}
+    t = finding.get("table_code")
+    r = finding.get("row_code") or implied.get("row_code")
+    c = finding.get("column_code") or implied.get("column_code")
+    return (t, r, c) if t and r and c else None
+
+
+def cell_key(cell: dict) -> tuple[str, str, str]:
+    """(table, row, column) codes of a cell dict (finding cells carry *_code keys)."""
+    return (cell.get("table_code") or cell.get("table"), cell.get("row_code") or cell.get("row"),
+            cell.get("column_code") or cell.get("column"))
+
+
+def suggestions(finding: dict) -> list[tuple[tuple[str, str, str], object]]:
+    """The fix's suggested values: [((table, row, column), suggested value)] of the best fix."""
+    fix = finding.get("fix") or {}
+    out = []
+    for c in fix.get("cells") or ():
+        if isinstance(c, dict) and c.get("suggested") is not None:
+            out.append((cell_key(c), c["suggested"]))
+    return out
+
+
+def position_text(position: dict | None) -> str | None:
+    """A position dict (line/page/table/row/col/sheet) as the Chinese text users read."""
+    if not position:
+        return None
+    from ..document import Position
+
+    try:
+        return str(Position(**position))
+    except TypeError:
+        return None
+
+
+def source(finding: dict) -> str:
+    """Where to look in the file: the subject cell's position, else the finding's, else its cells'."""
+    key = subject(finding)
+    cells = finding.get("cells") or []
+    if key is not None:
+        for c in cells:
+            if cell_key(c) == key and c.get("source"):
+                return c["source"]
+    text = position_text(finding.get("position"))
+    if text:
+        return text
+    return "；".join(dict.fromkeys(c["source"] for c in cells if c.get("source")))
+
+
+def catalogue() -> dict:
+    """The rule catalogue (rules/*.yaml), by id."""
+    from ..rules import load
+
+    return load()

@@ -1,0 +1,120 @@
+"""The HTML report in a real headless browser (Debian's chromium, driven by Playwright).
+
+The page must load from a file with no console error, no uncaught exception and no
+request other than the file itself (it is self-contained); the marked cells must be in
+the DOM and styled; the "在表中标出" button and the rule-doc <details> must work. A
+screenshot goes to pytest's tmp_path (never committed).
+
+Locally the test skips when chromium or Playwright is absent; with ``CI`` set it fails
+(.ci/run installs chromium with apt-get).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from validator.outputs import html as html_out
+from validator.run import check_paths
+
+from .conftest import SAMPLES
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+
+def _need(what: str):
+    msg = f"{what}: the browser test needs Debian's chromium (apt-get install chromium) and playwright (pip install -e '.[test]')"
+    if os.environ.get("CI"):
+        pytest.fail(msg + " (CI is set, so this is a failure, not a skip)")
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if path is None:
+        _need("chromium is not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need("the playwright package is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> tuple[Path, object]:
+    d = tmp_path_factory.mktemp("html")
+    empty = d / "empty.txt"
+    empty.write_bytes(b"")
+    result = check_paths([*sorted(SAMPLES.glob("*.txt")), empty], keep_cells=True)
+    out = d / "report.html"
+    out.write_text(html_out.render(result), encoding="utf-8")
+    return out, result
+
+
+def _section_id(result, name: str) -> str:
+    i = next(i for i, f in enumerate(result.files, 1) if Path(f.path).name == name)
+    return f"#file-{i}"
+
+
+def test_report_in_headless_chromium(browser, report, tmp_path):
+    path, result = report
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri(), wait_until="load")
+
+    assert errors == []
+    assert requests == [path.as_uri()]  # nothing fetched besides the file itself
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert page.title() == "政府信息公开工作年度报告检查结果"
+
+    # marked cells are in the DOM and styled: errors red, warnings amber, subjects emphasised
+    assert page.locator("td.cell.err").count() > 0
+    assert page.locator("td.cell.warn").count() > 0
+    sec = _section_id(result, "taiqian_2020_changed_cell.txt")
+    subject = page.locator(f'{sec} td.cell[data-table="t3"][data-row="results.total"][data-column="natural_person"]')
+    assert subject.count() == 1
+    assert set(subject.get_attribute("class").split()) >= {"err", "subject"}
+    style = subject.evaluate("td => { const s = getComputedStyle(td); return [s.backgroundColor, s.fontWeight]; }")
+    assert style == ["rgb(252, 232, 230)", "700"]
+    assert "应为 4" in subject.inner_text() and "建议 4" in subject.inner_text()
+    blank = page.locator(f'{_section_id(result, "taiqian_2020_blank_total.txt")} '
+                         'td.cell[data-row="results.total"][data-column="total"]')
+    assert blank.evaluate("td => getComputedStyle(td).backgroundColor") == "rgb(254, 243, 214)"
+
+    # the finding's button marks its cells in the table
+    finding = page.locator(f'{sec} li.finding[data-rule="T302"]').first
+    assert "表三「（七）总计」自然人列：报告值 5，按各项办理结果之和应为 4" in finding.inner_text()
+    finding.locator("button.locate").click()
+    assert "focus" in subject.get_attribute("class").split()
+    assert page.locator(f"{sec} td.cell.focus").count() == len(
+        next(x for x in next(f for f in result.files if f.path.endswith("changed_cell.txt")).findings
+             if x["rule"] == "T302")["cells"])
+
+    # the rule documentation is one click away
+    doc = finding.locator("details.doc")
+    assert not doc.evaluate("d => d.open")
+    doc.locator("summary").click()
+    assert doc.evaluate("d => d.open")
+    assert "检查什么" in doc.inner_text() and doc.locator("dl").is_visible()
+
+    assert errors == []
+    shot = tmp_path / "report.png"
+    subject.scroll_into_view_if_needed()
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+    page.close()

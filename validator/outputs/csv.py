@@ -1,0 +1,42 @@
+"""Findings as CSV (``--format csv``): UTF-8 with a byte-order mark, so that Excel opens the
+Chinese text correctly.
+
+One row per finding, with the columns ``COLUMNS``. A file without findings still gets one
+row (its status, the other columns empty), and an unreadable file one row with status
+``unreadable`` and the reason in ``message``, so the CSV lists every file checked.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from . import expected, num, source
+
+COLUMNS = ("path", "status", "rule", "severity", "table", "row", "column", "reported", "expected", "message", "source")
+BOM = "\ufeff"
+
+
+def rows(result):
+    for f in result.files:
+        if f.status == "unreadable":
+            reason = f.reason or ""
+            if f.detail:
+                reason += f"（{f.detail}）"
+            yield {"path": f.path, "status": f.status, "message": reason}
+            continue
+        if not f.findings:
+            yield {"path": f.path, "status": f.status}
+        for x in f.findings:
+            yield {"path": f.path, "status": f.status, "rule": x.get("rule"), "severity": x.get("severity"),
+                   "table": x.get("table"), "row": x.get("row"), "column": x.get("column"),
+                   "reported": num(x.get("reported")), "expected": num(expected(x)), "message": x.get("message"),
+                   "source": source(x)}
+
+
+def render(result) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n", restval="")
+    w.writeheader()
+    for row in rows(result):
+        w.writerow({k: "" if v is None else v for k, v in row.items()})
+    return BOM + buf.getvalue()

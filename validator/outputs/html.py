@@ -1,0 +1,464 @@
+"""One self-contained HTML page (``--format html --output report.html``) for the people who
+write and review the reports.
+
+The page has no external resource of any kind (inline CSS and a few lines of inline
+JavaScript; system fonts): it can be mailed, archived or opened offline. It shows
+
+* a summary of the batch and of each file (status, counts of errors, warnings, infos);
+* for each readable report its 表二 / 表三 / 表四 in the official layout of the report's
+  template version (rows, columns and labels from :data:`validator.template.TEMPLATE`),
+  filled with the report's own cells (``FileResult.cells``); the cells used by a failing
+  rule are marked (error red, warning amber), the subject cell of a finding is
+  emphasised, and the value the rules expect there (``expected``, the ``implied`` value of
+  a blank, the fix's ``suggested`` value) is written on the cell;
+* each finding with its Chinese message, where it is in the file, and the rule's
+  documentation from the catalogue one click away (``<details>``); a button marks the
+  finding's cells in the tables.
+
+Every text from a report or a finding is escaped.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from .. import __version__
+from ..template import TEMPLATE
+from . import SEVERITY_ZH, STATUS_ZH, cell_key, catalogue, expected, num, source, subject, suggestions
+
+T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+DEFAULT_VERSION = "2021"
+_RANK = {"error": 2, "warning": 1}
+_STATE_ZH = {"blank": "空白", "dash": "以符号表示无", "invalid": "不是数字", "missing": "未找到", "number": "数字"}
+_DOC_HEADS = (("what", "检查什么"), ("why", "为什么"), ("source", "依据"), ("limits", "局限"))
+
+CSS = """
+:root { --err: #c5221f; --err-bg: #fce8e6; --warn: #b06000; --warn-bg: #fef3d6; --ok: #137333; --line: #9aa0a6;
+        --fix: #1a73e8; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1280px; padding: 16px 24px 48px; color: #202124; background: #fff;
+       font: 14px/1.6 "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimSun",
+       sans-serif; }
+h1 { font-size: 22px; margin: 8px 0; }
+h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 2px solid #dadce0; padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+h4 { font-size: 14px; margin: 12px 0 4px; }
+.muted { color: #5f6368; }
+table { border-collapse: collapse; margin: 4px 0 12px; }
+th, td { border: 1px solid var(--line); padding: 3px 6px; vertical-align: middle; }
+th { background: #f1f3f4; font-weight: 600; }
+table.summary td.n { text-align: right; }
+.status { display: inline-block; padding: 0 8px; border-radius: 10px; font-weight: 600; white-space: nowrap; }
+.status-passed { color: #fff; background: var(--ok); }
+.status-failed { color: #fff; background: var(--err); }
+.status-unreadable { color: #fff; background: #8430ce; }
+table.report { font-size: 13px; }
+table.report th.label, table.report td.label { text-align: left; font-weight: normal; background: #fafafa; }
+table.report td.cell { text-align: right; min-width: 3.5em; position: relative; }
+td.cell .v { font-variant-numeric: tabular-nums; }
+td.cell.blank .v, td.cell.missing .v, td.cell.dash .v { color: #80868b; }
+td.cell.invalid .v { color: var(--err); font-style: italic; }
+td.cell.warn { background: var(--warn-bg); box-shadow: inset 0 0 0 2px var(--warn); }
+td.cell.err { background: var(--err-bg); box-shadow: inset 0 0 0 2px var(--err); }
+td.cell.subject { font-weight: 700; }
+td.cell.subject.err { box-shadow: inset 0 0 0 4px var(--err); }
+td.cell.subject.warn { box-shadow: inset 0 0 0 4px var(--warn); }
+td.cell .exp, td.cell .sug { display: block; font-size: 11px; line-height: 1.3; white-space: nowrap; }
+td.cell .exp { color: var(--err); }
+td.cell.warn .exp { color: var(--warn); }
+td.cell .sug { color: var(--fix); }
+td.cell.focus { outline: 3px dashed var(--fix); outline-offset: -1px; }
+.legend span { display: inline-block; margin-right: 16px; }
+.legend i { display: inline-block; width: 14px; height: 14px; vertical-align: -2px; margin-right: 4px; }
+.legend .l-err { background: var(--err-bg); box-shadow: inset 0 0 0 2px var(--err); }
+.legend .l-warn { background: var(--warn-bg); box-shadow: inset 0 0 0 2px var(--warn); }
+.legend .l-subject { background: var(--err-bg); box-shadow: inset 0 0 0 4px var(--err); }
+ol.findings { padding-left: 1.6em; }
+ol.findings li { margin: 6px 0; padding: 6px 8px; border-left: 4px solid var(--line); background: #fafafa; }
+ol.findings li.sev-error { border-color: var(--err); }
+ol.findings li.sev-warning { border-color: var(--warn); }
+.sev { font-weight: 700; margin-right: 6px; }
+li.sev-error .sev { color: var(--err); }
+li.sev-warning .sev { color: var(--warn); }
+.rule-id { font-family: ui-monospace, monospace; margin-right: 6px; }
+.where, .values, .fix { display: block; font-size: 13px; color: #3c4043; }
+.fix { color: var(--fix); }
+button.locate { font: inherit; font-size: 12px; margin-top: 4px; cursor: pointer; }
+details.doc { margin-top: 4px; font-size: 13px; }
+details.doc summary { cursor: pointer; color: var(--fix); }
+details.doc dl { margin: 4px 0 0; }
+details.doc dt { font-weight: 600; }
+details.doc dd { margin: 0 0 4px 1.5em; }
+.unreadable { color: #8430ce; }
+pre.assert { white-space: pre-wrap; margin: 0; }
+"""
+
+JS = """
+(function () {
+  function locate(button) {
+    var section = button.closest('section.file');
+    if (!section) { return; }
+    section.querySelectorAll('td.cell.focus').forEach(function (td) { td.classList.remove('focus'); });
+    var first = null;
+    (button.getAttribute('data-cells') || '').split(' ').forEach(function (key) {
+      if (!key) { return; }
+      var td = section.querySelector('td.cell[data-key="' + CSS.escape(key) + '"]');
+      if (td) { td.classList.add('focus'); first = first || td; }
+    });
+    if (first) { first.scrollIntoView({block: 'center', behavior: 'smooth'}); }
+  }
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest('button.locate');
+    if (button) { locate(button); }
+  });
+})();
+"""
+
+
+def _e(v) -> str:
+    return escape("" if v is None else str(v), quote=True)
+
+
+def _key(t, r, c) -> str:
+    return f"{t}:{r}:{c}"
+
+
+# ------------------------------------------------------------------ marks on cells
+
+
+class _Marks:
+    """What the findings of one file say about each cell."""
+
+    def __init__(self, findings: list[dict]):
+        self.severity: dict[tuple, str] = {}
+        self.subject: set[tuple] = set()
+        self.expected: dict[tuple, list[str]] = {}
+        self.suggested: dict[tuple, list[str]] = {}
+        self.notes: dict[tuple, list[str]] = {}
+        self.anchors: dict[tuple, list[int]] = {}
+        for n, f in enumerate(findings, 1):
+            sev = f.get("severity")
+            if sev not in _RANK:
+                continue
+            keys = [cell_key(c) for c in f.get("cells") or ()]
+            subj = subject(f)
+            if subj is not None:
+                keys.append(subj)
+                self.subject.add(subj)
+                if expected(f) is not None:
+                    _add(self.expected, subj, num(expected(f)))
+            for key, value in suggestions(f):
+                keys.append(key)
+                _add(self.suggested, key, num(value))
+            for key in dict.fromkeys(keys):
+                if _RANK[sev] > _RANK.get(self.severity.get(key), 0):
+                    self.severity[key] = sev
+                _add(self.notes, key, f"{SEVERITY_ZH[sev]} {f.get('rule')}：{f.get('message')}")
+                self.anchors.setdefault(key, []).append(n)
+
+
+def _add(d: dict, key, value: str) -> None:
+    if value not in d.setdefault(key, []):
+        d[key].append(value)
+
+
+# ------------------------------------------------------------------ table drawing
+
+
+def _cell(key: tuple, cell: dict | None, marks: _Marks, file_id: str) -> str:
+    state = (cell or {}).get("state") or "missing"
+    if state == "number":
+        shown = (cell.get("raw") or "").strip() or num(cell.get("value"))
+    elif state == "blank":
+        shown = "（空）"
+    elif state == "missing":
+        shown = "—"
+    else:
+        shown = (cell.get("raw") or "").strip() or _STATE_ZH.get(state, state)
+    classes = ["cell", state]
+    sev = marks.severity.get(key)
+    if sev:
+        classes.append("err" if sev == "error" else "warn")
+    if key in marks.subject:
+        classes.append("subject")
+    title = [f"{_STATE_ZH.get(state, state)}"]
+    if cell and cell.get("source"):
+        title[0] += f"，{cell['source']}"
+    title += marks.notes.get(key, [])
+    extra = "".join(f'<span class="exp">应为 {_e(v)}</span>' for v in marks.expected.get(key, []))
+    extra += "".join(f'<span class="sug">建议 {_e(v)}</span>' for v in marks.suggested.get(key, []))
+    findings = " ".join(str(n) for n in marks.anchors.get(key, []))
+    data = f' data-findings="{_e(findings)}"' if findings else ""
+    return (f'<td class="{" ".join(classes)}" id="{_e(file_id)}-{_e(_key(*key))}" data-key="{_e(_key(*key))}" '
+            f'data-table="{_e(key[0])}" data-row="{_e(key[1])}" data-column="{_e(key[2])}" data-state="{_e(state)}"'
+            f'{data} title="{_e(chr(10).join(title))}"><span class="v">{_e(shown)}</span>{extra}</td>')
+
+
+def _present(cells: dict, table: str, entries, axis: int, version: str):
+    """Template entries of this version, plus any of the other version the report filled."""
+    used = {k[axis] for k, c in cells.items() if k[0] == table and c.get("state") != "missing"}
+    return [e for e in entries if version in e.versions or e.code in used]
+
+
+def _t2(cells: dict, marks: _Marks, version: str, fid: str) -> str:
+    t = TEMPLATE["t2"]
+    out = []
+    for g in t.groups:
+        if version not in [str(v) for v in g.get("versions", (version,))]:
+            continue
+        try:
+            columns = t.columns_for(version, g["code"])
+        except KeyError:
+            continue
+        rows = [r for r in _present(cells, "t2", t.rows, 1, version) if r.group == g["code"]]
+        if not rows or not columns:
+            continue
+        head = "".join(f'<th scope="col">{_e(c.label)}</th>' for c in columns)
+        body = "".join(
+            f'<tr><th scope="row" class="label">{_e(r.label)}</th>'
+            + "".join(_cell(("t2", r.code, c.code), cells.get(("t2", r.code, c.code)), marks, fid) for c in columns)
+            + "</tr>" for r in rows)
+        out.append(f'<table class="report t2" data-table="t2" data-group="{_e(g["code"])}">'
+                   f'<thead><tr><th colspan="{len(columns) + 1}" class="label">{_e(g["label"])}</th></tr>'
+                   f'<tr><th scope="col">信息内容</th>{head}</tr></thead><tbody>{body}</tbody></table>')
+    return "".join(out)
+
+
+def _t3_levels(rows) -> list[list[str]]:
+    """Each row's label as up to three levels: 三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密."""
+    top_of = {}
+    for r in rows:
+        if r.group and not r.group.startswith("（"):
+            top_of[r.code.split(".")[0]] = r.group
+    levels = []
+    for r in rows:
+        if not r.group:
+            levels.append([r.label])
+        elif r.group.startswith("（"):
+            levels.append([top_of.get(r.code.split(".")[0], ""), r.group, r.label])
+        else:
+            levels.append([r.group, r.label])
+    return levels
+
+
+def _t3(cells: dict, marks: _Marks, version: str, fid: str) -> str:
+    t = TEMPLATE["t3"]
+    columns = _present(cells, "t3", t.columns, 2, version)
+    rows = _present(cells, "t3", t.rows, 1, version)
+    # header: 申请人情况 over every column; 法人或其他组织 over its five; the others span two rows
+    parents: list[tuple[str | None, list]] = []
+    for c in columns:
+        if parents and c.parent and parents[-1][0] == c.parent:
+            parents[-1][1].append(c)
+        else:
+            parents.append((c.parent, [c]))
+    row2 = "".join(f'<th scope="colgroup" colspan="{len(cs)}">{_e(p)}</th>' if p else
+                   f'<th scope="col" rowspan="2">{_e(cs[0].label)}</th>' for p, cs in parents)
+    row3 = "".join(f'<th scope="col">{_e(c.label)}</th>' for p, cs in parents if p for c in cs)
+    head = (f'<tr><th colspan="3" rowspan="3" class="label note">{_e(T3_NOTE)}</th>'
+            f'<th colspan="{len(columns)}">申请人情况</th></tr><tr>{row2}</tr><tr>{row3}</tr>')
+    levels = _t3_levels(rows)
+    body = []
+    for i, (r, lv) in enumerate(zip(rows, levels)):
+        label = ""
+        if len(lv) == 1:
+            label = f'<th scope="row" colspan="3" class="label">{_e(lv[0])}</th>'
+        else:
+            if i == 0 or len(levels[i - 1]) == 1 or levels[i - 1][0] != lv[0]:
+                span = _run(levels, i, 0)
+                label += f'<th scope="rowgroup" rowspan="{span}" class="label">{_e(lv[0])}</th>'
+            if len(lv) == 2:
+                label += f'<th scope="row" colspan="2" class="label">{_e(lv[1])}</th>'
+            else:
+                if i == 0 or len(levels[i - 1]) != 3 or levels[i - 1][1] != lv[1]:
+                    span = _run(levels, i, 1)
+                    label += f'<th scope="rowgroup" rowspan="{span}" class="label">{_e(lv[1])}</th>'
+                label += f'<th scope="row" class="label">{_e(lv[2])}</th>'
+        body.append(f"<tr>{label}" + "".join(
+            _cell(("t3", r.code, c.code), cells.get(("t3", r.code, c.code)), marks, fid) for c in columns) + "</tr>")
+    return f'<table class="report t3" data-table="t3"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _run(levels: list[list[str]], i: int, depth: int) -> int:
+    """How many consecutive rows from ``i`` share the label at ``depth`` (and the ones above it):
+    depth 0 spans the rows under 三、本年度办理结果, depth 1 the sub-items of a group （三）…（六）."""
+    def same(j: int) -> bool:
+        deeper = len(levels[j]) == 3 if depth == 1 else len(levels[j]) > 1
+        return deeper and levels[j][: depth + 1] == levels[i][: depth + 1]
+
+    n = 1
+    while i + n < len(levels) and same(i + n):
+        n += 1
+    return n
+
+
+def _t4(cells: dict, marks: _Marks, version: str, fid: str) -> str:
+    t = TEMPLATE["t4"]
+    columns = _present(cells, "t4", t.columns, 2, version)
+    rows = _present(cells, "t4", t.rows, 1, version)
+    parts = [r.label.split(" / ") for r in rows]
+    n = len(columns)
+    row1, i = [], 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and parts[j + 1][0] == parts[i][0]:
+            j += 1
+        row1.append(f'<th scope="colgroup" colspan="{n * (j - i + 1)}">{_e(parts[i][0])}</th>')
+        i = j + 1
+    row2, row3 = [], []
+    for p in parts:
+        if len(p) == 1:
+            row2 += [f'<th scope="col" rowspan="2">{_e(c.label)}</th>' for c in columns]
+        else:
+            row2.append(f'<th scope="colgroup" colspan="{n}">{_e(" / ".join(p[1:]))}</th>')
+            row3 += [f'<th scope="col">{_e(c.label)}</th>' for c in columns]
+    data = "".join(_cell(("t4", r.code, c.code), cells.get(("t4", r.code, c.code)), marks, fid)
+                   for r in rows for c in columns)
+    return (f'<table class="report t4" data-table="t4"><thead><tr>{"".join(row1)}</tr><tr>{"".join(row2)}</tr>'
+            f'<tr>{"".join(row3)}</tr></thead><tbody><tr>{data}</tr></tbody></table>')
+
+
+_DRAW = (("t2", _t2), ("t3", _t3), ("t4", _t4))
+
+
+def _tables(f, marks: _Marks, fid: str) -> str:
+    if not f.cells:
+        return ('<p class="muted">这次检查没有保留报告的单元格，无法绘制表格（命令行 --format html 会保留；'
+                'Python 中用 check_paths(..., keep_cells=True)）。</p>')
+    version = f.template if f.template in TEMPLATE.versions else DEFAULT_VERSION
+    cells = {(c["table"], c["row"], c["column"]): c for c in f.cells}
+    vinfo = TEMPLATE.versions.get(version) or {}
+    out = [f'<p class="muted">按 {_e(version)} 年版格式绘制（{_e(vinfo.get("title", ""))}，{_e(vinfo.get("document", ""))}）。'
+           f'数字为报告原文；鼠标停在单元格上可看到它在文件中的位置和相关问题。</p>',
+           '<p class="legend"><span><i class="l-err"></i>错误涉及的单元格</span>'
+           '<span><i class="l-warn"></i>警告涉及的单元格</span><span><i class="l-subject"></i>问题所指的单元格（加粗）</span>'
+           '<span>“应为”：勾稽关系要求的值；“建议”：最可能的改法</span></p>']
+    for code, draw in _DRAW:
+        t = TEMPLATE[code]
+        present = [c for k, c in cells.items() if k[0] == code and c.get("state") != "missing"]
+        out.append(f'<h4>{_e(t.label)} {_e(t.title)}</h4>')
+        if not present:
+            out.append(f'<p class="muted">报告中没有找到{_e(t.label)}的数据。</p>')
+            continue
+        out.append(draw(cells, marks, version, fid))
+    return "".join(out)
+
+
+# ------------------------------------------------------------------ findings
+
+
+def _doc(rule) -> str:
+    if rule is None:
+        return ""
+    d = rule.doc or {}
+    items = [f"<dt>规则</dt><dd>{_e(rule.id)} {_e(rule.name)}（{_e(SEVERITY_ZH.get(rule.severity, rule.severity))}）："
+             f"{_e(rule.title)}</dd>"]
+    if rule.assertion is not None:
+        items.append(f'<dt>断言</dt><dd><code>{_e(rule.assertion.text)}</code></dd>')
+    items.append(f"<dt>适用格式版本</dt><dd>{_e('、'.join(rule.versions))}</dd>")
+    for key, head in _DOC_HEADS[:2]:
+        if d.get(key):
+            items.append(f"<dt>{head}</dt><dd>{_e(d[key])}</dd>")
+    ex = d.get("example") or {}
+    if ex:
+        items.append(f"<dt>示例</dt><dd>不通过：{_e(ex.get('wrong', ''))}<br>通过：{_e(ex.get('right', ''))}</dd>")
+    for key, head in _DOC_HEADS[2:]:
+        if d.get(key):
+            items.append(f"<dt>{head}</dt><dd>{_e(d[key])}</dd>")
+    return (f'<details class="doc" data-rule="{_e(rule.id)}"><summary>规则说明：{_e(rule.id)} {_e(rule.title)}</summary>'
+            f'<dl>{"".join(items)}</dl></details>')
+
+
+def _finding(n: int, x: dict, rules: dict) -> str:
+    sev = x.get("severity") or "info"
+    keys = [cell_key(c) for c in x.get("cells") or ()]
+    subj = subject(x)
+    if subj:
+        keys.insert(0, subj)
+    keys += [k for k, _ in suggestions(x)]
+    keys = list(dict.fromkeys(_key(*k) for k in keys if all(k)))
+    where = "".join(filter(None, (x.get("table"), f"「{x['row']}」" if x.get("row") else None, x.get("column"))))
+    src = source(x)
+    parts = [f'<span class="sev">{_e(SEVERITY_ZH.get(sev, sev))}</span><span class="rule-id">{_e(x.get("rule"))}</span>'
+             f'<span class="msg">{_e(x.get("message"))}</span>']
+    if where or src:
+        parts.append(f'<span class="where">位置：{_e(where)}{"（" + _e(src) + "）" if src else ""}</span>')
+    values = []
+    if x.get("reported") is not None:
+        values.append(f"报告值 {_e(num(x.get('reported')))}")
+    if expected(x) is not None:
+        values.append(f"应为 {_e(num(expected(x)))}")
+    if values:
+        parts.append(f'<span class="values">{"；".join(values)}</span>')
+    fix = x.get("fix") or {}
+    if fix.get("text"):
+        cause = f"（{fix['cause_text']}）" if fix.get("cause_text") else ""
+        parts.append(f'<span class="fix">最可能的改法：{_e(fix["text"])}{_e(cause)}</span>')
+    if keys:
+        parts.append(f'<button type="button" class="locate" data-cells="{_e(" ".join(keys))}">在表中标出</button>')
+    parts.append(_doc(rules.get(x.get("rule"))))
+    return (f'<li class="finding sev-{_e(sev)}" id="finding-{n}" data-rule="{_e(x.get("rule"))}" '
+            f'data-severity="{_e(sev)}">{"".join(parts)}</li>')
+
+
+def _file(i: int, f, rules: dict) -> str:
+    fid = f"file-{i}"
+    status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
+    out = [f'<section class="file" id="{fid}" data-status="{_e(f.status)}" data-path="{_e(f.path)}">'
+           f'<h2>{_e(f.path)} {status}</h2>']
+    if f.status == "unreadable":
+        detail = f"（{_e(f.detail)}）" if f.detail else ""
+        out.append(f'<p class="unreadable">无法读取：{_e(f.reason)}{detail}</p></section>')
+        return "".join(out)
+    meta = [("发布机关", f.body), ("年度", f"{f.year}年" if f.year else None),
+            ("格式版本", f"{f.template}年版" if f.template else None), ("文件类型", f.format)]
+    out.append('<p class="muted">' + "　".join(f"{k}：{_e(v)}" for k, v in meta if v) + "</p>")
+    out.append(f"<p>错误 {f.count('error')}，警告 {f.count('warning')}，提示 {f.count('info')}</p>")
+    main = [x for x in f.findings if x.get("severity") in _RANK]
+    infos = [x for x in f.findings if x.get("severity") not in _RANK]
+    numbered = list(enumerate(main + infos, 1))
+    marks = _Marks(main + infos)
+    if main:
+        out.append("<h3>发现的问题</h3><ol class=\"findings\">"
+                   + "".join(_finding(n, x, rules) for n, x in numbered[: len(main)]) + "</ol>")
+    else:
+        out.append("<p>没有错误或警告。</p>")
+    if infos:
+        out.append(f'<details class="infos"><summary>提示（{len(infos)} 条）</summary><ol class="findings" '
+                   f'start="{len(main) + 1}">' + "".join(_finding(n, x, rules) for n, x in numbered[len(main):])
+                   + "</ol></details>")
+    out.append("<h3>表格</h3>")
+    out.append(_tables(f, marks, fid))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _summary(result) -> str:
+    rows = []
+    for i, f in enumerate(result.files, 1):
+        status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
+        if f.status == "unreadable":
+            counts = f'<td colspan="3" class="unreadable">{_e(f.reason)}</td>'
+        else:
+            counts = "".join(f'<td class="n">{f.count(s)}</td>' for s in ("error", "warning", "info"))
+        rows.append(f'<tr data-status="{_e(f.status)}"><td><a href="#file-{i}">{_e(f.path)}</a></td><td>{status}</td>'
+                    f'<td>{_e(f.body)}</td><td>{_e(f.year)}</td><td>{_e(f.template)}</td>{counts}</tr>')
+    return ('<table class="summary"><thead><tr><th>文件</th><th>结果</th><th>发布机关</th><th>年度</th><th>格式版本</th>'
+            '<th>错误</th><th>警告</th><th>提示</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def render(result) -> str:
+    rules = catalogue()
+    n = {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")}
+    head = (f"共 {len(result.files)} 个文件：通过 {n['passed']}，未通过 {n['failed']}，无法读取 {n['unreadable']}")
+    body = "".join(_file(i, f, rules) for i, f in enumerate(result.files, 1))
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="validator ' + _e(__version__) + '">\n'
+        "<title>政府信息公开工作年度报告检查结果</title>\n"
+        f"<style>{CSS}</style>\n</head>\n<body>\n"
+        f'<header><h1>政府信息公开工作年度报告检查结果</h1><p class="muted" id="overview">{_e(head)}'
+        f"（validator {_e(__version__)}）</p></header>\n"
+        f'<section id="summary"><h2>汇总</h2>{_summary(result)}</section>\n'
+        f"{body}\n<script>{JS}</script>\n</body>\n</html>\n"
+    )

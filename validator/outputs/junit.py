@@ -1,0 +1,134 @@
+"""JUnit XML (``--format junit``) for CI test reports (Jenkins, GitLab, GitHub test reporters).
+
+* one ``<testsuite>`` per checked file (its path as the name), with the report's body,
+  year and template version as ``<properties>``;
+* one ``<testcase>`` per rule of the catalogue that applies to the report (equation and
+  value rules of the report's template version; cross-year rules only when they were
+  evaluated, i.e. when they have a finding), and one per extraction finding (X rules) and
+  per finding of any other rule;
+* error-level findings are the ``<failure>`` of their rule's testcase (the Chinese
+  message; every finding of the rule in the text), warnings and infos go to the
+  testcase's ``<system-out>`` and do not fail it;
+* an unreadable file is a suite with one testcase carrying an ``<error>``.
+
+The layout follows the Ant/Jenkins JUnit format (validated in the tests against the
+schema in tests/schemas/junit.xsd).
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from . import SEVERITY_ZH, catalogue, expected, num, source
+
+_READ_CASE = "读取报告"
+# characters XML 1.0 cannot carry (control characters from a report's raw text)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _x(s) -> str:
+    return _NOT_XML.sub("\ufffd", "" if s is None else str(s))
+
+
+def _sub(parent, tag: str, text: str | None = None, **attrs):
+    el = etree.SubElement(parent, tag, {k: _x(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = _x(text)
+    return el
+
+
+def _line(x: dict) -> str:
+    parts = [f"[{x.get('rule')} {SEVERITY_ZH.get(x.get('severity'), x.get('severity'))}] {x.get('message')}"]
+    where = source(x)
+    if where:
+        parts.append(f"位置：{where}")
+    if x.get("reported") is not None:
+        parts.append(f"报告值：{num(x.get('reported'))}")
+    if expected(x) is not None:
+        parts.append(f"应为：{num(expected(x))}")
+    fix = x.get("fix") or {}
+    if fix.get("text"):
+        parts.append(f"建议修改：{fix['text']}")
+    return "；".join(parts)
+
+
+def _cross_year(rule) -> bool:
+    """Rules between consecutive reports (as in run.check_paths), evaluated only in pairs."""
+    a = getattr(rule, "assertion", None)
+    return (bool(getattr(a, "cross_year", False)) or rule.check == "year_gap"
+            or getattr(rule, "file", "") == "crossyear.yaml")
+
+
+def _applies(rule, version: str | None) -> bool:
+    return rule.kind in ("equation", "value") and (version is None or version in rule.versions)
+
+
+def _case(suite, classname: str, name: str, findings: list[dict]) -> tuple[int, int]:
+    case = _sub(suite, "testcase", name=name, classname=classname)
+    errors = [x for x in findings if x.get("severity") == "error"]
+    others = [x for x in findings if x.get("severity") != "error"]
+    if errors:
+        msg = errors[0].get("message") or ""
+        if len(errors) > 1:
+            msg += f"（共 {len(errors)} 处）"
+        _sub(case, "failure", "\n".join(_line(x) for x in errors), message=msg, type=errors[0].get("rule") or "finding")
+    if others:
+        _sub(case, "system-out", "\n".join(_line(x) for x in others))
+    return 1, int(bool(errors))
+
+
+def _properties(suite, f) -> None:
+    props = etree.SubElement(suite, "properties")
+    for name, value in (("path", f.path), ("status", f.status), ("format", f.format), ("body", f.body),
+                        ("year", f.year), ("template", f.template), ("errors", f.count("error")),
+                        ("warnings", f.count("warning")), ("infos", f.count("info"))):
+        if value is not None:
+            _sub(props, "property", name=name, value=value)
+
+
+def render(result) -> str:
+    rules = catalogue()
+    root = etree.Element("testsuites", name="validator")
+    totals = [0, 0, 0]  # tests, failures, errors
+    for f in result.files:
+        suite = _sub(root, "testsuite", name=f.path)
+        tests = failures = errors = 0
+        if f.status == "unreadable":
+            _properties(suite, f)
+            case = _sub(suite, "testcase", name=_READ_CASE, classname=f.path)
+            _sub(case, "error", f"{f.path}: 无法读取：{f.reason or ''}" + (f"（{f.detail}）" if f.detail else ""),
+                 message=f.reason or "无法读取", type="unreadable")
+            tests, errors = 1, 1
+        else:
+            _properties(suite, f)
+            by_rule: dict[str, list[dict]] = {}
+            for x in f.findings:
+                by_rule.setdefault(x.get("rule"), []).append(x)
+            for rule in rules.values():
+                if not _applies(rule, f.template):
+                    continue
+                found = by_rule.pop(rule.id, [])
+                if _cross_year(rule) and not found:
+                    continue  # not evaluated without last year's report
+                t, fl = _case(suite, f.path, f"{rule.id} {rule.title}", found)
+                tests, failures = tests + t, failures + fl
+            for rule_id, found in by_rule.items():  # extraction problems, unknown rules: one case each
+                for x in found:
+                    where = "".join(filter(None, (x.get("table"), f"「{x['row']}」" if x.get("row") else None,
+                                                  x.get("column"))))
+                    title = rules[rule_id].title if rule_id in rules else (x.get("name") or "")
+                    name = f"{rule_id} {title}" + (f"：{where}" if where else "")
+                    t, fl = _case(suite, f.path, name, [x])
+                    tests, failures = tests + t, failures + fl
+        suite.set("tests", str(tests))
+        suite.set("failures", str(failures))
+        suite.set("errors", str(errors))
+        suite.set("skipped", "0")
+        totals[0] += tests
+        totals[1] += failures
+        totals[2] += errors
+    root.set("tests", str(totals[0]))
+    root.set("failures", str(totals[1]))
+    root.set("errors", str(totals[2]))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="unicode", pretty_print=True)

@@ -1,0 +1,158 @@
+"""SARIF 2.1.0 (``--format sarif``), for code-scanning dashboards (GitHub code scanning and
+other SARIF viewers).
+
+One run. ``tool.driver.rules`` is the whole rule catalogue (id, name, title as
+shortDescription, doc "what" as fullDescription, the ``validator explain`` text as help,
+severity as defaultConfiguration.level). One result per finding: ruleId/ruleIndex, level
+(error / warning / note), the Chinese message, a location in the checked file and the
+finding's cells, fix and values in ``properties``.
+
+Locations: ``artifactLocation.uri`` is the file path, relative to the working directory
+when it can be (percent-encoded, so Chinese file names stay valid URI references). A
+text report has line numbers: ``region.startLine`` is the line of the finding's subject
+cell. Positions in these reports count *table cells*, not characters (「第70行第2格」 is
+the second tab-separated cell of line 70), so the cell index is not put in
+``startColumn`` (which SARIF defines as a character column) but in the region's
+``properties.cell``. A PDF, HTML or DOCX position has no line: the page / table / row /
+cell go into the physical location's ``properties`` and there is no region. Every result
+also has a logical location naming the cell in the report's own labels
+(表三「（七）总计」自然人). The other cells of the rule are ``relatedLocations``.
+
+A file that could not be read is a ``toolExecutionNotification`` (level error) of the
+invocation, since it is not a finding of any rule.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from .. import __version__
+from ..ruledoc import explain_text
+from . import cell_key, catalogue, expected, subject
+from .json import _clean
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_FINDING_PROPS = ("name", "severity", "table", "row", "column", "table_code", "row_code", "column_code",
+                  "reported", "expected", "implied", "cells", "fix")
+
+
+def uri(path: str) -> str:
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path(os.getcwd()))
+        except ValueError:
+            return p.as_uri()
+    return quote(p.as_posix(), safe="/")
+
+
+def _rule(r) -> dict:
+    doc = r.doc or {}
+    return {
+        "id": r.id,
+        "name": r.name,
+        "shortDescription": {"text": r.title},
+        "fullDescription": {"text": doc.get("what") or r.title},
+        "help": {"text": explain_text(r)},
+        "defaultConfiguration": {"level": LEVEL.get(r.severity, "warning")},
+        "properties": {"kind": r.kind, "tables": list(r.tables), "versions": list(r.versions)},
+    }
+
+
+def _physical(artifact: str, position: dict | None) -> dict:
+    loc: dict = {"artifactLocation": {"uri": artifact}}
+    position = position or {}
+    if position.get("line"):
+        region: dict = {"startLine": int(position["line"])}
+        if position.get("col"):
+            region["properties"] = {"cell": int(position["col"])}
+        loc["region"] = region
+    rest = {k: v for k, v in position.items() if k != "line" and v is not None}
+    if rest and "region" not in loc:
+        loc["properties"] = rest
+    return loc
+
+
+def _logical(cell_or_finding: dict) -> dict:
+    table, row, column = (cell_or_finding.get(k) for k in ("table", "row", "column"))
+    name = "".join(filter(None, (table, f"「{row}」" if row else None, column)))
+    fqn = "/".join(filter(None, (table, row, column)))
+    out = {"name": name or "报告", "kind": "element"}
+    if fqn:
+        out["fullyQualifiedName"] = fqn
+    codes = {k: cell_or_finding.get(k) for k in ("table_code", "row_code", "column_code") if cell_or_finding.get(k)}
+    if codes:
+        out["properties"] = codes
+    return out
+
+
+def _result(x: dict, artifact: str, index: dict[str, int]) -> dict:
+    cells = x.get("cells") or []
+    key = subject(x)
+    main = next((c for c in cells if key is not None and cell_key(c) == key and c.get("position")), None)
+    if main is None and not x.get("position"):  # an equation over several cells: the first one
+        main = next((c for c in cells if c.get("position")), None)
+    position = (main or {}).get("position") or x.get("position")
+    location = {"physicalLocation": _physical(artifact, position), "logicalLocations": [_logical(x)]}
+    res: dict = {
+        "ruleId": x["rule"],
+        "level": LEVEL.get(x.get("severity"), "warning"),
+        "message": {"text": x.get("message") or x["rule"]},
+        "locations": [location],
+    }
+    if x["rule"] in index:
+        res["ruleIndex"] = index[x["rule"]]
+    related = []
+    for i, c in enumerate(cells):
+        if c is main or not c.get("position"):
+            continue
+        text = "".join(filter(None, (c.get("table"), f"「{c.get('row')}」" if c.get("row") else None, c.get("column"))))
+        raw = c.get("raw")
+        related.append({"id": i + 1, "physicalLocation": _physical(artifact, c["position"]),
+                        "message": {"text": f"{text}：{raw if raw not in (None, '') else '（空）'}"}})
+    if related:
+        res["relatedLocations"] = related
+    props = {k: x.get(k) for k in _FINDING_PROPS if x.get(k) is not None}
+    if expected(x) is not None:
+        props["expected"] = expected(x)
+    res["properties"] = _clean(props)
+    return res
+
+
+def to_dict(result) -> dict:
+    rules = catalogue()
+    index = {rid: i for i, rid in enumerate(rules)}
+    results, notifications, artifacts = [], [], {}
+    for f in result.files:
+        artifact = uri(f.path)
+        artifacts.setdefault(artifact, {"location": {"uri": artifact}, "roles": ["analysisTarget"]})
+        if f.status == "unreadable":
+            notifications.append({
+                "level": "error",
+                "message": {"text": f"{f.path}: 无法读取：{f.reason or ''}" + (f"（{f.detail}）" if f.detail else "")},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}}}],
+                "descriptor": {"id": "unreadable"},
+            })
+            continue
+        for x in f.findings:
+            results.append(_result(x, artifact, index))
+    run = {
+        "tool": {"driver": {"name": "validator", "fullName": "gov-report-validator 政府信息公开工作年度报告检查",
+                            "version": __version__, "semanticVersion": __version__, "language": "zh-CN",
+                            "rules": [_rule(r) for r in rules.values()]}},
+        # an unreadable file is reported, not a failure of the tool: the run itself completed
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+        "artifacts": list(artifacts.values()),
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+        "properties": {"exitCode": result.exit_code,
+                       "summary": {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")}},
+    }
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def render(result) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2)
