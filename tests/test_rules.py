@@ -65,3 +65,52 @@ def test_rules_json_lists_every_rule():
     data = json.loads(CliRunner().invoke(main, ["rules", "--format", "json"]).output)
     assert [r["id"] for r in data] == list(load())
     assert all({"id", "severity", "tables", "versions", "title"} <= set(r) for r in data)
+
+
+def test_disable_needs_a_reason_and_is_reported(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from validator.cli import main
+
+    from .conftest import SAMPLES
+
+    sample = str(SAMPLES / "taiqian_2020_changed_cell.txt")
+    assert CliRunner().invoke(main, ["check", sample, "--disable", "T303"]).exit_code == 2
+    assert CliRunner().invoke(main, ["check", sample, "--disable", "Z999=x"]).exit_code == 2
+    res = CliRunner().invoke(main, ["check", sample, "--format", "json", "--disable", "T303=总计列另行核对"])
+    data = json.loads(res.output)
+    assert data["disabled"] == [{"rule": "T303", "reason": "总计列另行核对"}]
+    assert "T303" not in {f["rule"] for f in data["files"][0]["findings"]}
+    assert "T302" in {f["rule"] for f in data["files"][0]["findings"]}
+
+
+def test_user_rules_extend_the_catalogue(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from validator.cli import main
+
+    from .conftest import SAMPLES
+
+    (tmp_path / "local.yaml").write_text("""
+rules:
+  - id: L001
+    name: granted-exceeds-received
+    title: 予以公开数大于新收与结转之和
+    severity: error
+    table: t3
+    for_each: column
+    assert: results.granted <= new + carried_over
+    message: "表三「{column}」列：予以公开 {reported} 大于新收与结转之和 {expected}"
+""", encoding="utf-8")
+    ok = CliRunner().invoke(main, ["check", str(SAMPLES / "taiqian_2020.txt"), "--rules", str(tmp_path)])
+    assert ok.exit_code == 0
+    bad = tmp_path / "bad.txt"  # the seed with 予以公开 自然人 3 → 9
+    bad.write_text((SAMPLES / "taiqian_2020.txt").read_text("utf-8").replace("(一) 予以公开\t3", "(一) 予以公开\t9"),
+                   encoding="utf-8")
+    res = CliRunner().invoke(main, ["check", str(bad), "--rules", str(tmp_path), "--format", "json"])
+    found = [f for f in json.loads(res.output)["files"][0]["findings"] if f["rule"] == "L001"]
+    assert [(f["column_code"], f["reported"], f["expected"]) for f in found] == [("natural_person", 9.0, 4.0)]

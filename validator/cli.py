@@ -65,16 +65,32 @@ def main():
               help="Worker processes reading files (0: all cores for batches of 8 files or more).")
 @click.option("--time-budget", type=float, default=60.0, show_default=True,
               help="Seconds one file may take to read before it is reported unreadable.")
+@click.option("--disable", "disable", multiple=True, metavar="RULE=REASON",
+              help="Switch a rule off, with the reason recorded in the outputs (repeatable).")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
+              help="A directory of extra rule files (*.yaml) to check as well (repeatable).")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line messages.")
-def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, quiet, jobs, time_budget, debug):
+def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, quiet, jobs, time_budget, disable,
+          rule_dirs, debug):
     """Check report files (or directories of them).
 
     \b
     Exit codes: 0 = no error-level findings, 1 = error-level findings,
                 2 = at least one file could not be read.
     """
+    from .rules import RuleError, catalogue
     from .run import check_paths
 
+    off = {}
+    for item in disable:
+        rule_id, sep, reason = item.partition("=")
+        if not sep or not reason.strip():
+            raise click.UsageError(f"--disable {item}：停用规则必须写明理由，格式为 RULE=理由")
+        off[rule_id.strip().upper()] = reason.strip()
+    try:
+        rules = catalogue(rule_dirs, off)
+    except RuleError as e:
+        raise click.UsageError(f"规则设置有误：{e}") from None
     files = _expand(paths, pattern)
     if not files:
         click.echo("validator: 没有找到要检查的文件", err=True)
@@ -84,7 +100,7 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
     try:
         with Progress(len(files)) as progress:  # on stderr, only on a terminal and for long runs
             result = check_paths(files, year=year, body=body, strict=strict, debug=debug, jobs=jobs or None,
-                                 budget=time_budget, keep_cells=fmt == "html",
+                                 budget=time_budget, keep_cells=fmt == "html", rules=rules, disabled=off,
                                  previous=[Path(p) for p in previous], on_file=progress.advance)
     except Exception as e:  # never a traceback for users unless --debug
         if debug:

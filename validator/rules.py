@@ -189,3 +189,21 @@ def load(directory: Path = RULES_DIR) -> dict[str, Rule]:
                 raise RuleError(f"duplicate rule id {rule.id} in {path.name} and {rules[rule.id].file}")
             rules[rule.id] = rule
     return dict(sorted(rules.items()))
+
+
+def catalogue(extra: tuple = (), disable: dict[str, str] | None = None) -> dict[str, Rule]:
+    """The active catalogue: the project's rules, plus the rule files of ``extra``
+    directories (a user's own rules; ids must not clash), minus the rules switched off in
+    ``disable`` ({id: reason}; a reason is required)."""
+    rules = dict(load())
+    for directory in extra:
+        for rule_id, rule in load(Path(directory).resolve()).items():
+            if rule_id in rules:
+                raise RuleError(f"rule {rule_id} in {directory} has the id of an existing rule")
+            rules[rule_id] = rule
+    for rule_id, reason in (disable or {}).items():
+        if rule_id not in rules:
+            raise RuleError(f"cannot disable unknown rule {rule_id}")
+        if not str(reason).strip():
+            raise RuleError(f"disabling {rule_id} needs a reason")
+    return {k: r for k, r in sorted(rules.items()) if k not in (disable or {})}

@@ -53,6 +53,7 @@ class FileResult:
 @dataclass
 class Result:
     files: list[FileResult]
+    disabled: dict[str, str] = field(default_factory=dict)  # rules switched off for this run: {id: reason}
 
     @property
     def exit_code(self) -> int:
@@ -203,7 +204,8 @@ def _cross_year_cells(rules) -> set[tuple[str, str]]:
 
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
                 rules=None, debug: bool = False, previous: list[Path] = (), on_file=None, jobs: int | None = None,
-                budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK) -> Result:
+                budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK,
+                disabled: dict[str, str] | None = None) -> Result:
     """Check files as one batch.
 
     ``previous`` files are read only as last year's reports for the cross-year rules: they
@@ -211,7 +213,8 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     is called after each checked file is read (progress). ``jobs`` worker processes read
     the files (None: all cores for large batches); each file has ``budget`` seconds.
     ``keep_cells`` keeps every report's cells on its FileResult (for outputs that draw
-    the tables).
+    the tables). ``disabled`` ({rule id: reason}) is recorded on the result for the outputs;
+    pass the catalogue without those rules as ``rules`` (validator.rules.catalogue).
     """
     from . import rules as _rules
     from .engine import Checker
@@ -268,4 +271,4 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"]))
         if r.status != "unreadable":
             r.status = "failed" if r.count("error") else "passed"
-    return Result(results)
+    return Result(results, disabled=dict(disabled))

@@ -43,6 +43,8 @@ def render(result, console: Console | None = None, *, show_info: bool = False, q
             if fix and fix.get("text"):
                 console.print(f"  最可能需要修改的单元格：{fix['text']}", highlight=False)
                 break
+    for rule_id, reason in getattr(result, "disabled", {}).items():
+        console.print(f"已停用规则 {rule_id}（理由：{reason}）", highlight=False, soft_wrap=True)
     if len(result.files) > 1:
         summary(result, console)
 

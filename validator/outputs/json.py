@@ -33,6 +33,7 @@ def to_dict(result) -> dict:
         "tool": {"name": "validator", "version": __version__},
         "exit_code": result.exit_code,
         "summary": {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")},
+        "disabled": [{"rule": k, "reason": v} for k, v in getattr(result, "disabled", {}).items()],
         "files": files,
     }
 
