@@ -631,3 +631,29 @@ def test_readme_html_from_python_example(monkeypatch, tmp_path):
     exec(block, {})
     page = lhtml.document_fromstring((tmp_path / "report.html").read_text(encoding="utf-8"))
     assert page.xpath('//td[@data-row="results.total"][@data-column="natural_person"][contains(@class, "subject")]')
+
+
+def test_disabled_rules_are_recorded(tmp_path, junit_schema, sarif_validator):
+    """A rule switched off with a reason (--disable RULE=REASON) is a skipped testcase in JUnit,
+    a disabled configuration override in SARIF, and named in the HTML page."""
+    reason = "本机关的表三没有总计列"
+    outs = {}
+    for fmt in ("junit", "sarif", "html"):
+        outs[fmt] = tmp_path / f"out.{fmt}"
+        r = run_cli("check", SAMPLES / "taiqian_2020_changed_cell.txt", SAMPLES / "taiqian_2020.txt",
+                    "--disable", f"T303={reason}", "--format", fmt, "-o", outs[fmt])
+        assert r.exit_code == 1, r.output
+    doc = etree.parse(str(outs["junit"])).getroot()
+    junit_schema.assertValid(doc)
+    for suite in doc.findall("testsuite"):
+        case = next(c for c in suite.findall("testcase") if c.get("name").startswith("T303 "))
+        assert case.find("skipped").get("message") == f"已停用：{reason}" and case.find("failure") is None
+        assert suite.get("skipped") == "1"
+    assert doc.get("skipped") == "2"
+    sarif = json.loads(outs["sarif"].read_text(encoding="utf-8"))
+    assert _errors(sarif_validator, sarif) == []
+    (override,) = sarif["runs"][0]["invocations"][0]["ruleConfigurationOverrides"]
+    assert override["descriptor"]["id"] == "T303" and override["configuration"] == {
+        "enabled": False, "properties": {"reason": reason}}
+    assert not [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "T303"]
+    assert f"T303（理由：{reason}）" in lhtml.parse(str(outs["html"])).getroot().get_element_by_id("overview").text_content()

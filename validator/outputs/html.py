@@ -451,6 +451,9 @@ def render(result) -> str:
     n = {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")}
     head = (f"共 {len(result.files)} 个文件：通过 {n['passed']}，未通过 {n['failed']}，无法读取 {n['unreadable']}")
     body = "".join(_file(i, f, rules) for i, f in enumerate(result.files, 1))
+    disabled = dict(getattr(result, "disabled", None) or {})
+    if disabled:
+        head += "。已停用规则：" + "；".join(f"{rid}（理由：{reason}）" for rid, reason in disabled.items())
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

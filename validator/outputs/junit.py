@@ -9,6 +9,8 @@
 * error-level findings are the ``<failure>`` of their rule's testcase (the Chinese
   message; every finding of the rule in the text), warnings and infos go to the
   testcase's ``<system-out>`` and do not fail it;
+* a rule switched off for the run (``--disable RULE=REASON``) is a ``<skipped>`` testcase
+  with the reason;
 * an unreadable file is a suite with one testcase carrying an ``<error>``.
 
 The layout follows the Ant/Jenkins JUnit format (validated in the tests against the
@@ -90,10 +92,11 @@ def _properties(suite, f) -> None:
 def render(result) -> str:
     rules = catalogue()
     root = etree.Element("testsuites", name="validator")
-    totals = [0, 0, 0]  # tests, failures, errors
+    disabled = dict(getattr(result, "disabled", None) or {})
+    totals = [0, 0, 0, 0]  # tests, failures, errors, skipped
     for f in result.files:
         suite = _sub(root, "testsuite", name=f.path)
-        tests = failures = errors = 0
+        tests = failures = errors = skipped = 0
         if f.status == "unreadable":
             _properties(suite, f)
             case = _sub(suite, "testcase", name=_READ_CASE, classname=f.path)
@@ -107,6 +110,11 @@ def render(result) -> str:
                 by_rule.setdefault(x.get("rule"), []).append(x)
             for rule in rules.values():
                 if not _applies(rule, f.template):
+                    continue
+                if rule.id in disabled:  # switched off for this run (--disable RULE=REASON)
+                    case = _sub(suite, "testcase", name=f"{rule.id} {rule.title}", classname=f.path)
+                    _sub(case, "skipped", message=f"已停用：{disabled[rule.id]}")
+                    tests, skipped = tests + 1, skipped + 1
                     continue
                 found = by_rule.pop(rule.id, [])
                 if _cross_year(rule) and not found:
@@ -124,11 +132,9 @@ def render(result) -> str:
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))
         suite.set("errors", str(errors))
-        suite.set("skipped", "0")
-        totals[0] += tests
-        totals[1] += failures
-        totals[2] += errors
-    root.set("tests", str(totals[0]))
-    root.set("failures", str(totals[1]))
-    root.set("errors", str(totals[2]))
+        suite.set("skipped", str(skipped))
+        for i, n in enumerate((tests, failures, errors, skipped)):
+            totals[i] += n
+    for name, n in zip(("tests", "failures", "errors", "skipped"), totals):
+        root.set(name, str(n))
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="unicode", pretty_print=True)

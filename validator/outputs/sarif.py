@@ -19,7 +19,10 @@ also has a logical location naming the cell in the report's own labels
 (表三「（七）总计」自然人). The other cells of the rule are ``relatedLocations``.
 
 A file that could not be read is a ``toolExecutionNotification`` (level error) of the
-invocation, since it is not a finding of any rule.
+invocation, since it is not a finding of any rule. Rules switched off for the run
+(``--disable RULE=REASON``) are ``ruleConfigurationOverrides`` with ``enabled: false`` and
+the reason; rules from a user's rule directory (``--rules DIR``) that have findings get a
+minimal descriptor after the catalogue's.
 """
 from __future__ import annotations
 
@@ -125,6 +128,7 @@ def _result(x: dict, artifact: str, index: dict[str, int]) -> dict:
 def to_dict(result) -> dict:
     rules = catalogue()
     index = {rid: i for i, rid in enumerate(rules)}
+    descriptors = [_rule(r) for r in rules.values()]
     results, notifications, artifacts = [], [], {}
     for f in result.files:
         artifact = uri(f.path)
@@ -138,13 +142,25 @@ def to_dict(result) -> dict:
             })
             continue
         for x in f.findings:
+            if x["rule"] not in index:  # a rule from a user's rule directory (--rules DIR)
+                index[x["rule"]] = len(descriptors)
+                descriptors.append({"id": x["rule"], "name": x.get("name") or x["rule"],
+                                    "shortDescription": {"text": x.get("name") or x["rule"]},
+                                    "defaultConfiguration": {"level": LEVEL.get(x.get("severity"), "warning")}})
             results.append(_result(x, artifact, index))
+    invocation = {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+    disabled = dict(getattr(result, "disabled", None) or {})
+    if disabled:  # rules switched off for this run (--disable RULE=REASON), with the reason
+        invocation["ruleConfigurationOverrides"] = [
+            {"descriptor": {"id": rid, **({"index": index[rid]} if rid in index else {})},
+             "configuration": {"enabled": False, "properties": {"reason": reason}}}
+            for rid, reason in disabled.items()]
     run = {
         "tool": {"driver": {"name": "validator", "fullName": "gov-report-validator 政府信息公开工作年度报告检查",
                             "version": __version__, "semanticVersion": __version__, "language": "zh-CN",
-                            "rules": [_rule(r) for r in rules.values()]}},
+                            "rules": descriptors}},
         # an unreadable file is reported, not a failure of the tool: the run itself completed
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+        "invocations": [invocation],
         "artifacts": list(artifacts.values()),
         "results": results,
         "columnKind": "unicodeCodePoints",
