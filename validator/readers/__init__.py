@@ -37,7 +37,9 @@ def sniff(path: Path, data: bytes) -> str:
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:
-            return "xlsx"
+            return "sheet"  # .xlsx, .xlsm (macros are never run), .xltx
+        if "xl/workbook.bin" in names:
+            raise Unreadable("这是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后再检查")
         raise Unreadable("压缩文件不是 DOCX 或 XLSX 文档")
     lowered = head.lower()
     if ext in (".json",) or head.lstrip()[:1] in (b"{", b"["):
