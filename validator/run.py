@@ -271,4 +271,4 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"]))
         if r.status != "unreadable":
             r.status = "failed" if r.count("error") else "passed"
-    return Result(results, disabled=dict(disabled))
+    return Result(results, disabled=dict(disabled or {}))
