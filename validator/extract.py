@@ -89,15 +89,30 @@ _ORG = re.compile(r"(政府|委员会|委|局|厅|办公室|办|院|部|署|中�
 
 
 def _clean_body(s: str) -> str | None:
+    s = _NAVIGATION.sub("", s)  # page navigation before the title: 首页 > 政务公开 > …
     s = re.sub(r"^[#\s\d*]+|[\s（(]+$", "", unicodedata.normalize("NFKC", s)).strip(" ：:·-—")
     s = s.replace(" ", "")
     return s if s and _ORG.search(s) else None
 
 
+_NAVIGATION = re.compile(r"^.*(?:首页|当前位置[:：]?|您的位置[:：]?|>|»|›|政府信息公开(?=.))")
+
+
+def _find_title(texts: list[str]):
+    """The title: the first paragraph naming a year and 政府信息公开工作年度报告, or two
+    adjacent paragraphs that do so together (a title wrapped over two lines)."""
+    for t in texts:
+        if m := _YEAR_TITLE.search(t):
+            return m
+    for a, b in zip(texts, texts[1:]):
+        if m := _YEAR_TITLE.search(a + b):
+            return m
+    return None
+
+
 def detect_meta(doc: Document, year: int | None, body: str | None, report: Report) -> None:
-    paragraphs = [b for b in doc.blocks[:60] if b.kind == "text"]
-    head = "\n".join(b.text for b in paragraphs[:8])
-    m = _YEAR_TITLE.search(head.replace("\n", "")) or _YEAR_TITLE.search(head)
+    paragraphs = [b for b in doc.blocks[:80] if b.kind == "text"]
+    m = _find_title([b.text for b in paragraphs[:24]])
     if m:
         report.title = m.group(0).strip()
     p = _YEAR_PERIOD.search("".join(b.text for b in paragraphs[:20]))
