@@ -3,10 +3,21 @@
 The format is detected from the content (magic bytes, markup), the extension only
 breaking ties. Each reader lives in its own module and is imported only when needed,
 so that checking one text file does not pay for lxml, python-docx or pdfplumber.
+
+Safety ("no traceback, no hang, no harm"): every failure to read a file becomes
+:class:`~validator.errors.Unreadable` with a Chinese reason and, where useful, the
+technical cause in English; inputs are opened read-only and never written; no reader
+touches the network or resolves XML entities. The limits below bound what a hostile or
+broken file can cost; each refusal names the limit it hit.
 """
 from __future__ import annotations
 
+import codecs
 import importlib
+import re
+import stat
+import struct
+import warnings
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -14,9 +25,247 @@ from pathlib import Path
 from ..document import Document
 from ..errors import Unreadable
 
+# ----------------------------------------------------------------------------- limits
+
 MAX_BYTES = 50 * 1024 * 1024
+"""Largest input file read, in bytes (50 MB). A report is at most a few MB; larger files
+are refused before a byte is read."""
+
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+"""DOCX/XLSX: largest total uncompressed size of the zip members (200 MB), taken from the
+zip directory before anything is inflated (Python's zipfile never inflates a member past
+its declared size, so the declared sizes bound the real ones)."""
+
+MAX_ZIP_MEMBERS = 10_000
+"""DOCX/XLSX: most files a zip may hold. Word and WPS write a few dozen."""
+
+MAX_ZIP_RATIO = 200
+"""DOCX/XLSX: highest compression ratio (uncompressed : compressed) of one zip member
+larger than :data:`ZIP_RATIO_FLOOR`. Office XML compresses about 5-30 : 1; deflate's
+maximum is about 1032 : 1, which only long runs of one byte reach (a zip bomb)."""
+
+ZIP_RATIO_FLOOR = 1024 * 1024
+"""Members smaller than this (1 MB uncompressed) are not held to :data:`MAX_ZIP_RATIO`:
+they cannot do harm, and tiny parts of repetitive XML compress very well."""
+
+MAX_PDF_PAGES = 300
+"""PDF: most pages read (300), counted from the page tree before any page is parsed. An
+annual report has 5 to 30 pages."""
+
+MAX_PDF_INFLATED_BYTES = 500 * 1024 * 1024
+"""PDF: largest total size of the Flate-compressed streams (content, fonts, object
+streams; images are not counted, they are never decoded) once inflated (500 MB),
+measured before the PDF is parsed: a stream of zeros compressed 1000 : 1 would otherwise
+be inflated in one piece in memory."""
+
+MAX_HTML_DEPTH = 200
+"""HTML: deepest element nesting read (200 levels). Real pages nest 20 to 60 levels;
+libxml2 silently stops parsing at 256, so deeper pages are refused rather than read in
+part."""
+
+MAX_HTML_ELEMENTS = 500_000
+"""HTML: most elements (tags) in a page (500 000). A report page has a few thousand."""
+
+MAX_CELLS = 1_000_000
+"""Any format: most table cells (grid positions once merged cells are expanded) in one
+document (1 000 000). A report has about 500; a table of thousands of rows is read."""
+
+MAX_BLOCKS = 200_000
+"""Any format: most blocks (table rows and paragraphs) in one document (200 000)."""
+
+
+def size_text(n: int) -> str:
+    """A byte count for messages: ``200 MB``, ``40 KB``."""
+    return f"{n // _MB} MB" if n >= _MB else f"{max(1, n // 1024)} KB"
+
+
+def too_many_cells(count: int) -> Unreadable:
+    """The refusal for a document over :data:`MAX_CELLS`."""
+    return Unreadable(f"表格单元格超过 {MAX_CELLS:,} 个上限，不像是年度报告",
+                      f"more than {MAX_CELLS} cells ({count})")
+
+
+def too_many_blocks(count: int) -> Unreadable:
+    """The refusal for a document over :data:`MAX_BLOCKS`."""
+    return Unreadable(f"文件中的段落和表格行超过 {MAX_BLOCKS:,} 个上限，不像是年度报告",
+                      f"more than {MAX_BLOCKS} blocks ({count})")
+
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MB = 1024 * 1024
+
+
+# ------------------------------------------------------------------------- zip safety
+
+_EOCD = b"PK\x05\x06"
+_CD_ENTRY_MIN = 46  # bytes of a central-directory entry without its name
+
+
+def _directory_bound(data: bytes) -> int | None:
+    """The most members the zip directory can hold, from its size in the
+    end-of-central-directory record (None when the record is absent or damaged)."""
+    at = data.rfind(_EOCD, max(0, len(data) - 65557))
+    if at < 0 or len(data) - at < 22:
+        return None
+    cd_size = struct.unpack_from("<L", data, at + 12)[0]
+    if cd_size > len(data):  # a damaged record: zipfile will say so
+        return None
+    return cd_size // _CD_ENTRY_MIN  # zipfile reads entries until the size is used up
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    """Open a DOCX/XLSX zip after checking the member count. Raises Unreadable."""
+    # Parsing a directory costs about 10 µs and 500 bytes per entry: a 50 MB file could
+    # announce a million. Refuse early when even 10x the limit could be there (legitimate
+    # names average far below the ~400 bytes that would take); count exactly afterwards.
+    bound = _directory_bound(data)
+    if bound is not None and bound > 10 * MAX_ZIP_MEMBERS:
+        raise _too_many_members(f"up to {bound}")
+    try:
+        z = zipfile.ZipFile(BytesIO(data))
+    except Exception as e:  # BadZipFile, and ValueError/OSError/struct.error on mangled headers
+        raise Unreadable("压缩包结构损坏，无法打开（DOCX/XLSX 文件可能不完整）",
+                         f"{type(e).__name__}: {e}") from None
+    if len(z.infolist()) > MAX_ZIP_MEMBERS:
+        raise _too_many_members(len(z.infolist()))
+    return z
+
+
+def _too_many_members(n: int | str) -> Unreadable:
+    return Unreadable(f"压缩包中的文件数超过 {MAX_ZIP_MEMBERS:,} 个上限，不像是 DOCX/XLSX 文档",
+                      f"{n} zip members")
+
+
+_BAD_NAME = re.compile(r"(^[/\\])|(^[A-Za-z]:)|\\|\x00|(^|/)\.\.?(/|$)|[\x01-\x1f]")
+
+# "<!doctype" and "<!entity" in the encodings an XML parser detects by itself.
+_DTD_MARKS = tuple(
+    mark.encode(enc)
+    for mark in ("<!doctype", "<!entity")
+    for enc in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:\-]+)""")
+_XML_START = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"),
+)
+_EBCDIC_XML = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC
+
+
+def _looks_like_xml(head: bytes) -> str | None:
+    """The encoding family of a member that an XML parser would accept, or None."""
+    if head.startswith(_EBCDIC_XML):
+        return "ebcdic"
+    for start, enc in _XML_START:
+        if head.startswith(start):
+            return enc
+    if head.lstrip(b" \t\r\n").startswith(b"<"):
+        return "ascii"
+    return None
+
+
+_XML_CHARSETS = frozenset((
+    "utf-8", "utf8", "utf-16", "utf16", "utf-16le", "utf-16be", "unicode", "ascii", "us-ascii",
+    "iso-8859-1", "latin1", "latin-1", "gbk", "gb2312", "gb18030",
+))
+"""Encodings an XML part of a DOCX/XLSX may declare. Office writes UTF-8 (rarely UTF-16);
+in these, ``<!DOCTYPE`` can only be written as the bytes the DTD search looks for. Others
+are refused: in UTF-7, for one, ``<`` can be written ``+ADw-``."""
+
+
+def _declared_xml_encoding(head: bytes, family: str) -> str | None:
+    """The encoding named by the XML declaration at the start of a part, if any."""
+    try:
+        text = head.decode("ascii" if family == "ascii" else family, errors="ignore")
+    except LookupError:
+        return None
+    m = _XML_ENCODING.match(text.lstrip("\ufeff \t\r\n").encode("ascii", "ignore"))
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+_XXE = "文件包含 XML 实体声明（DOCTYPE/ENTITY），出于安全原因拒绝读取"
+
+
+def check_zip(data: bytes) -> None:
+    """Inspect a DOCX/XLSX zip before python-docx or openpyxl sees it. Raises Unreadable.
+
+    From the zip directory: member count (:data:`MAX_ZIP_MEMBERS`), total uncompressed size
+    (:data:`MAX_UNZIPPED_BYTES`), per-member compression ratio (:data:`MAX_ZIP_RATIO`),
+    encrypted members, compression methods Office never uses, and member names that try
+    path tricks (absolute, ``..``, backslashes, drive letters, control characters) or
+    collide (OPC part names are case-insensitive). Then every member that an XML parser
+    would accept is searched for a DTD (``<!DOCTYPE``, ``<!ENTITY``) in any encoding a
+    parser would detect; XML declaring an encoding outside :data:`_XML_CHARSETS` (in which
+    that search might not see the markup) is refused too. Office never writes DTDs.
+
+    This is defence in depth: python-docx parses with lxml ``resolve_entities=False`` (no
+    network, no DTD loading: lxml's defaults), openpyxl with the same lxml setting for
+    most parts but with the standard library's expat ``iterparse`` for worksheets and
+    shared strings (``defusedxml`` is not installed), which leaves external entities
+    unresolved ("undefined entity") and, with expat >= 2.4, stops entity amplification.
+    """
+    with open_zip(data) as z:
+        infos = z.infolist()
+        total = 0
+        seen: dict[str, str] = {}
+        for info in infos:
+            name = info.filename
+            if _BAD_NAME.search(name):
+                raise Unreadable("压缩包中含有可疑的文件路径，拒绝读取", f"zip member name {name!r}")
+            key = name.casefold()
+            if key in seen:
+                raise Unreadable("压缩包中有重名的文件，拒绝读取", f"zip members {seen[key]!r} and {name!r}")
+            seen[key] = name
+            if info.flag_bits & 0x1:
+                raise Unreadable("文件已加密（压缩包内容受密码保护），请取消密码后再检查",
+                                 f"encrypted zip member {name!r}")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise Unreadable("压缩包使用了 Office 文档不使用的压缩方式，无法读取",
+                                 f"compression method {info.compress_type} for {name!r}")
+            total += info.file_size
+            if total > MAX_UNZIPPED_BYTES:
+                raise Unreadable(f"文件解压后超过 {size_text(MAX_UNZIPPED_BYTES)} 上限，可能是压缩炸弹",
+                                 f"declared uncompressed size over {MAX_UNZIPPED_BYTES} bytes")
+            if info.file_size > ZIP_RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+                ratio = info.file_size // max(info.compress_size, 1)
+                raise Unreadable(f"文件中的 {name} 压缩比异常（约 {ratio}:1，上限 {MAX_ZIP_RATIO}:1），可能是压缩炸弹",
+                                 f"member {name!r}: {info.file_size} bytes from {info.compress_size}")
+        for info in infos:
+            _scan_member(z, info)
+
+
+def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    try:
+        with z.open(info) as f:
+            head = f.read(4096)
+            kind = _looks_like_xml(head)
+            if kind == "ebcdic":
+                raise Unreadable("文件中的 XML 使用了不支持的字符编码，拒绝读取", f"EBCDIC XML in {name!r}")
+            declared = _declared_xml_encoding(head, kind) if kind else None
+            if declared is not None and declared not in _XML_CHARSETS:
+                raise Unreadable("文件中的 XML 使用了不支持的字符编码，拒绝读取",
+                                 f"encoding {declared!r} declared in {name!r}")
+            # Every member is searched, XML-looking or not (which parts get parsed as XML
+            # is up to [Content_Types].xml and the relationships, both in the file).
+            tail = b""
+            chunk = head
+            while chunk:
+                buf = (tail + chunk).lower()
+                if any(mark in buf for mark in _DTD_MARKS):
+                    raise Unreadable(_XXE, f"DOCTYPE/ENTITY in zip member {name!r}")
+                tail = buf[-40:]
+                chunk = f.read(1 << 20)
+    except Unreadable:
+        raise
+    except Exception as e:  # bad CRC, truncated or corrupt deflate data
+        raise Unreadable("压缩包中的文件已损坏，无法读取（DOCX/XLSX 文件可能不完整）",
+                         f"zip member {name!r}: {type(e).__name__}: {e}") from None
+
+
+# ---------------------------------------------------------------------------- reading
 
 
 def sniff(path: Path, data: bytes) -> str:
@@ -30,10 +279,8 @@ def sniff(path: Path, data: bytes) -> str:
             raise Unreadable("这是旧版 Excel（.xls）文件，请另存为 .xlsx 后再检查")
         raise Unreadable("这是旧版 Word/WPS 二进制文件（.doc/.wps），请另存为 .docx 后再检查")
     if head.startswith(b"PK\x03\x04"):
-        try:
-            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
-        except zipfile.BadZipFile as e:
-            raise Unreadable("压缩包结构损坏，无法打开（DOCX/XLSX 文件可能不完整）", str(e)) from None
+        with open_zip(data) as z:
+            names = set(z.namelist())
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:
@@ -50,36 +297,89 @@ def sniff(path: Path, data: bytes) -> str:
         return "sheet"
     if ext in (".doc", ".wps"):
         raise Unreadable("这是旧版 Word/WPS 文件，请另存为 .docx 后再检查")
+    for magic, what in _OTHER_MAGIC:
+        if head.startswith(magic):
+            raise Unreadable(f"这是{what}，不是文字版的报告", f"magic bytes {magic!r}")
+    if ext in _ZIP_EXTS:
+        raise Unreadable(f"文件扩展名是 {ext}，但内容不是 DOCX/XLSX 文档（文件头已损坏或格式不符）",
+                         "no zip signature at the start")
+    if ext == ".pdf":
+        raise Unreadable("文件扩展名是 .pdf，但内容不是 PDF（文件头已损坏或格式不符）", "no %PDF header")
     return "text"
 
 
+_ZIP_EXTS = frozenset((".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".xltx"))
+_OTHER_MAGIC = (
+    (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"), (b"II*\x00", "TIFF 图片"),
+    (b"MM\x00*", "TIFF 图片"), (b"\x1f\x8b", "gzip 压缩文件"), (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"), (b"{\\rtf", "RTF 文档（请另存为 .docx）"), (b"\x7fELF", "程序文件"),
+)
+
+
 def read(path: Path) -> Document:
-    """Read one file. Raises Unreadable with a Chinese reason for anything that fails."""
+    """Read one file. Raises Unreadable with a Chinese reason for anything that fails.
+
+    The file is opened read-only, once, and never written; nothing else is raised (a
+    reader bug becomes Unreadable too, with the exception in ``detail``).
+    """
+    path = Path(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except FileNotFoundError:
         raise Unreadable("文件不存在") from None
-    except OSError as e:
-        raise Unreadable("无法访问文件", str(e)) from None
-    if path.is_dir():
+    except (OSError, ValueError) as e:  # permissions, a name the system cannot take
+        raise Unreadable("无法访问文件", f"{type(e).__name__}: {e}") from None
+    if stat.S_ISDIR(st.st_mode):
         raise Unreadable("这是一个文件夹，不是文件")
+    if not stat.S_ISREG(st.st_mode):  # a pipe, socket or device could block or never end
+        raise Unreadable("这不是普通文件（可能是管道或设备），拒绝读取", f"st_mode {st.st_mode:o}")
+    size = st.st_size
     if size > MAX_BYTES:
-        raise Unreadable(f"文件过大（{size // 1024 // 1024} MB，上限 {MAX_BYTES // 1024 // 1024} MB）")
+        raise Unreadable(f"文件过大（{size_text(size)}，上限 {size_text(MAX_BYTES)}）", f"{size} bytes")
     if size == 0:
         raise Unreadable("文件为空")
     try:
         with open(path, "rb") as f:  # read-only: inputs are never modified
-            data = f.read()
+            data = f.read(MAX_BYTES + 1)
     except OSError as e:
-        raise Unreadable("无法读取文件", str(e)) from None
-    kind = sniff(path, data)
+        raise Unreadable("无法读取文件", f"{type(e).__name__}: {e}") from None
+    if len(data) > MAX_BYTES:  # the file grew after stat()
+        raise Unreadable(f"文件过大（超过 {size_text(MAX_BYTES)} 上限）", f"more than {MAX_BYTES} bytes read")
+    if not data:
+        raise Unreadable("文件为空")
     try:
+        kind = sniff(path, data)
+        if kind == "canonical":
+            raise Unreadable("文件看起来是 JSON 数据，但不是本工具导出的规范化数据（须含 row_code、column_code 等列）",
+                             "JSON that is not the canonical long form")
         module = importlib.import_module(f"{__name__}.{kind}")
-    except ModuleNotFoundError as e:
-        raise Unreadable(f"暂不支持该格式（{kind}）", str(e)) from None
-    try:
-        return module.read(path, data)
     except Unreadable:
         raise
+    except ImportError as e:
+        raise Unreadable("暂不支持该格式", f"{type(e).__name__}: {e}") from None
+    except Exception as e:  # sniffing must never crash either
+        raise Unreadable("无法识别文件格式", f"{type(e).__name__}: {e}") from None
+    try:
+        with warnings.catch_warnings():  # library warnings are not for users: one line per file
+            warnings.simplefilter("ignore")
+            doc = module.read(path, data)
+    except Unreadable:
+        raise
+    except RecursionError:
+        raise Unreadable("文件结构嵌套过深，无法读取", "recursion limit exceeded") from None
+    except MemoryError:
+        raise Unreadable("文件内容过大，内存不足，无法读取", "MemoryError") from None
     except Exception as e:  # a reader bug or a malformed file: never a traceback for users
-        raise Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}") from e
+        raise Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}") from None
+    _check_size(doc)
+    return doc
+
+
+def _check_size(doc: Document) -> None:
+    """Refuse a document over :data:`MAX_BLOCKS` / :data:`MAX_CELLS` (readers that build
+    large grids check as they go; this is the backstop for all of them)."""
+    if len(doc.blocks) > MAX_BLOCKS:
+        raise too_many_blocks(len(doc.blocks))
+    cells = sum(len(b.cells) for b in doc.blocks)
+    if cells > MAX_CELLS:
+        raise too_many_cells(cells)

@@ -137,7 +137,10 @@ def table_grid(tbl) -> list[list[str]]:
     tbl_grid = tbl.find(W + "tblGrid")
     if tbl_grid is not None:
         grid_cols = len(tbl_grid.findall(W + "gridCol"))
+    from validator import readers as limits
+
     grid: list[list[str]] = []
+    used = 0
     for tr in _children(tbl, _TR):
         trpr = tr.find(W + "trPr")
         before = _int(trpr.find(W + "gridBefore"), 0) if trpr is not None else 0
@@ -163,7 +166,12 @@ def table_grid(tbl) -> list[list[str]]:
                 text = cells[-1]
             cells.extend([text] * span)
         grid.append(cells)
+        used += len(cells)
+        if used > limits.MAX_CELLS:
+            raise limits.too_many_cells(used)
     width = max([grid_cols] + [len(r) for r in grid])
+    if width * len(grid) > limits.MAX_CELLS:
+        raise limits.too_many_cells(width * len(grid))
     return [r + [""] * (width - len(r)) for r in grid]
 
 
@@ -191,11 +199,22 @@ class _Walker:
         self.blocks: list[Block] = []
         self.lines = 0
         self.tables = 0
+        self.cells = 0
+
+    def _grow(self, blocks: int, cells: int) -> None:
+        from validator import readers as limits
+
+        self.cells += cells
+        if len(self.blocks) + blocks > limits.MAX_BLOCKS:
+            raise limits.too_many_blocks(len(self.blocks) + blocks)
+        if self.cells > limits.MAX_CELLS:
+            raise limits.too_many_cells(self.cells)
 
     def paragraph(self, p) -> None:
         boxes: list = []
         text = normalize_text(_paragraph_text(p, boxes))
         if text:
+            self._grow(1, 1)
             self.lines += 1
             self.blocks.append(paragraph(text, Position(line=self.lines)))
         for box in boxes:
@@ -210,6 +229,7 @@ class _Walker:
         grid = table_grid(tbl)
         if not any(any(c for c in r) for r in grid):
             return
+        self._grow(len(grid), sum(len(r) for r in grid))
         self.tables += 1
         t = self.tables
         for r, cells in enumerate(grid, 1):
@@ -265,23 +285,39 @@ def _read(path: pathlib.Path, data: bytes) -> Document:
                          "markup where a zip archive was expected")
     if not data.startswith(b"PK"):
         raise Unreadable("文件不是DOCX（Word）文档", "not a zip archive")
+    from validator import readers as limits
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
+        with limits.open_zip(data) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as e:
-        raise Unreadable("DOCX文件已损坏，无法打开（压缩包不完整）", f"{type(e).__name__}: {e}") from None
+    except Unreadable as e:
+        if e.reason.startswith("压缩包结构损坏"):
+            raise Unreadable("DOCX文件已损坏，无法打开（压缩包不完整）", e.detail) from None
+        raise
     if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
         what = "XLSX表格" if any(n.startswith("xl/") for n in names) else (
             "PPTX演示文稿" if any(n.startswith("ppt/") for n in names) else "压缩包")
         raise Unreadable(f"文件是{what}，不是DOCX（Word）文档", f"zip members: {sorted(names)[:5]}")
 
+    # Sizes, ratios, names, integrity and DTDs are checked before python-docx inflates
+    # and parses anything (its lxml parser does not resolve entities either).
+    limits.check_zip(data)
+
     import docx  # python-docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(io.BytesIO(data))
     except PackageNotFoundError as e:
         raise Unreadable("文件不是有效的DOCX（Word）文档", f"PackageNotFoundError: {e}") from None
+    except XMLSyntaxError as e:  # libxml2's own limits (no huge_tree): 256 levels, 10 MB text nodes
+        if "depth" in str(e).lower():
+            raise Unreadable("DOCX文档中的 XML 嵌套超过 256 层上限，无法读取", f"XMLSyntaxError: {e}") from None
+        if "huge" in str(e).lower() or "resource limit" in str(e).lower():
+            raise Unreadable("DOCX文档中的 XML 超出解析器的限制（例如单段文字超过 10 MB），无法读取",
+                             f"XMLSyntaxError: {e}") from None
+        raise Unreadable("DOCX文件中的 XML 内容已损坏，无法读取", f"XMLSyntaxError: {e}") from None
     except (KeyError, ValueError, zipfile.BadZipFile) as e:
         raise Unreadable("文件不是有效的DOCX（Word）文档，或已损坏", f"{type(e).__name__}: {e}") from None
 

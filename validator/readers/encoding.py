@@ -25,7 +25,11 @@ def decode(data: bytes, path: Path | None = None, declared: str | None = None) -
     for enc in candidates:
         try:
             return data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError as e:
+            if enc == "utf-8" and e.start >= len(data) - 3 and e.reason == "unexpected end of data":
+                return data[:e.start].decode("utf-8")  # a file cut in its last character
+            continue
+        except LookupError:
             continue
     if b"\x00" in data[:4096]:
         # UTF-16 without BOM, or binary

@@ -340,6 +340,8 @@ def table_grid(table) -> list[list[str]]:
             for k in range(start, i):
                 group_end[k] = i - 1
             start = i
+    from validator import readers as limits
+
     occupied: dict[tuple[int, int], str] = {}
     width = 0
     for r, tr in enumerate(trs):
@@ -353,12 +355,16 @@ def table_grid(table) -> list[list[str]]:
             rs = _span(td.get("rowspan"), 1, 0, 65534)
             last = group_end[r]
             rs = last - r + 1 if rs == 0 else min(rs, last - r + 1)
+            if len(occupied) + rs * cs > limits.MAX_CELLS:  # before a huge span is expanded
+                raise limits.too_many_cells(len(occupied) + rs * cs)
             text = "" if _hidden(td) else _cell_text(td)
             for dr in range(rs):
                 for dc in range(cs):
                     occupied.setdefault((r + dr, c + dc), text)
             c += cs
             width = max(width, c)
+    if width * len(trs) > limits.MAX_CELLS:
+        raise limits.too_many_cells(width * len(trs))
     return [[occupied.get((r, c), "") for c in range(width)] for r in range(len(trs))]
 
 
@@ -388,12 +394,23 @@ class _Walker:
         self.lines = 0
         self.tables = 0
         self.images = 0
+        self.cells = 0
+
+    def _grow(self, blocks: int, cells: int) -> None:
+        from validator import readers as limits
+
+        self.cells += cells
+        if len(self.blocks) + blocks > limits.MAX_BLOCKS:
+            raise limits.too_many_blocks(len(self.blocks) + blocks)
+        if self.cells > limits.MAX_CELLS:
+            raise limits.too_many_cells(self.cells)
 
     def flush(self) -> None:
         if self.buf:
             text = normalize_text("".join(self.buf))
             self.buf.clear()
             if text:
+                self._grow(1, 1)
                 self.lines += 1
                 self.blocks.append(paragraph(text, Position(line=self.lines)))
 
@@ -418,6 +435,7 @@ class _Walker:
         grid = table_grid(table)
         if not any(any(cell for cell in r) for r in grid):
             return
+        self._grow(len(grid), sum(len(r) for r in grid))
         self.tables += 1
         t = self.tables
         for r, cells in enumerate(grid, 1):
@@ -451,6 +469,47 @@ class _Walker:
             self.flush()
 
 
+# ------------------------------------------------------------------------ limits
+
+_TAG_OPEN = re.compile(r"<[A-Za-z]")
+
+
+def _too_many_elements(n: int) -> Unreadable:
+    from validator import readers as limits
+
+    return Unreadable(f"网页中的元素（标签）超过 {limits.MAX_HTML_ELEMENTS:,} 个上限，不像是年度报告页面",
+                      f"{n} elements")
+
+
+def _check_tree(root, parser) -> None:
+    """Refuse, rather than read in part, a page that hit a limit while being parsed.
+
+    libxml2 stops parsing (and keeps what it has, silently) at 256 levels of nesting and
+    at text nodes or attributes over 10 MB; a page deeper than
+    :data:`~validator.readers.MAX_HTML_DEPTH` or with more than
+    :data:`~validator.readers.MAX_HTML_ELEMENTS` elements is refused.
+    """
+    from validator import readers as limits
+
+    count = deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        count += 1
+        if depth > deepest:
+            deepest = depth
+        stack.extend((ch, depth + 1) for ch in el)
+    if deepest > limits.MAX_HTML_DEPTH:
+        raise Unreadable(f"网页结构嵌套超过 {limits.MAX_HTML_DEPTH} 层上限，无法读取",
+                         f"element nesting depth {deepest}")
+    if count > limits.MAX_HTML_ELEMENTS:
+        raise _too_many_elements(count)
+    for err in parser.error_log:
+        if err.type_name == "ERR_RESOURCE_LIMIT" or "XML_PARSE_HUGE" in err.message:
+            raise Unreadable("网页内容超出解析器的限制（例如单段文字超过 10 MB 或嵌套过深），无法完整读取",
+                             f"libxml2: {err.message.strip()}")
+
+
 # ------------------------------------------------------------------------ reading
 
 
@@ -480,14 +539,22 @@ def _read(path: pathlib.Path, data: bytes) -> Document:
     if not _HAS_MARKUP.search(text):
         raise Unreadable("文件内容不是HTML网页（没有找到任何HTML标记）",
                          f"no HTML tags found (decoded as {encoding})")
+    from validator import readers as limits
+
+    tags = sum(1 for _ in _TAG_OPEN.finditer(text))
+    if tags > limits.MAX_HTML_ELEMENTS:
+        raise _too_many_elements(tags)
+    # The HTML parser of libxml2 knows no DTDs or external entities (an internal subset
+    # is read as text); no_network makes sure nothing is ever fetched.
     parser = lxml.html.HTMLParser(
         encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
-        recover=True, default_doctype=False,
+        recover=True, default_doctype=False, huge_tree=False,
     )
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as e:
         raise Unreadable("HTML网页无法解析", f"{type(e).__name__}: {e}") from None
+    _check_tree(root, parser)
 
     walker = _Walker()
     title = root.find(".//title")

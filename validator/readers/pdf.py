@@ -53,6 +53,15 @@ from validator.errors import Unreadable
 
 __all__ = ["read"]
 
+# pdfminer logs warnings about damaged files ("Data-loss while decompressing corrupted
+# data", bad font descriptors). With no handler configured they would reach stderr through
+# logging's last resort, next to the one line per unreadable file: give them a null
+# handler (they still propagate to handlers an application configures).
+import logging as _logging
+
+for _name in ("pdfminer", "pdfplumber"):
+    _logging.getLogger(_name).addHandler(_logging.NullHandler())
+
 NO_TABLE_TEXT = "未找到表格文字，表格可能是图片"
 
 # CJK ideographs, CJK punctuation, fullwidth forms and the quotes/dashes used in Chinese text.
@@ -531,16 +540,111 @@ class _Paragraphs:
 # --------------------------------------------------------------------------- reading
 
 
+_STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
+_FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+
+
+def _inflate(pieces, step: int = 1 << 22):
+    """Inflate a zlib stream given in pieces, yielding at most ``step`` bytes at a time."""
+    import zlib
+
+    d = zlib.decompressobj()
+    for piece in pieces:
+        data = piece
+        while data and not d.eof:
+            out = d.decompress(data, step)
+            if out:
+                yield out
+            data = d.unconsumed_tail
+        if d.eof:
+            return
+
+
+def _check_inflated(data: bytes) -> None:
+    """Refuse a PDF whose Flate streams inflate past the limit, before pdfminer inflates
+    any of them (it inflates a whole stream in memory at once).
+
+    Streams are found in the raw bytes (``stream`` ... ``endstream``; streams are never
+    inside object streams) and inflated piecewise (memory stays small) against a running
+    budget; chained filters (``[/FlateDecode /FlateDecode]``) are inflated stage after
+    stage. Images are skipped: their data is never decoded. Streams that do not inflate
+    (encrypted, other filters, damaged) are skipped: pdfminer reports those itself.
+    """
+    import zlib
+
+    from validator import readers as limits
+
+    budget = limits.MAX_PDF_INFLATED_BYTES
+    for m in _STREAM.finditer(data):
+        start = m.end()
+        head = data[max(0, m.start() - 2048):m.start()]
+        head = head[head.rfind(b"obj") + 1:] if b"obj" in head else head  # this object's dictionary
+        stages = len(_FLATE.findall(head))
+        if not stages or _IMAGE.search(head):
+            continue
+        end = data.find(b"endstream", start)
+        pieces = iter([data[start:end if end >= 0 else len(data)]])
+        for _ in range(min(stages, 4)):
+            pieces = _inflate(pieces)
+        try:
+            for out in pieces:
+                budget -= len(out)
+                if budget < 0:
+                    raise Unreadable(
+                        f"PDF文件中的压缩内容解压后超过 {limits.size_text(limits.MAX_PDF_INFLATED_BYTES)} 上限，"
+                        "可能是压缩炸弹", f"Flate streams inflate past {limits.MAX_PDF_INFLATED_BYTES} bytes")
+        except zlib.error:
+            continue
+
+
+def _count_pages(pdf) -> int:
+    """The number of pages, from the page tree, without parsing any page; refuses more
+    than :data:`~validator.readers.MAX_PDF_PAGES`."""
+    import itertools
+
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import resolve1
+
+    from validator import readers as limits
+
+    limit = limits.MAX_PDF_PAGES
+
+    def too_many(n) -> Unreadable:
+        return Unreadable(f"PDF文件超过 {limit} 页上限（共 {n} 页），不像是年度报告",
+                          f"{n} pages, limit {limit}")
+
+    try:
+        declared = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
+    except Exception:  # noqa: BLE001 - a broken page tree is counted below
+        declared = None
+    if isinstance(declared, int) and declared > limit:
+        raise too_many(declared)
+    n = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), limit + 1))
+    if n > limit:
+        raise too_many(f"超过 {limit}" if not isinstance(declared, int) or declared <= limit else declared)
+    return n
+
+
 def _open(data: bytes):
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
     if not data or b"%PDF" not in data[:1024]:
         raise Unreadable("文件不是PDF格式", "no %PDF header in the first 1024 bytes")
+    _check_inflated(data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        npages = len(pdf.pages)
     except Exception as exc:  # noqa: BLE001 - every failure becomes Unreadable
+        raise _open_error(exc) from exc
+    try:
+        _count_pages(pdf)
+        npages = len(pdf.pages)
+    except Unreadable:
+        pdf.close()
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure becomes Unreadable
+        pdf.close()
         raise _open_error(exc) from exc
     if npages == 0:
         pdf.close()

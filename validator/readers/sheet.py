@@ -286,6 +286,9 @@ def _sheet_values(ws, read_only: bool):
 
 
 def _read_xlsx(path: Path, data: bytes) -> Document:
+    from validator import readers as limits
+
+    limits.check_zip(data)  # sizes, ratios, names, integrity, DTDs: before openpyxl sees the bytes
     try:
         merges, formulas = _xlsx_flags(data)
     except Unreadable:

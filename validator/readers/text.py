@@ -20,13 +20,23 @@ _HEADING = re.compile(r"^\s*#{1,6}\s*")
 
 
 def read(path: Path, data: bytes) -> Document:
+    from validator import readers as limits
+
     text = decode(data, path)
+    if text[:4096].count("\x00") > 40:  # decoded, yet full of NULs: binary data
+        raise Unreadable("文件不是文本（含二进制内容）", "NUL characters after decoding")
     fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
     doc = Document(str(path), fmt)
+    ncells = 0
     for n, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
             continue
+        if len(doc.blocks) >= limits.MAX_BLOCKS:
+            raise limits.too_many_blocks(len(doc.blocks) + 1)
+        ncells += 1 + line.count("\t") + line.count("|")
+        if ncells > limits.MAX_CELLS:
+            raise limits.too_many_cells(ncells)
         if "\t" in line:
             doc.blocks.append(row([(c.strip(), Position(line=n, col=i)) for i, c in enumerate(line.split("\t"), 1)]))
         elif stripped.startswith("|") and stripped.count("|") >= 2:
