@@ -47,3 +47,15 @@ def test_extract_columns_and_values(tmp_path):
     total = df[(df.table == "t3") & (df.row_code == "results.total") & (df.column_code == "total")]
     assert total.value.tolist() == [4.0] and total.row_label.tolist() == ["（七）总计"]
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_canonical_file_with_unknown_codes_or_no_cells_is_unreadable(tmp_path):
+    header = ("file,body,year,template,table,row_code,row_label,column_code,column_label,value,raw,state,source,"
+              "page,line,grid_table,grid_row,grid_col,note\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "a.txt,,2020,2019,t3,no_such_row,,total,,1,1,number,,,,,,,\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["check", str(bad)])
+    assert res.exit_code == 2 and "表、行或列代码不在格式中" in res.output
+    empty = tmp_path / "empty.csv"
+    empty.write_text(header, encoding="utf-8")
+    assert CliRunner().invoke(main, ["check", str(empty)]).exit_code == 2

@@ -596,9 +596,6 @@ def test_corpus_derived_damage_never_raises_anything_else(corpus, tmp_path):
     assert n >= 3
 
 
-@pytest.mark.xfail(reason="validator/canonical.py (outside the readers layer): reports_from_frame converts values "
-                          "outside its Unreadable guard, so a damaged canonical CSV ends in exit 3 (内部错误)",
-                   strict=False)
 def test_damaged_canonical_csv_is_unreadable(tmp_path):
     from validator.canonical import REQUIRED
 

@@ -144,7 +144,52 @@ def read(path: Path, fmt: str) -> list[Report]:
     if not REQUIRED <= set(df.columns):
         raise Unreadable(f"规范化数据缺少列：{'、'.join(sorted(REQUIRED - set(df.columns)))}")
     df["template"] = df["template"].astype(str)
-    return reports_from_frame(df, str(path))
+    validate(df)
+    try:
+        return reports_from_frame(df, str(path))
+    except (ValueError, TypeError, KeyError) as e:
+        raise Unreadable("规范化数据的内容无法还原为报告", f"{type(e).__name__}: {e}") from None
+
+
+_CODES = {(t.code, axis, e.code) for t in TEMPLATE.tables.values()
+          for axis, entries in (("row", t.rows), ("column", t.columns)) for e in entries}
+
+
+def validate(df) -> None:
+    """Check a canonical frame read from disk with its pandera schema (lazy: every failing
+    row is collected); raise Unreadable naming the first rows and what is wrong with them."""
+    import pandas as pd
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
+
+    from .errors import Unreadable
+    from .frame import STATES
+
+    cells = df["state"].ne("text")
+    if not cells.any():
+        raise Unreadable("规范化数据中没有任何单元格")
+    known = pa.Check(lambda d: ~d["state"].ne("text") | pd.Series(
+        [(t, "row", r) in _CODES and (t, "column", c) in _CODES
+         for t, r, c in zip(d["table"], d["row_code"], d["column_code"])], index=d.index),
+        name="格式中的行和列", error="表、行或列代码不在格式中")
+    number = pa.Check(lambda d: d["state"].ne("number") | pd.to_numeric(d["value"], errors="coerce").notna(),
+                      name="数值", error="state 为 number 但 value 不是数字")
+    schema = pa.DataFrameSchema(
+        {
+            "state": pa.Column(str, pa.Check.isin([*STATES, "text"]), nullable=False),
+            "template": pa.Column(str, pa.Check.isin(list(TEMPLATE.versions))),
+            "table": pa.Column(str, pa.Check.isin([*TEMPLATE.tables, "text", "meta"])),
+        },
+        checks=[known, number], strict=False, coerce=False,
+    )
+    try:
+        schema.validate(df, lazy=True)
+    except SchemaErrors as e:
+        fc = e.failure_cases
+        rows = sorted({int(i) + 2 for i in fc["index"].dropna()})[:5]
+        what = "；".join(dict.fromkeys(str(x) for x in fc["check"].dropna()))[:200]
+        where = f"第 {'、'.join(map(str, rows))} 行" if rows else "列的类型"
+        raise Unreadable(f"规范化数据有误（{where}）：{what}", f"{len(fc)} schema failures") from None
 
 
 def reports_from_frame(df, source: str) -> list[Report]:

@@ -79,13 +79,17 @@ def _cells(report) -> list[dict]:
 def load_reports(path: Path, *, year: int | None = None, body: str | None = None) -> list:
     """Read and extract one file: one report, or several from a canonical long-form file.
     Raises Unreadable."""
+    import stat
+
     from . import canonical
 
+    head = b""
     try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
+        if stat.S_ISREG(path.stat().st_mode):  # never open a pipe or device here: readers refuse them
+            with open(path, "rb") as f:
+                head = f.read(4096)
     except OSError:
-        head = b""
+        pass
     fmt = canonical.sniff(path, head) if head else None
     if fmt is not None:
         reports = canonical.read(path, fmt)
