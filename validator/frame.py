@@ -19,11 +19,13 @@ source     where the cell was found, in Chinese (第52行第3格, 第3页表格2
 page, line, grid_table, grid_row, grid_col   the same position as numbers, when known
 =========  ==========================================================================
 
-``SCHEMA`` is its pandera schema (types, allowed codes and states); value checks that
-depend on the rule catalogue live in validator/engine.py.
+Value checks (whole non-negative counts …) are pandera checks in validator/engine.py; a
+canonical file read back from disk is validated by its pandera schema in
+validator/canonical.py.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .extract import Report
@@ -39,48 +41,28 @@ _KIND = {(t.code, c.code): c.kind for t in TEMPLATE.tables.values() for c in t.c
 
 def build(reports: list[Report]) -> pd.DataFrame:
     """One long frame for a batch of reports (vectorised checks run on it)."""
-    cols: dict[str, list] = {c: [] for c in COLUMNS}
-    for i, r in enumerate(reports):
-        for c in r.cells:
-            cols["report"].append(i)
-            cols["path"].append(r.path)
-            cols["body"].append(r.body)
-            cols["year"].append(r.year)
-            cols["template"].append(r.version)
-            cols["table"].append(c.table)
-            cols["row"].append(c.row)
-            cols["column"].append(c.column)
-            cols["value"].append(c.value)
-            cols["raw"].append(c.raw)
-            cols["state"].append(c.state)
-            cols["kind"].append(_KIND.get((c.table, c.column), "count"))
-            cols["source"].append(str(c.pos) if c.pos is not None else None)
-            for name, attr in _POS:
-                cols[name].append(getattr(c.pos, attr) if c.pos is not None else None)
-    df = pd.DataFrame(cols)
-    df["value"] = df["value"].astype("float64")
-    df["year"] = df["year"].astype("Int64")
-    for name, _ in _POS:
-        df[name] = df[name].astype("Int64")
-    df["report"] = df["report"].astype("int64")
+    cells = [c for r in reports for c in r.cells]
+    counts = [len(r.cells) for r in reports]
+
+    def per_report(get):
+        return [v for r, n in zip(reports, counts) for v in [get(r)] * n]
+
+    positions = [c.pos for c in cells]
+    df = pd.DataFrame({
+        "report": np.repeat(np.arange(len(reports), dtype="int64"), counts),
+        "path": per_report(lambda r: r.path),
+        "body": per_report(lambda r: r.body),
+        "year": pd.array(per_report(lambda r: r.year), dtype="Int64"),
+        "template": per_report(lambda r: r.version),
+        "table": [c.table for c in cells],
+        "row": [c.row for c in cells],
+        "column": [c.column for c in cells],
+        "value": np.array([np.nan if c.value is None else c.value for c in cells], dtype="float64"),
+        "raw": [c.raw for c in cells],
+        "state": [c.state for c in cells],
+        "kind": [_KIND.get((c.table, c.column), "count") for c in cells],
+        "source": [None if p is None else str(p) for p in positions],
+        **{name: pd.array([None if p is None else getattr(p, attr) for p in positions], dtype="Int64")
+           for name, attr in _POS},
+    }, columns=COLUMNS)
     return df
-
-
-def schema():
-    """The pandera schema of the canonical frame (imported lazily: pandera is heavy)."""
-    import pandera.pandas as pa
-
-    return pa.DataFrameSchema(
-        {
-            "report": pa.Column("int64", pa.Check.ge(0)),
-            "template": pa.Column(str, pa.Check.isin(list(TEMPLATE.versions)), nullable=True),
-            "table": pa.Column(str, pa.Check.isin(list(TEMPLATE.tables))),
-            "row": pa.Column(str),
-            "column": pa.Column(str),
-            "value": pa.Column("float64", nullable=True),
-            "state": pa.Column(str, pa.Check.isin(STATES)),
-            "kind": pa.Column(str, pa.Check.isin(["count", "signed", "money"])),
-        },
-        strict=False,
-        coerce=False,
-    )

@@ -26,6 +26,7 @@ _DROP = re.compile(r"[\s\u3000\u00a0,，、。.．:：;；()（）\[\]【】〔�
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """Compare labels by content only: NFKC (full/half width), no spaces or punctuation."""
     return _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
@@ -167,6 +168,7 @@ class Labels:
 
     def __init__(self, entries: list[Entry]):
         self.entries = entries
+        self._memo: dict[str, Entry | None] = {}
         self._full = sorted(
             ((normalize(s), e) for e in entries for s in e.spellings()), key=lambda p: -len(p[0])
         )
@@ -175,6 +177,13 @@ class Labels:
         )
 
     def match(self, text: str) -> Entry | None:
+        if text not in self._memo:
+            if len(self._memo) > 1 << 14:
+                self._memo.clear()
+            self._memo[text] = self._match(text)
+        return self._memo[text]
+
+    def _match(self, text: str) -> Entry | None:
         n = normalize(text)
         if not n:
             return None
