@@ -114,3 +114,15 @@ def test_fees_must_be_reported_in_section_six(corpus):
                     "")
     found = [f for f in run(extract(doc)) if f["rule"] == "S004"]
     assert len(found) == 1 and "总计为 7" in found[0]["message"]
+
+
+def test_a_sentence_ending_with_heading_words_is_not_a_heading(seed):
+    doc = edit_text(read(seed), "六、其他需要报告的事项", "六、其他需要报告的事项")  # unchanged heading
+    blocks = list(doc.blocks)
+    i = next(k for k, b in enumerate(blocks) if b.kind == "text" and b.text.startswith("六、"))
+    from validator.document import Position
+
+    extra = Block("text", (Cell("本年度本机关未收取信息处理费，无其他需要报告的事项。", Position(line=999)),))
+    report = extract(replace(doc, blocks=blocks[:i + 1] + [extra] + blocks[i + 1:]))
+    assert [code for code, _, _ in report.sections].count("s6") == 1
+    assert "未收取信息处理费" in report.section_text["s6"]

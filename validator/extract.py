@@ -151,6 +151,16 @@ def detect_version(doc: Document, report: Report) -> None:
 
 
 _SENTENCE_END = ("。", "！", "？", "：", ":", "；")
+_ENUMERATED = re.compile(r"^\s*(?:#+\s*)?[一二三四五六七八九十]+\s*[、.．,，]")
+
+
+def _looks_like_heading(text: str, n: str) -> bool:
+    """A section heading is short, does not end a sentence and either carries its
+    enumerator (五、) or is nothing but the heading's words; "……，无其他需要报告的事项。" is a
+    sentence, not the heading of 六."""
+    if len(n) > 40 or text.rstrip().endswith(_SENTENCE_END):
+        return False
+    return bool(_ENUMERATED.match(text)) or any(n == core(e.label) for e in TEMPLATE.sections)
 
 
 def _add_paragraph(report: Report, text: str, pos: Position, section: str | None) -> None:
@@ -232,7 +242,7 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
         if block.kind == "text":
             text = block.text
             n = normalize(text)
-            sec = _SECTIONS.match(text) if len(n) <= 40 else None
+            sec = _SECTIONS.match(text) if _looks_like_heading(text, n) else None
             if sec and n.endswith(core(sec.label)[-4:]):
                 report.sections.append((sec.code, text, block.pos))
                 current_section = sec.code
