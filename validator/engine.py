@@ -437,17 +437,22 @@ def body_key(body: str | None) -> str | None:
 def pair_years(reports: list[Report]) -> dict[int, int]:
     """Each report's previous-year report in the batch: same body (one name may carry the
     other's administrative prefix, 洪泽区人民政府 / 淮安市洪泽区人民政府), year − 1."""
+    exact: dict[tuple[int, str], int] = {}
     by_year: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for i, r in enumerate(reports):
         if r.year is not None and body_key(r.body):
+            exact.setdefault((r.year, body_key(r.body)), i)
             by_year[r.year].append((body_key(r.body), i))
     out = {}
     for i, r in enumerate(reports):
         key = body_key(r.body)
         if r.year is None or not key:
             continue
+        if (r.year - 1, key) in exact:
+            out[i] = exact[(r.year - 1, key)]
+            continue
         for other, j in by_year.get(r.year - 1, ()):
-            if other == key or other.endswith(key) or key.endswith(other):
+            if other.endswith(key) or key.endswith(other):
                 out[i] = j
                 break
     return out

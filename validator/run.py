@@ -155,7 +155,12 @@ def _load_task(args):
 
 def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: float | None = TIME_BUDGET,
              debug: bool = False):
-    """Yield (path, reports or Unreadable) for every path, in order; in parallel when jobs > 1."""
+    """Yield (path, reports or Unreadable) for every path, in order.
+
+    With ``jobs > 1`` one pool of worker processes reads the whole batch; a window of
+    files is kept in flight, so workers go on reading while the caller checks what it
+    has (memory stays bounded, reading and checking overlap).
+    """
     if jobs <= 1 or len(paths) < 2:
         for p in paths:
             if debug:
@@ -164,19 +169,42 @@ def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: 
                 yield p, load_within(Path(p), year, body, budget)
         return
     import multiprocessing as mp
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    _preload(paths)
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
-        futures = [pool.submit(_load_task, (str(p), year, body, budget)) for p in paths]
-        for p, fut in zip(paths, futures):
+        todo, pending = iter(paths), deque()
+
+        def submit() -> None:
+            p = next(todo, None)
+            if p is not None:
+                pending.append((p, pool.submit(_load_task, (str(p), year, body, budget))))
+
+        for _ in range(jobs * 32):
+            submit()
+        while pending:
+            p, fut = pending.popleft()
+            submit()
             try:
                 yield p, fut.result()
             except BrokenProcessPool:
                 yield p, Unreadable("读取该文件的进程异常退出（文件可能过大或已损坏）", "worker process died")
             except Exception as e:  # a result that could not be sent back
                 yield p, Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}")
+
+
+def _preload(paths: list[Path]) -> None:
+    """Import the readers a batch needs once, before the workers are forked."""
+    import importlib
+
+    suffixes = {Path(p).suffix.lower() for p in paths}
+    for name, wanted in (("html", {".html", ".htm"}), ("docx", {".docx"}), ("pdf", {".pdf"}),
+                         ("sheet", {".xlsx", ".xlsm", ".csv"}), ("text", {".txt", ".md"})):
+        if suffixes & wanted:
+            importlib.import_module(f"validator.readers.{name}")
 
 
 def default_jobs(n_files: int) -> int:
@@ -238,28 +266,32 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     def unreadable(p, e, prefix=""):
         results.append(FileResult(str(p), "unreadable", reason=prefix + e.reason, detail=e.detail))
 
-    for start in range(0, len(paths), max(1, chunk)):
-        part = paths[start:start + chunk]
-        reports, owners = [], []
-        for p, got in read_all(part, year=year, body=body, jobs=jobs, budget=budget, debug=debug):
-            if isinstance(got, Unreadable):
-                unreadable(p, got)
-            else:
-                for report in got:
-                    owners.append(len(results))
-                    reports.append(report)
-                    results.append(FileResult(report.path if len(got) > 1 else str(p), "passed", format=report.format,
-                                              template=report.version, year=report.year,
-                                              year_source=report.year_source, body=report.body,
-                                              cells=_cells(report) if keep_cells else []))
-            if on_file is not None:
-                on_file(p)
-        if reports:
-            for f in Checker(reports, build(reports), single, strict=strict).run():
-                results[owners[f["report"]]].findings.append(f)
-            if cross:
-                light.extend(_light(r, keep) for r in reports)
-                light_owner.extend(owners)
+    def check_chunk(reports, owners):
+        for f in Checker(reports, build(reports), single, strict=strict).run():
+            results[owners[f["report"]]].findings.append(f)
+        if cross:
+            light.extend(_light(r, keep) for r in reports)
+            light_owner.extend(owners)
+
+    reports, owners = [], []
+    for p, got in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug):
+        if isinstance(got, Unreadable):
+            unreadable(p, got)
+        else:
+            for report in got:
+                owners.append(len(results))
+                reports.append(report)
+                results.append(FileResult(report.path if len(got) > 1 else str(p), "passed", format=report.format,
+                                          template=report.version, year=report.year,
+                                          year_source=report.year_source, body=report.body,
+                                          cells=_cells(report) if keep_cells else []))
+        if on_file is not None:
+            on_file(p)
+        if len(reports) >= max(1, chunk):
+            check_chunk(reports, owners)
+            reports, owners = [], []
+    if reports:
+        check_chunk(reports, owners)
     for p, got in read_all(list(previous), body=body, jobs=1, budget=budget, debug=debug):
         if isinstance(got, Unreadable):
             unreadable(p, got, "（--previous）")

@@ -39,4 +39,5 @@ def to_dict(result) -> dict:
 
 
 def render(result) -> str:
-    return json.dumps(to_dict(result), ensure_ascii=False, indent=2)
+    # indented for people; compact for large batches (json's indenting encoder is pure Python and slow)
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2 if len(result.files) <= 50 else None)
