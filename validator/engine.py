@@ -317,14 +317,23 @@ class Checker:
         return ok[np.asarray(reports)]
 
     def value_check(self, rule: Rule) -> None:
-        import pandera.pandas as pa
-        from pandera.errors import SchemaErrors
+        """Value rules as a pandera schema validated lazily (every failing cell collected).
 
+        The same conditions are first evaluated as one numpy mask: when no value breaks them
+        (the usual case) pandera is not needed at all, which spares every clean run pandera's
+        import and backend registration (about 0.5 s)."""
         df = self.df
         mask = (df["state"] == "number") & df["table"].isin(rule.tables) & (df["kind"] == rule.check)
         sub = df.loc[mask, ["value"]]
         if sub.empty:
             return
+        v = sub["value"].to_numpy()
+        broken = {"count": (v < 0) | (v % 1 != 0), "signed": v % 1 != 0, "money": v < 0}[rule.check]
+        if not broken.any():
+            return
+        import pandera.pandas as pa
+        from pandera.errors import SchemaErrors
+
         checks = {
             "count": [pa.Check.ge(0), pa.Check(lambda s: s % 1 == 0, name="whole")],
             "signed": [pa.Check(lambda s: s % 1 == 0, name="whole")],

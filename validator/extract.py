@@ -213,6 +213,33 @@ def pick_values(cells: list[Cell], n: int) -> list[Cell] | None:
     return None
 
 
+_NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十百千]")
+
+
+def _row_values(r: "_Row", labels: Labels, n: int) -> list[Cell] | None:
+    """The ``n`` value cells of a row.
+
+    A value cell that holds short text with a numeral (「三件」, 「l0」) cannot be told from a
+    label cell by itself and would shift every value one column. So the label ends at the
+    shortest run of leading cells that still names the same row; when the cells between
+    that and the last text cell look like such values (short, a numeral, no label of their
+    own), they are values, reported as unreadable — never read as numbers, never shifted.
+    """
+    cells = r.block.cells
+    if r.entry is not None:
+        last = max((i for i, c in enumerate(cells) if not values.is_value_like(c.text)), default=-1)
+        for k in range(1, last + 1):
+            if labels.match("".join(c.text for c in cells[:k])) is r.entry:
+                absorbed = cells[k:last + 1]
+                if all(len(values.clean(c.text)) <= 6 and _NUMERAL.search(c.text) and labels.match(c.text) is None
+                       for c in absorbed):
+                    found = pick_values(list(cells[k:]), n)
+                    if found is not None:
+                        return found
+                break
+    return pick_values(r.cells, n)
+
+
 @dataclass
 class _Row:
     entry: Entry | None
@@ -315,7 +342,7 @@ def _build_t2(report: Report, rows: dict[str, _Row]) -> None:
         if r is None:
             _missing_row(report, "t2", entry, columns, "warning")
             continue
-        cells = pick_values(r.cells, len(columns))
+        cells = _row_values(r, _LABELS["t2"], len(columns))
         if cells is None and len(r.cells) > len(columns):
             cells = r.cells[: len(columns)]
         _add_row(report, "t2", entry, columns, cells, r.label, r.block)
@@ -372,7 +399,7 @@ def _build_t3(report: Report, seq: list[_Row]) -> None:
                 for col in columns:
                     report.cells.append(CellRecord("t3", entry.code, col.code, None, None, "missing", None))
             continue
-        _add_row(report, "t3", entry, columns, pick_values(r.cells, len(columns)), r.label, r.block)
+        _add_row(report, "t3", entry, columns, _row_values(r, _LABELS["t3"], len(columns)), r.label, r.block)
 
 
 def _build_t4(report: Report, rows: list[_Row]) -> None:
