@@ -491,17 +491,12 @@ def _check_tree(root, parser) -> None:
     """
     from validator import readers as limits
 
-    count = deepest = 0
-    stack = [(root, 1)]
-    while stack:
-        el, depth = stack.pop()
-        count += 1
-        if depth > deepest:
-            deepest = depth
-        stack.extend((ch, depth + 1) for ch in el)
-    if deepest > limits.MAX_HTML_DEPTH:
+    # both measured by libxml2's XPath engine, not a Python walk over every element:
+    # an element MAX_HTML_DEPTH child steps below the root is one level too deep
+    count = int(root.xpath("count(//node()[self::* or self::comment() or self::processing-instruction()])")) + 1
+    if root.xpath("boolean(" + "/".join(["*"] * limits.MAX_HTML_DEPTH) + ")"):
         raise Unreadable(f"网页结构嵌套超过 {limits.MAX_HTML_DEPTH} 层上限，无法读取",
-                         f"element nesting depth {deepest}")
+                         f"element nesting depth over {limits.MAX_HTML_DEPTH}")
     if count > limits.MAX_HTML_ELEMENTS:
         raise _too_many_elements(count)
     for err in parser.error_log:
