@@ -43,8 +43,15 @@ def main():
     """检查政府信息公开工作年度报告的表格勾稽关系。
 
     Checks Chinese government information-disclosure annual reports
-    (政府信息公开工作年度报告) for internal consistency: 表三 balances, totals, 表四 totals,
-    blank and unreadable cells. Reads text, markdown, HTML, DOCX, PDF, XLSX/CSV.
+    (政府信息公开工作年度报告) for internal consistency: 表三 balances and totals, 表四
+    totals, 表二 values, blank and unreadable cells, the narrative against the tables,
+    the required sections, and (with several years) the carry-over between years. For
+    each report that fails it names the cell most likely wrong and the value that would
+    fix it. Reads text, markdown, HTML, DOCX, PDF, XLSX/CSV and its own canonical form.
+
+    
+    Start with:  validator check REPORT        (exit 0 ok, 1 errors, 2 unreadable)
+                 validator rules / validator explain RULE
     """
 
 
