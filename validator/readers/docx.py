@@ -30,7 +30,7 @@ import pathlib
 import zipfile
 
 from validator.document import Block, Document, Position, paragraph, row
-from validator.errors import Unreadable
+from validator.errors import Unreadable, guarded
 from validator.readers.html import normalize_text
 
 __all__ = ["read", "table_grid"]
@@ -258,19 +258,9 @@ _OTHER = (
 )
 
 
+@guarded("DOCX文件已损坏或格式不正确，无法读取", "DOCX文档结构嵌套过深，无法读取")
 def read(path: pathlib.Path, data: bytes) -> Document:
     """Read a Word ``.docx`` file into a :class:`Document` (format ``"docx"``)."""
-    try:
-        return _read(path, data)
-    except Unreadable:
-        raise
-    except RecursionError:
-        raise Unreadable("DOCX文档结构嵌套过深，无法读取", "recursion limit exceeded") from None
-    except Exception as e:  # the contract: Unreadable, never another exception
-        raise Unreadable("DOCX文件已损坏或格式不正确，无法读取", f"{type(e).__name__}: {e}") from None
-
-
-def _read(path: pathlib.Path, data: bytes) -> Document:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
     data = bytes(data)

@@ -37,7 +37,7 @@ import pathlib
 import re
 
 from validator.document import Block, Document, Position, paragraph, row
-from validator.errors import Unreadable
+from validator.errors import Unreadable, guarded
 
 __all__ = ["read", "decode", "normalize_text", "table_grid"]
 
@@ -508,19 +508,9 @@ def _check_tree(root, parser) -> None:
 # ------------------------------------------------------------------------ reading
 
 
+@guarded("HTML网页无法解析", "网页结构嵌套过深，无法读取")
 def read(path: pathlib.Path, data: bytes) -> Document:
     """Read a saved government web page into a :class:`Document` (format ``"html"``)."""
-    try:
-        return _read(path, data)
-    except Unreadable:
-        raise
-    except RecursionError:
-        raise Unreadable("网页结构嵌套过深，无法读取", "recursion limit exceeded") from None
-    except Exception as e:  # the contract: Unreadable, never another exception
-        raise Unreadable("HTML网页无法解析", f"{type(e).__name__}: {e}") from None
-
-
-def _read(path: pathlib.Path, data: bytes) -> Document:
     import lxml.etree
     import lxml.html
 

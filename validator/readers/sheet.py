@@ -53,7 +53,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from validator.document import Block, Document, Position, paragraph, row
-from validator.errors import Unreadable
+from validator.errors import Unreadable, guarded
 
 __all__ = ["read", "cell_text", "LONG_TEXT"]
 
@@ -407,22 +407,16 @@ def _read_csv(path: Path, data: bytes) -> Document:
 # ------------------------------------------------------------------------ reading
 
 
+@guarded("表格文件已损坏或格式不正确，无法读取", "表格文件结构嵌套过深，无法读取")
 def read(path: Path, data: bytes) -> Document:
     """Read an XLSX workbook or a CSV file (decided by content) into a :class:`Document`."""
-    try:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
-        data = bytes(data)
-        if not data.strip():
-            raise Unreadable("文件是空的", "empty input")
-        if data.startswith(b"PK\x03\x04"):
-            return _read_xlsx(Path(path), data)
-        if data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise Unreadable("这是旧版 Excel（.xls）或加密的表格文件，请另存为 .xlsx 后再检查", "OLE2 compound file")
-        return _read_csv(Path(path), data)
-    except Unreadable:
-        raise
-    except RecursionError:
-        raise Unreadable("表格文件结构嵌套过深，无法读取", "recursion limit exceeded") from None
-    except Exception as e:  # the contract: Unreadable, never another exception
-        raise Unreadable("表格文件已损坏或格式不正确，无法读取", f"{type(e).__name__}: {e}") from None
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if not data.strip():
+        raise Unreadable("文件是空的", "empty input")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(Path(path), data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise Unreadable("这是旧版 Excel（.xls）或加密的表格文件，请另存为 .xlsx 后再检查", "OLE2 compound file")
+    return _read_csv(Path(path), data)
