@@ -375,11 +375,15 @@ def read(path: Path) -> Document:
     return doc
 
 
-def _check_size(doc: Document) -> None:
-    """Refuse a document over :data:`MAX_BLOCKS` / :data:`MAX_CELLS` (readers that build
-    large grids check as they go; this is the backstop for all of them)."""
-    if len(doc.blocks) > MAX_BLOCKS:
-        raise too_many_blocks(len(doc.blocks))
-    cells = sum(len(b.cells) for b in doc.blocks)
+def check_growth(blocks: int, cells: int) -> None:
+    """Refuse a document grown past :data:`MAX_BLOCKS` blocks or :data:`MAX_CELLS` cells
+    (readers that build large grids call this as they go)."""
+    if blocks > MAX_BLOCKS:
+        raise too_many_blocks(blocks)
     if cells > MAX_CELLS:
         raise too_many_cells(cells)
+
+
+def _check_size(doc: Document) -> None:
+    """The backstop for every reader: the whole document within the limits."""
+    check_growth(len(doc.blocks), sum(len(b.cells) for b in doc.blocks))

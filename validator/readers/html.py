@@ -397,13 +397,10 @@ class _Walker:
         self.cells = 0
 
     def _grow(self, blocks: int, cells: int) -> None:
-        from validator import readers as limits
+        from validator.readers import check_growth
 
         self.cells += cells
-        if len(self.blocks) + blocks > limits.MAX_BLOCKS:
-            raise limits.too_many_blocks(len(self.blocks) + blocks)
-        if self.cells > limits.MAX_CELLS:
-            raise limits.too_many_cells(self.cells)
+        check_growth(len(self.blocks) + blocks, self.cells)
 
     def flush(self) -> None:
         if self.buf:

@@ -32,11 +32,8 @@ def read(path: Path, data: bytes) -> Document:
         stripped = line.strip()
         if not stripped:
             continue
-        if len(doc.blocks) >= limits.MAX_BLOCKS:
-            raise limits.too_many_blocks(len(doc.blocks) + 1)
         ncells += 1 + line.count("\t") + line.count("|")
-        if ncells > limits.MAX_CELLS:
-            raise limits.too_many_cells(ncells)
+        limits.check_growth(len(doc.blocks) + 1, ncells)
         if "\t" in line:
             doc.blocks.append(row([(c.strip(), Position(line=n, col=i)) for i, c in enumerate(line.split("\t"), 1)]))
         elif stripped.startswith("|") and stripped.count("|") >= 2:
