@@ -133,7 +133,8 @@ class Checker:
                     if not r.context and r.version in rule.versions:
                         for fields in STRUCTURE_CHECKS[rule.check](self, i, r, rule):
                             self.add(i, rule, rule.severity, render(rule, **fields), **{
-                                k: v for k, v in fields.items() if k in ("table", "position", "source")})
+                                k: v for k, v in fields.items() if k in ("table", "position", "source")},
+                                evidence={k: v for k, v in fields.items() if k not in ("position", "source")})
             elif rule.kind == "value" and rule.check != "blank":
                 self.value_check(rule)
         if "B001" in self.rules:
@@ -205,7 +206,8 @@ class Checker:
                     continue
                 earlier = max(x for x in years if x < y)
                 missing = "、".join(str(x) for x in range(earlier + 1, y))
-                self.add(i, rule, rule.severity, render(rule, body=self.reports[i].body, missing=missing, year=y))
+                self.add(i, rule, rule.severity, render(rule, body=self.reports[i].body, missing=missing, year=y),
+                         evidence={"missing": missing, "year": y})
 
     def extraction_notes(self) -> None:
         for i, r in enumerate(self.reports):

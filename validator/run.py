@@ -303,8 +303,11 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     if cross and len(light) > 1:
         for f in Checker(light, build(light), cross, strict=strict).run():
             results[light_owner[f["report"]]].findings.append(f)
+    from .fingerprint import attach, identity
+
     for r in results:
         r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"]))
+        attach(r.findings, identity(r.body, r.year, r.path))
         if r.status != "unreadable":
             r.status = "failed" if r.count("error") else "passed"
     return Result(results, disabled=dict(disabled or {}))

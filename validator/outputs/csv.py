@@ -12,7 +12,8 @@ import io
 
 from . import expected, num, source
 
-COLUMNS = ("path", "status", "rule", "severity", "table", "row", "column", "reported", "expected", "message", "source")
+COLUMNS = ("path", "status", "rule", "severity", "table", "row", "column", "reported", "expected", "message", "source",
+           "fingerprint")
 BOM = "\ufeff"
 
 
@@ -30,7 +31,7 @@ def rows(result):
             yield {"path": f.path, "status": f.status, "rule": x.get("rule"), "severity": x.get("severity"),
                    "table": x.get("table"), "row": x.get("row"), "column": x.get("column"),
                    "reported": num(x.get("reported")), "expected": num(expected(x)), "message": x.get("message"),
-                   "source": source(x)}
+                   "source": source(x), "fingerprint": x.get("fingerprint")}
 
 
 def render(result) -> str:

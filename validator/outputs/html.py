@@ -80,7 +80,7 @@ ol.findings li.sev-warning { border-color: var(--warn); }
 li.sev-error .sev { color: var(--err); }
 li.sev-warning .sev { color: var(--warn); }
 .rule-id { font-family: ui-monospace, monospace; margin-right: 6px; }
-.where, .values, .fix { display: block; font-size: 13px; color: #3c4043; }
+.where, .values, .fix, .fingerprint { display: block; font-size: 13px; color: #3c4043; }
 .fix { color: var(--fix); }
 button.locate { font: inherit; font-size: 12px; margin-top: 4px; cursor: pointer; }
 details.doc { margin-top: 4px; font-size: 13px; }
@@ -399,8 +399,10 @@ def _finding(n: int, x: dict, rules: dict) -> str:
     if keys:
         parts.append(f'<button type="button" class="locate" data-cells="{_e(" ".join(keys))}">在表中标出</button>')
     parts.append(_doc(rules.get(x.get("rule"))))
+    if x.get("fingerprint"):
+        parts.append(f'<span class="fingerprint">指纹 <code>{_e(x["fingerprint"])}</code></span>')
     return (f'<li class="finding sev-{_e(sev)}" id="finding-{n}" data-rule="{_e(x.get("rule"))}" '
-            f'data-severity="{_e(sev)}">{"".join(parts)}</li>')
+            f'data-severity="{_e(sev)}" data-fingerprint="{_e(x.get("fingerprint"))}">{"".join(parts)}</li>')
 
 
 def _file(i: int, f, rules: dict) -> str:

@@ -6,7 +6,7 @@ import math
 
 from .. import __version__
 
-_FINDING_KEYS = ("rule", "name", "severity", "message", "table", "row", "column", "table_code", "row_code",
+_FINDING_KEYS = ("rule", "fingerprint", "name", "severity", "message", "table", "row", "column", "table_code", "row_code",
                  "column_code", "reported", "expected", "cells", "fix", "implied", "position")
 
 

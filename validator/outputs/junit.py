@@ -52,6 +52,8 @@ def _line(x: dict) -> str:
     fix = x.get("fix") or {}
     if fix.get("text"):
         parts.append(f"建议修改：{fix['text']}")
+    if x.get("fingerprint"):
+        parts.append(f"指纹：{x['fingerprint']}")
     return "；".join(parts)
 
 
