@@ -23,18 +23,21 @@ def _expand(paths: tuple[str, ...], pattern: str) -> list[Path]:
     return out
 
 
-def _write(text: str | bytes, output: str | None, inputs: list[Path]) -> None:
+def _write(text: str | bytes, output: str | None, protected: list[Path]) -> None:
+    """To stdout, or to ``output`` (never one of the ``protected`` files the run reads:
+    validator/outfile.py compares device and inode, then writes a temporary file and renames it)."""
     if output is None:
         if isinstance(text, bytes):
             sys.stdout.buffer.write(text)
         else:
             click.echo(text)
         return
-    target = _safe_output(output, inputs)
-    if isinstance(text, bytes):
-        target.write_bytes(text)
-    else:
-        target.write_text(text, encoding="utf-8")
+    from .outfile import OutputRefused, write
+
+    try:
+        write(output, text, protected)
+    except OutputRefused as e:
+        raise click.UsageError(str(e)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,10 +101,21 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
         rules = catalogue(rule_dirs, off)
     except RuleError as e:
         raise click.UsageError(f"规则设置有误：{e}") from None
+    from .outputs.safe import terminal
+
     files = _expand(paths, pattern)
     if not files:
         click.echo("validator: 没有找到要检查的文件", err=True)
         sys.exit(2)
+    # everything this run reads: an output may not overwrite any of it (refused before the run)
+    protected = [*files, *map(Path, previous), *map(Path, rule_dirs)]
+    if output:
+        from .outfile import OutputRefused, check as check_output
+
+        try:
+            check_output(output, protected)
+        except OutputRefused as e:
+            raise click.UsageError(str(e)) from None
     from .outputs.console import Progress
 
     try:
@@ -112,16 +126,16 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
     except Exception as e:  # never a traceback for users unless --debug
         if debug:
             raise
-        click.echo(f"validator: 内部错误：{type(e).__name__}: {e}（加 --debug 查看详情）", err=True)
+        click.echo(f"validator: 内部错误：{type(e).__name__}: {terminal(e)}（加 --debug 查看详情）", err=True)
         sys.exit(3)
     for f in result.files:
         if f.status == "unreadable":
-            detail = f"（{f.detail}）" if f.detail else ""
-            click.echo(f"{f.path}: 无法读取：{f.reason}{detail}", err=True)
+            detail = f"（{terminal(f.detail)}）" if f.detail else ""
+            click.echo(f"{terminal(f.path)}: 无法读取：{terminal(f.reason)}{detail}", err=True)
     if fmt != "console":
         from .outputs import module
 
-        _write(module(fmt).render(result), output, files)
+        _write(module(fmt).render(result), output, protected)
         if output:  # stdout is free: the verdicts and the batch summary, as in the console format
             from rich.console import Console
 
@@ -134,18 +148,14 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
         from .outputs import console as out
 
         if output:
-            with open(_safe_output(output, files), "w", encoding="utf-8") as fh:
-                out.render(result, Console(file=fh, width=160), show_info=show_info, quiet=quiet)
+            import io
+
+            buf = io.StringIO()
+            out.render(result, Console(file=buf, width=160), show_info=show_info, quiet=quiet)
+            _write(buf.getvalue(), output, protected)
         else:
             out.render(result, Console(), show_info=show_info, quiet=quiet)
     sys.exit(result.exit_code)
-
-
-def _safe_output(output: str, inputs: list[Path]) -> Path:
-    target = Path(output).resolve()
-    if any(target == p.resolve() for p in inputs if p.exists()):
-        raise click.UsageError(f"--output 指向了输入文件 {output}，拒绝覆盖输入")
-    return target
 
 
 @main.command()
@@ -169,6 +179,7 @@ def extract(paths, fmt, output, year, body, pattern, debug):
 
     from . import canonical
     from .errors import Unreadable
+    from .outputs.safe import terminal
     from .run import default_jobs, read_all
 
     files = _expand(paths, pattern)
@@ -176,7 +187,8 @@ def extract(paths, fmt, output, year, body, pattern, debug):
     for p, got in read_all(files, year=year, body=body, jobs=default_jobs(len(files)), debug=debug):
         if isinstance(got, Unreadable):
             unreadable += 1
-            click.echo(f"{p}: 无法读取：{got.reason}" + (f"（{got.detail}）" if got.detail else ""), err=True)
+            click.echo(f"{terminal(p)}: 无法读取：{terminal(got.reason)}"
+                       + (f"（{terminal(got.detail)}）" if got.detail else ""), err=True)
         else:
             reports.extend(got)
     if fmt == "parquet" and output is None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import extract as _extract
 from .errors import Unreadable
+from .outputs.safe import path as shown_path
 from .readers import read
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -98,6 +99,7 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
         return reports
     doc = read(path)
     report = _extract.extract(doc, year=year, body=body)
+    report.path = shown_path(report.path)  # a name with undecodable bytes, as text every output can carry
     if all(c.state == "missing" for c in report.cells if c.table in ("t3", "t4")):
         raise Unreadable("未找到表三、表四的数据（表格可能是图片，或不是年度报告）")
     return [report]
@@ -251,6 +253,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     from . import rules as _rules
     from .engine import Checker
     from .frame import build
+    from .outputs.safe import path as shown
 
     catalogue = rules if rules is not None else _rules.load()
     cross = {k: r for k, r in catalogue.items()
@@ -264,7 +267,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     light_owner: list[int | None] = []
 
     def unreadable(p, e, prefix=""):
-        results.append(FileResult(str(p), "unreadable", reason=prefix + e.reason, detail=e.detail))
+        results.append(FileResult(shown(p), "unreadable", reason=prefix + e.reason, detail=e.detail))
 
     def check_chunk(reports, owners):
         for f in Checker(reports, build(reports), single, strict=strict).run():
@@ -281,7 +284,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             for report in got:
                 owners.append(len(results))
                 reports.append(report)
-                results.append(FileResult(report.path if len(got) > 1 else str(p), "passed", format=report.format,
+                results.append(FileResult(shown(report.path if len(got) > 1 else p), "passed", format=report.format,
                                           template=report.version, year=report.year,
                                           year_source=report.year_source, body=report.body,
                                           cells=_cells(report) if keep_cells else []))

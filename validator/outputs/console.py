@@ -4,6 +4,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from .safe import markup as _m
+
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 _STATUS = {"passed": ("[green]通过[/]", "✔"), "failed": ("[red]未通过[/]", "✘"), "unreadable": ("[magenta]无法读取[/]", "!")}
@@ -21,10 +23,10 @@ def render(result, console: Console | None = None, *, show_info: bool = False, q
         console.width = 140
     for f in result.files:
         label, mark = _STATUS[f.status]
-        meta = " ".join(x for x in (f.body or "", f"{f.year}年" if f.year else "",
-                                    f"{f.template}年版格式" if f.template else "") if x)
-        counts = f"错误 {f.count('error')}，警告 {f.count('warning')}" if f.status != "unreadable" else f.reason
-        console.print(f"{mark} {f.path}  {label}  {meta}  {counts}", highlight=False, soft_wrap=True)
+        meta = " ".join(x for x in (_m(f.body or ""), f"{f.year}年" if f.year else "",
+                                    f"{_m(f.template)}年版格式" if f.template else "") if x)
+        counts = f"错误 {f.count('error')}，警告 {f.count('warning')}" if f.status != "unreadable" else _m(f.reason)
+        console.print(f"{mark} {_m(f.path)}  {label}  {meta}  {counts}", highlight=False, soft_wrap=True)
         if quiet or f.status == "unreadable":
             continue
         shown = [x for x in f.findings if show_info or x["severity"] != "info"]
@@ -34,17 +36,18 @@ def render(result, console: Console | None = None, *, show_info: bool = False, q
         for col in ("规则", "级别", "表", "行", "列", "报告值", "应为", "说明"):
             table.add_column(col, overflow="fold")
         for x in shown:
-            table.add_row(x["rule"], f"[{_STYLE[x['severity']]}]{_SEVERITY[x['severity']]}[/]", x.get("table") or "",
-                          x.get("row") or "", x.get("column") or "", _num(x.get("reported")),
-                          _num((x.get("implied") or {}).get("value", x.get("expected"))), x["message"])
+            table.add_row(_m(x["rule"]), f"[{_STYLE[x['severity']]}]{_SEVERITY[x['severity']]}[/]",
+                          _m(x.get("table") or ""), _m(x.get("row") or ""), _m(x.get("column") or ""),
+                          _m(_num(x.get("reported"))),
+                          _m(_num((x.get("implied") or {}).get("value", x.get("expected")))), _m(x["message"]))
         console.print(table)
         for x in shown:
             fix = x.get("fix")
             if fix and fix.get("text"):
-                console.print(f"  最可能需要修改的单元格：{fix['text']}", highlight=False)
+                console.print(f"  最可能需要修改的单元格：{_m(fix['text'])}", highlight=False)
                 break
     for rule_id, reason in getattr(result, "disabled", {}).items():
-        console.print(f"已停用规则 {rule_id}（理由：{reason}）", highlight=False, soft_wrap=True)
+        console.print(f"已停用规则 {_m(rule_id)}（理由：{_m(reason)}）", highlight=False, soft_wrap=True)
     if len(result.files) > 1:
         summary(result, console)
 
@@ -76,7 +79,7 @@ def summary(result, console: Console | None = None) -> None:
         table.add_column(col, justify=justify, overflow="fold")
     for rule_id in sorted(per_rule):
         row = per_rule[rule_id]
-        table.add_row(rule_id, titles.get(rule_id, row["name"] or ""),
+        table.add_row(_m(rule_id), _m(titles.get(rule_id, row["name"] or "")),
                       f"[bold red]{row['error']}[/]" if row["error"] else "0",
                       f"[yellow]{row['warning']}[/]" if row["warning"] else "0", str(len(row["files"])))
     table.add_section()
@@ -117,7 +120,7 @@ class Progress:
                            TextColumn("{task.description}"), console=self.console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("", total=self.total)
-        what = "全部读完，核对勾稽关系……" if self.done >= self.total else str(path or "")[-60:]
+        what = "全部读完，核对勾稽关系……" if self.done >= self.total else _m(str(path or "")[-60:])
         self.bar.update(self.task, completed=self.done, description=what)
 
     def close(self) -> None:

@@ -4,6 +4,10 @@ Chinese text correctly.
 One row per finding, with the columns ``COLUMNS``. A file without findings still gets one
 row (its status, the other columns empty), and an unreadable file one row with status
 ``unreadable`` and the reason in ``message``, so the CSV lists every file checked.
+
+Every cell goes through :func:`validator.outputs.safe.csv_cell`: text from a file that a
+spreadsheet would run as a formula (``=HYPERLINK(…)``, ``@SUM(…)``) gets a leading ``'``,
+in every column, the path included; numbers stay numbers.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import csv
 import io
 
 from . import expected, num, source
+from .safe import csv_cell
 
 COLUMNS = ("path", "status", "rule", "severity", "table", "row", "column", "reported", "expected", "message", "source",
            "fingerprint")
@@ -36,8 +41,9 @@ def rows(result):
 
 def render(result) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n", restval="")
+    # CRLF rows (RFC 4180): a CR or LF inside a field is then always quoted, never a forged row
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n", restval="")
     w.writeheader()
     for row in rows(result):
-        w.writerow({k: "" if v is None else v for k, v in row.items()})
+        w.writerow({k: csv_cell(v) for k, v in row.items()})
     return BOM + buf.getvalue()

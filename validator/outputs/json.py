@@ -11,7 +11,7 @@ _FINDING_KEYS = ("rule", "fingerprint", "name", "severity", "message", "table", 
 
 
 def _clean(v):
-    if isinstance(v, float) and math.isnan(v):
+    if isinstance(v, float) and not math.isfinite(v):  # JSON has no NaN/Infinity
         return None
     if isinstance(v, dict):
         return {k: _clean(x) for k, x in v.items()}
@@ -40,4 +40,5 @@ def to_dict(result) -> dict:
 
 def render(result) -> str:
     # indented for people; compact for large batches (json's indenting encoder is pure Python and slow)
-    return json.dumps(to_dict(result), ensure_ascii=False, indent=2 if len(result.files) <= 50 else None)
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2 if len(result.files) <= 50 else None,
+                      allow_nan=False)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -48,8 +49,13 @@ def uri(path: str) -> str:
         try:
             p = p.relative_to(Path(os.getcwd()))
         except ValueError:
-            return p.as_uri()
-    return quote(p.as_posix(), safe="/")
+            return _bytes(p.as_uri())
+    return _bytes(quote(p.as_posix(), safe="/"))
+
+
+def _bytes(u: str) -> str:
+    """File-name bytes shown as \\xNN (validator.outputs.safe.path) back to their %NN escapes."""
+    return re.sub(r"%5Cx([0-9a-f]{2})", lambda m: "%" + m.group(1).upper(), u)
 
 
 def _rule(r) -> dict:
@@ -173,4 +179,4 @@ def to_dict(result) -> dict:
 
 
 def render(result) -> str:
-    return json.dumps(to_dict(result), ensure_ascii=False, indent=2)
+    return json.dumps(_clean(to_dict(result)), ensure_ascii=False, indent=2, allow_nan=False)

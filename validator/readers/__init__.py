@@ -289,8 +289,8 @@ def sniff(path: Path, data: bytes) -> str:
             raise Unreadable("这是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后再检查")
         raise Unreadable("压缩文件不是 DOCX 或 XLSX 文档")
     lowered = head.lower()
-    if ext in (".json",) or head.lstrip()[:1] in (b"{", b"["):
-        return "canonical"
+    if ext in (".json",) or (head.lstrip()[:1] in (b"{", b"[") and _is_json(data)):
+        return "canonical"  # a markdown or text report may well start with "[" or "{"
     if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or ext in (".html", ".htm"):
         return "html"
     if ext == ".csv":
@@ -306,6 +306,16 @@ def sniff(path: Path, data: bytes) -> str:
     if ext == ".pdf":
         raise Unreadable("文件扩展名是 .pdf，但内容不是 PDF（文件头已损坏或格式不符）", "no %PDF header")
     return "text"
+
+
+def _is_json(data: bytes) -> bool:
+    import json
+
+    try:
+        json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return False
+    return True
 
 
 _ZIP_EXTS = frozenset((".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".xltx"))
