@@ -63,10 +63,14 @@ class Checker:
         self.previous = pair_years(reports)
 
     # ------------------------------------------------------------ helpers
-    def cell(self, report: int, table: str, row: str, column: str) -> CellRecord | None:
+    def index(self, report: int) -> dict[tuple[str, str, str], CellRecord]:
+        """One report's cells by (table, row, column)."""
         if report not in self._cells:
             self._cells[report] = {(c.table, c.row, c.column): c for c in self.reports[report].cells}
-        return self._cells[report].get((table, row, column))
+        return self._cells[report]
+
+    def cell(self, report: int, table: str, row: str, column: str) -> CellRecord | None:
+        return self.index(report).get((table, row, column))
 
     def cell_dict(self, report: int, table: str, row: str, column: str, previous: bool = False) -> dict:
         c = self.cell(report, table, row, column)
@@ -144,11 +148,33 @@ class Checker:
         attach(self.rules, self.reports, self.findings)
         return [f for f in self.findings if not self.reports[f["report"]].context]
 
+    def _reading(self, report: int, ref: str) -> tuple[float | None, list[tuple[str, str, str]]]:
+        """A reading's cell (see validator.narrative.reading_cells) in one report: its value
+        (None when a cell is not a number) and the cells it was taken from. A blank total
+        column is the sum of its detail columns."""
+        from .narrative import detail_columns, reading_cells
+
+        index = self.index(report)
+        rows = {(t, r) for t, r, _ in index}
+        cells = reading_cells(ref, lambda t, r: (t, r) in rows)
+        total, used = 0.0, []
+        for t, r, col in cells:
+            c = index.get((t, r, col))
+            if c is not None and c.state in BLANK and detail_columns(t, col):
+                parts = [index.get((t, r, d)) for d in detail_columns(t, col)]
+                if any(p is not None and p.state == "number" for p in parts) and \
+                        all(p is None or p.state in ("number", *BLANK) for p in parts):
+                    total += sum(p.value for p in parts if p is not None and p.state == "number")
+                    used.extend((t, r, d) for d, p in zip(detail_columns(t, col), parts) if p is not None)
+                    continue
+            if c is None or c.state != "number":
+                return None, []
+            total += c.value
+            used.append((t, r, col))
+        return (total, used) if cells else (None, [])
+
     def _value(self, report: int, ref: str) -> float | None:
-        table, rest = ref.split(".", 1)
-        row, column = rest.rsplit(".", 1)
-        c = self.cell(report, table, row, column)
-        return c.value if c is not None and c.state == "number" else None
+        return self._reading(report, ref)[0]
 
     def narrative(self, rule: Rule) -> None:
         from .narrative import find_claims
@@ -157,18 +183,18 @@ class Checker:
         for i, r in enumerate(self.reports):
             if r.context or not r.paragraphs or r.version not in rule.versions:
                 continue
-            for claim in find_claims(_texts(r), patterns):
+            for claim in find_claims(_texts(r), patterns, rule.value):
                 readings = []
                 for reading in rule.readings:
-                    vals = [self._value(i, ref) for ref in reading["cells"]]
-                    if any(v is None for v in vals):
+                    got = [self._reading(i, ref) for ref in reading["cells"]]
+                    if any(v is None for v, _ in got):
                         break
-                    readings.append((reading["label"], sum(vals), reading["cells"]))
+                    readings.append((reading["label"], sum(v for v, _ in got), [c for _, cs in got for c in cs]))
                 else:
                     if any(v == claim.value for _, v, _ in readings):
                         continue
                     reading_text = "；".join(f"「{label}」为 {fmt(float(v))}" for label, v, _ in readings)
-                    cells = [self.cell_dict(i, *_split(ref)) for _, _, refs in readings[:1] for ref in refs]
+                    cells = [self.cell_dict(i, *cell) for _, _, used in readings[:1] for cell in used]
                     pos = r.paragraphs[claim.paragraph][1]
                     self.add(i, rule, rule.severity,
                              render(rule, snippet=claim.snippet, value=claim.value, reading_text=reading_text),
@@ -433,12 +459,6 @@ STRUCTURE_CHECKS = {"sections": _sections, "section_nonempty": _section_nonempty
 def _texts(report: Report) -> list[str]:
     """The narrative paragraphs with hard line wraps removed (CJK text needs no separator)."""
     return [t.replace("\n", "") for t, _, _ in report.paragraphs]
-
-
-def _split(ref: str) -> tuple[str, str, str]:
-    table, rest = ref.split(".", 1)
-    row, column = rest.rsplit(".", 1)
-    return table, row, column
 
 
 def body_key(body: str | None) -> str | None:

@@ -7,6 +7,13 @@ tables when any reading gives its number. Wording that maps to one reading is an
 when it disagrees; ambiguous wording (收到, 受理: with or without 上年结转) is a warning that
 names every reading.
 
+A reading's cell is written ``table.row.column``. A row may be a group (``results.withheld``)
+or a glob (``results.withheld.*``): the sum of the detail rows the report has under it, so a
+group reads the same whether the report prints it as one row (the 2019 （六）其他处理) or as
+sub-rows. A blank total column reads as the sum of its detail columns (a report that left
+总计 empty still states its figures). A pattern without a group ``n`` states the rule's
+``value`` (未收到政府信息公开申请 states 0).
+
 ``check: parts_sum`` finds "N 条，其中 … A 条 … B 条" and checks that the parts add up.
 """
 from __future__ import annotations
@@ -52,19 +59,65 @@ def _snippet(text: str, start: int, end: int, margin: int = 12) -> str:
     return ("…" if a else "") + text[a:b].strip() + ("…" if b < len(text) else "")
 
 
-def find_claims(paragraphs: list[str], patterns: list[re.Pattern]) -> list[Claim]:
-    """Every match of any pattern; one claim per position (the first pattern wins)."""
+def find_claims(paragraphs: list[str], patterns: list[re.Pattern], value: int | None = None) -> list[Claim]:
+    """Every match of any pattern; one claim per position (the first pattern wins).
+    A pattern without a group ``n`` claims ``value``."""
     out, seen = [], set()
     for i, text in enumerate(paragraphs):
         for pat in patterns:
+            counted = "n" in pat.groupindex
+            if not counted and value is None:
+                continue
             for m in pat.finditer(text):
-                key = (i, m.start("n"))
-                value = to_number(m["n"])
-                if key in seen or value is None:
+                key = (i, m.start("n") if counted else m.start())
+                value_here = to_number(m["n"]) if counted else value
+                if key in seen or value_here is None:
                     continue
                 seen.add(key)
-                out.append(Claim(value, _snippet(text, m.start(), m.end()), m.start(), i))
+                out.append(Claim(value_here, _snippet(text, m.start(), m.end()), m.start(), i))
     return out
+
+
+def reading_cells(ref: str, has_row) -> list[tuple[str, str, str]]:
+    """The (table, row, column) cells a reading's ``table.row.column`` stands for in one
+    report: the row itself when the report has it, else the detail rows under it
+    (``row.*``). ``has_row(table, row)`` says whether the report has a row; ``[]`` when the
+    report has neither."""
+    table, rest = ref.split(".", 1)
+    row, column = rest.rsplit(".", 1)
+    glob = row.endswith(".*")
+    row = row.removesuffix(".*")
+    if not glob and has_row(table, row):
+        return [(table, row, column)]
+    from .template import TEMPLATE
+
+    prefix = row + "."
+    return [(table, e.code, column) for e in TEMPLATE[table].rows
+            if e.code.startswith(prefix) and not e.total and has_row(table, e.code)
+            and not any(o.code.startswith(e.code + ".") for o in TEMPLATE[table].rows)]
+
+
+def detail_columns(table: str, column: str) -> list[str]:
+    """The columns a total column adds up (empty for a column that is not a total)."""
+    from .template import TEMPLATE
+
+    t = TEMPLATE[table]
+    if not t.column(column).total:
+        return []
+    return [c.code for c in t.columns if not c.total and c.kind == t.column(column).kind]
+
+
+_PERCENT = re.compile(r"(?P<p>\d+(?:\.(?P<d>\d+))?)\s*[%％]")
+
+
+def percent_agrees(count: float, base: float, printed: str) -> bool:
+    """Whether ``count / base`` rounds to the printed percentage ('35.7', '36', '100')."""
+    if base <= 0:
+        return False
+    decimals = len(printed.split(".", 1)[1]) if "." in printed else 0
+    exact = 100.0 * count / base
+    half = 0.5 * 10 ** -decimals
+    return abs(exact - float(printed)) <= half + 1e-9
 
 
 _WHOLE = re.compile(rf"(?P<n>{NUM})\s*(?P<unit>[条件篇个项起])[，,：:。]?\s*其中(?!包括)[：:]?(?P<rest>[^。；;]*)")

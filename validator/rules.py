@@ -100,6 +100,7 @@ class Rule:
     section: str | None = None
     patterns: tuple[str, ...] = ()
     readings: tuple = ()
+    value: int | None = None  # what a narrative pattern without a number states
     doc: dict = field(default_factory=dict, hash=False, compare=False)
     file: str = ""
 
@@ -168,6 +169,7 @@ def _rule(d: dict, file: str) -> Rule:
         tolerance=float(d.get("tolerance", 0)), origin=d.get("origin"), subject=d.get("subject"),
         message_strict=d.get("message_strict"), doc=d.get("doc", {}), file=file,
         section=d.get("section"), patterns=tuple(d.get("patterns", ())), readings=tuple(d.get("readings", ())),
+        value=d.get("value"),
     )
     rule.compiled_patterns()  # a malformed pattern fails at load time
     if assertion is not None:
