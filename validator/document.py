@@ -75,6 +75,9 @@ class Document:
     path: str
     format: str  # "text", "markdown", "html", "docx", "pdf", "xlsx", "csv"
     blocks: list[Block] = field(default_factory=list)
+    # the publication date the file itself states (a page's PubDate meta), as written; never
+    # the file's mtime or a PDF's creation date
+    published: str | None = None
 
     def rows(self):
         return (b for b in self.blocks if b.kind == "row")

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .extract import CellRecord, Report
+from .identity import body_key
 from .rules import PREV, Rule, expand
 from .template import TEMPLATE, normalize
 
@@ -461,13 +462,9 @@ def _texts(report: Report) -> list[str]:
     return [t.replace("\n", "") for t, _, _ in report.paragraphs]
 
 
-def body_key(body: str | None) -> str | None:
-    return normalize(body) or None if body else None
-
-
 def pair_years(reports: list[Report]) -> dict[int, int]:
-    """Each report's previous-year report in the batch: same body (one name may carry the
-    other's administrative prefix, 洪泽区人民政府 / 淮安市洪泽区人民政府), year − 1."""
+    """Each report's previous-year report in the batch: the same body
+    (validator.identity: one name may carry the other's administrative prefix), year − 1."""
     exact: dict[tuple[int, str], int] = {}
     by_year: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for i, r in enumerate(reports):

@@ -68,6 +68,8 @@ class Report:
     context: bool = False  # read only as the previous year of another report (--previous)
     unknown_rows: list[tuple[str, str, Position]] = field(default_factory=list)  # table rows matching no template row
     period_year: int | None = None  # the year of the statistics period (统计期限), when stated
+    published: str | None = None  # the publication date the document states (yyyy-mm-dd)
+    published_source: str | None = None  # where it was stated (Chinese)
 
     @property
     def section_text(self) -> dict[str, str]:
@@ -85,7 +87,8 @@ def _note(report: Report, rule: str, **fields) -> None:
 
 # ---------------------------------------------------------------- metadata
 
-_ORG = re.compile(r"(政府|委员会|委|局|厅|办公室|办|院|部|署|中心|街道|镇|乡|所|站|队|会)$")
+# a body's name ends with an organ (…局, …人民政府) or, for a body reporting as a whole, a place (平潭综合实验区)
+_ORG = re.compile(r"(政府|委员会|委|局|厅|办公室|办|院|部|署|中心|街道|镇|乡|所|站|队|会|区|县|市|州|旗|盟|省)$")
 
 
 def _clean_body(s: str) -> str | None:
@@ -134,6 +137,32 @@ def detect_meta(doc: Document, year: int | None, body: str | None, report: Repor
         report.body = body
     elif m:
         report.body = _clean_body(m["before"]) or _clean_body(m["after"])
+    detect_published(doc, report)
+
+
+_DATE = re.compile(r"(?P<y>20\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
+_PUBLISHED_LINE = re.compile(r"(?:发布|公开|发文)(?:时间|日期)\s*[:：]\s*" + _DATE.pattern)
+
+
+def _iso(m: re.Match) -> str | None:
+    import datetime
+
+    try:
+        return datetime.date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+    except ValueError:
+        return None
+
+
+def detect_published(doc: Document, report: Report) -> None:
+    """The publication date the document states: the page's own metadata (readers), else a
+    发布时间/发布日期 line near the top. Never the file's mtime or a PDF's creation date."""
+    if doc.published and (m := _DATE.search(doc.published)) and (date := _iso(m)):
+        report.published, report.published_source = date, "网页发布时间"
+        return
+    for b in doc.blocks[:80]:
+        if b.kind == "text" and (m := _PUBLISHED_LINE.search(b.text)) and (date := _iso(m)):
+            report.published, report.published_source = date, f"“{m.group(0)}”"
+            return
 
 
 def detect_version(doc: Document, report: Report) -> None:

@@ -553,4 +553,19 @@ def read(path: pathlib.Path, data: bytes) -> Document:
             "网页中没有可读取的正文文字" + hint,
             f"no text outside boilerplate (decoded as {encoding}; {walker.images} image(s))",
         )
-    return Document(path=str(path), format="html", blocks=walker.blocks)
+    return Document(path=str(path), format="html", blocks=walker.blocks, published=_published(root))
+
+
+# CMS pages state their publication date in a meta element (PubDate on 政府网站集约化
+# platforms, firstpublishedtime on others) or a <publishtime> element of the page template.
+_PUBLISHED = ("//meta[translate(@name, 'PUBDATEFIRSTLHIM', 'pubdatefirstlhim')='pubdate']/@content",
+              "//meta[translate(@name, 'PUBDATEFIRSTLHIM', 'pubdatefirstlhim')='firstpublishedtime']/@content",
+              "//publishtime//text()")
+
+
+def _published(root) -> str | None:
+    for xpath in _PUBLISHED:
+        for value in root.xpath(xpath):
+            if str(value).strip():
+                return str(value).strip()[:40]
+    return None
