@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import values
+from .columns import read_layout
 from .document import Block, Cell, Document, Position
 from .template import TEMPLATE, Entry, Labels, core, normalize
 
@@ -254,6 +255,8 @@ def _row_values(r: "_Row", labels: Labels, n: int) -> list[Cell] | None:
     that and the last text cell look like such values (short, a numeral, no label of their
     own), they are values, reported as unreadable — never read as numbers, never shifted.
     """
+    if r.mapped:
+        return r.cells
     cells = r.block.cells
     if r.entry is not None:
         last = max((i for i, c in enumerate(cells) if not values.is_value_like(c.text)), default=-1)
@@ -273,12 +276,13 @@ def _row_values(r: "_Row", labels: Labels, n: int) -> list[Cell] | None:
 class _Row:
     entry: Entry | None
     label: str
-    cells: list[Cell]  # cells after the label
+    cells: list[Cell | None]  # cells after the label (None: a column that could not be read)
     block: Block
+    mapped: bool = False  # cells already in template order (columns mapped by meaning)
 
 
-def _has_number(cells: list[Cell]) -> bool:
-    return any(values.is_number(c.text) for c in cells)
+def _has_number(cells) -> bool:
+    return any(c is not None and values.is_number(c.text) for c in cells)
 
 
 def extract(doc: Document, *, year: int | None = None, body: str | None = None) -> Report:
@@ -294,6 +298,8 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
     in_t3 = seen_t4_mark = False
     current_section: str | None = None
 
+    layout = read_layout(doc)
+    report.notes.extend(layout.notes)
     for block in doc.blocks:
         if block.kind == "text":
             text = block.text
@@ -308,6 +314,24 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
                 seen_t4_mark, in_t3 = True, False
             elif seen_t4_mark and len(n) < 30:
                 t4_context = _T4_LABELS.match(text) or t4_context
+            continue
+        mapped = layout.get(block)
+        if mapped is not None:
+            # a row of a table whose columns were mapped by meaning (validator.columns)
+            if mapped.table == "t4":
+                seen_t4_mark, in_t3 = True, False
+                if not mapped.skip and not t4_rows:
+                    t4_rows.append(_Row(None, "", list(mapped.values), block, mapped=True))
+                continue
+            if mapped.skip:
+                continue
+            entry = _LABELS["t3"].match(mapped.label) if mapped.label else None
+            if entry is not None or _has_number(mapped.values):
+                if entry is None and mapped.label and _LABELS["t2"].match(mapped.label) is None:
+                    report.unknown_rows.append(("t3", mapped.label, block.pos))
+                else:
+                    t3_seq.append(_Row(entry, mapped.label, list(mapped.values), block, mapped=True))
+                    in_t3 = True
             continue
         label, rest = split_label(block.cells)
         nlabel = normalize(label)
@@ -354,6 +378,9 @@ def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry],
                                            block.pos if block else None))
         return
     for col, cell in zip(columns, cells):
+        if cell is None:  # a column that could not be read (see validator.columns)
+            report.cells.append(CellRecord(table, row_entry.code, col.code, None, None, "missing", None))
+            continue
         value, state, note = values.parse(cell.text, col.kind)
         report.cells.append(CellRecord(table, row_entry.code, col.code, value, cell.text, state, cell.pos, note))
 
@@ -436,10 +463,13 @@ def _build_t4(report: Report, rows: list[_Row]) -> None:
     the headings 行政复议 / 未经复议直接起诉 / 复议后起诉 (assigned by heading, else in order)."""
     width = len(T4.columns)
     groups: dict[str, list[Cell]] = {}
-    if rows and len(rows[0].cells) == _T4_WIDTH:
+    full = [r for r in rows if len(r.cells) == _T4_WIDTH]
+    if full:
+        # the data row: the one with numbers; a row of blanks (a blank form, a spacer row)
+        # only when no row has a number
+        data = next((r for r in full if _has_number(r.cells)), full[0])
         for k, r in enumerate(T4.rows):
-            groups[r.code] = rows[0].cells[k * width:(k + 1) * width]
-        source = [rows[0]]
+            groups[r.code] = data.cells[k * width:(k + 1) * width]
     else:
         source = [r for r in rows if len(r.cells) == width]
         free = [r for r in T4.rows]
