@@ -16,13 +16,18 @@ from pathlib import Path
 __version__ = "0.1.0"
 
 
-def check(paths, *, year: int | None = None, body: str | None = None, strict: bool = False):
-    """Check report files; returns a :class:`validator.run.Result`."""
+def check(paths, *, year: int | None = None, body: str | None = None, strict: bool = False, reviews=None):
+    """Check report files; returns a :class:`validator.run.Result`. ``reviews``: the path
+    of a reviews file (validator.reviews) to apply."""
     from .run import check_paths
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return check_paths([Path(p) for p in paths], year=year, body=body, strict=strict)
+    if reviews is not None and not hasattr(reviews, "entries"):
+        from .reviews import load
+
+        reviews = load(reviews)
+    return check_paths([Path(p) for p in paths], year=year, body=body, strict=strict, reviews=reviews)
 
 
 __all__ = ["check", "__version__"]

@@ -79,9 +79,12 @@ def main():
               help="Switch a rule off, with the reason recorded in the outputs (repeatable).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="A directory of extra rule files (*.yaml) to check as well (repeatable).")
+@click.option("--reviews", "reviews_file", type=click.Path(dir_okay=False),
+              help="审核记录文件（YAML）：其中接受的问题保留级别、标为已审核，不再导致检查不通过。")
+@click.option("--no-reviews", is_flag=True, help="不应用任何审核记录，显示原始结论。")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line messages.")
 def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, quiet, jobs, time_budget, disable,
-          rule_dirs, debug):
+          rule_dirs, reviews_file, no_reviews, debug):
     """Check report files (or directories of them).
 
     \b
@@ -103,6 +106,15 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
         raise click.UsageError(f"规则设置有误：{e}") from None
     from .outputs.safe import terminal
 
+    reviews = None
+    if reviews_file and not no_reviews:  # the configuration's `reviews` key joins here (validator/config.py)
+        from .reviews import ReviewsError, load as load_reviews
+
+        try:
+            reviews = load_reviews(reviews_file)
+        except ReviewsError as e:
+            click.echo(f"validator: 审核记录有误：{terminal(e)}", err=True)
+            sys.exit(4)
     files = _expand(paths, pattern)
     if not files:
         click.echo("validator: 没有找到要检查的文件", err=True)
@@ -122,7 +134,8 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
         with Progress(len(files)) as progress:  # on stderr, only on a terminal and for long runs
             result = check_paths(files, year=year, body=body, strict=strict, debug=debug, jobs=jobs or None,
                                  budget=time_budget, keep_cells=fmt == "html", rules=rules, disabled=off,
-                                 previous=[Path(p) for p in previous], on_file=progress.advance)
+                                 previous=[Path(p) for p in previous], on_file=progress.advance,
+                                 reviews=reviews)
     except Exception as e:  # never a traceback for users unless --debug
         if debug:
             raise

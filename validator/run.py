@@ -48,13 +48,21 @@ class FileResult:
     cells: list[dict] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
-        return sum(f["severity"] == severity for f in self.findings)
+        """Open findings of this severity: a reviewed finding (reviews file) is not counted."""
+        return sum(f["severity"] == severity and not f.get("review") for f in self.findings)
+
+    @property
+    def reviewed(self) -> int:
+        """Findings covered by an entry of the reviews file (they keep their severity)."""
+        return sum(bool(f.get("review")) for f in self.findings)
 
 
 @dataclass
 class Result:
     files: list[FileResult]
     disabled: dict[str, str] = field(default_factory=dict)  # rules switched off for this run: {id: reason}
+    # the reviews file applied (validator.reviews.apply): {file, entries, applied, stale, elsewhere}
+    reviews: dict | None = None
 
     @property
     def exit_code(self) -> int:
@@ -239,7 +247,7 @@ def _cross_year_cells(rules) -> set[tuple[str, str]]:
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
                 rules=None, debug: bool = False, previous: list[Path] = (), on_file=None, jobs: int | None = None,
                 budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK,
-                disabled: dict[str, str] | None = None) -> Result:
+                disabled: dict[str, str] | None = None, reviews=None) -> Result:
     """Check files as one batch.
 
     ``previous`` files are read only as last year's reports for the cross-year rules: they
@@ -249,6 +257,8 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     ``keep_cells`` keeps every report's cells on its FileResult (for outputs that draw
     the tables). ``disabled`` ({rule id: reason}) is recorded on the result for the outputs;
     pass the catalogue without those rules as ``rules`` (validator.rules.catalogue).
+    ``reviews`` (validator.reviews.load) marks the findings it covers, which then do not
+    make their file fail, and reports its stale entries.
     """
     from . import rules as _rules
     from .engine import Checker
@@ -311,6 +321,12 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     for r in results:
         r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"]))
         attach(r.findings, identity(r.body, r.year, r.path))
+    summary = None
+    if reviews is not None:
+        from .reviews import apply
+
+        summary = apply(results, reviews, catalogue)
+    for r in results:
         if r.status != "unreadable":
             r.status = "failed" if r.count("error") else "passed"
-    return Result(results, disabled=dict(disabled or {}))
+    return Result(results, disabled=dict(disabled or {}), reviews=summary)

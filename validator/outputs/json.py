@@ -7,7 +7,7 @@ import math
 from .. import __version__
 
 _FINDING_KEYS = ("rule", "fingerprint", "name", "severity", "message", "table", "row", "column", "table_code", "row_code",
-                 "column_code", "reported", "expected", "cells", "fix", "implied", "position")
+                 "column_code", "reported", "expected", "cells", "fix", "implied", "position", "review")
 
 
 def _clean(v):
@@ -26,7 +26,7 @@ def to_dict(result) -> dict:
         files.append({
             "path": f.path, "status": f.status, "template": f.template, "year": f.year, "body": f.body,
             "reason": f.reason, "detail": f.detail,
-            "counts": {s: f.count(s) for s in ("error", "warning", "info")},
+            "counts": {**{s: f.count(s) for s in ("error", "warning", "info")}, "reviewed": f.reviewed},
             "findings": [{k: _clean(x.get(k)) for k in _FINDING_KEYS} for x in f.findings],
         })
     return {
@@ -34,6 +34,7 @@ def to_dict(result) -> dict:
         "exit_code": result.exit_code,
         "summary": {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")},
         "disabled": [{"rule": k, "reason": v} for k, v in getattr(result, "disabled", {}).items()],
+        "reviews": getattr(result, "reviews", None),
         "files": files,
     }
 
