@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import subprocess
@@ -236,3 +237,241 @@ def test_output_is_written_by_rename(tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["files"][0]["status"] == "passed"
     assert (tmp_path / "old-link.json").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old-link.json", "out.json", "report.txt"]
+
+
+# ---------------------------------------------------------------- numbers in every input form
+
+HUGE = ["1e309", "inf", "-inf", "NaN", "Infinity", "9" * 400, "9" * 5000, "10000000000", "1,000,000,000,000",
+        "1000000001"]
+AMBIGUOUS = ["8 8", "4 4", "2¹", "4²", "2①", "4⑴", "٤", "४", "4\u00a04", "4*", "4※", "4[1]", "4注1"]
+CELL = ("t3", "new", "natural_person")
+
+
+def _seed_with_cell(value: str) -> str:
+    return SEED_TEXT.replace(NEW_ROW, NEW_ROW.replace("\t4\t", f"\t{value}\t"), 1)
+
+
+def _html_with_cell(value: str) -> bytes:
+    from html import escape
+
+    page = (ROOT / "tests" / "fixtures" / "taiqian_2020.html").read_bytes().decode("gb18030")
+    at = page.index("一、本年新收政府信息公开申请数量")
+    cell = page.index(">4</span>", at)
+    return (page[:cell] + f">{escape(value)}</span>" + page[cell + len(">4</span>"):]).encode("gb18030")
+
+
+def _xlsx_with_cell(value) -> bytes:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(ROOT / "tests" / "fixtures" / "taiqian_2020.xlsx")
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows():
+        labels = [c for c in row if isinstance(c.value, str) and c.value.startswith("一、本年新收")]
+        if labels:
+            cell = next(c for c in row if c.column > labels[0].column and c.value == 4)
+            cell.value = value
+            break
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _canonical_with_cell(tmp: Path, value: str, fmt: str) -> Path:
+    import pandas as pd
+
+    from validator import canonical
+    from validator.run import load_reports
+
+    src = tmp / "seed.txt"
+    src.write_text(SEED_TEXT, encoding="utf-8")
+    df = pd.DataFrame(canonical.records(load_reports(src)), columns=canonical.COLUMNS)
+    at = (df.table == CELL[0]) & (df.row_code == CELL[1]) & (df.column_code == CELL[2])
+    df["value"] = df["value"].astype(object)
+    df.loc[at, "value"], df.loc[at, "raw"] = value, value
+    out = tmp / f"cells.{fmt}"
+    if fmt == "csv":
+        df.to_csv(out, index=False, encoding="utf-8-sig")
+    elif fmt == "json":
+        text = df.to_json(orient="records", force_ascii=False).replace(json.dumps(value), value)
+        out.write_text(text, encoding="utf-8")  # the number as written, unquoted (1e309, NaN, Infinity)
+    else:
+        try:
+            df["value"] = df["value"].astype(float)
+        except (ValueError, OverflowError):  # a text column, as a hand-made file may have
+            df["value"] = df["value"].map(lambda v: None if v is None or v != v else str(v))
+        df.to_parquet(out, index=False)
+    return out
+
+
+def _forms(tmp: Path, value: str) -> dict[str, Path]:
+    """The seed with ``value`` in 表三 一、本年新收 × 自然人, in every input form."""
+    paths = {}
+    (tmp / "r.txt").write_text(_seed_with_cell(value), encoding="utf-8")
+    paths["text"] = tmp / "r.txt"
+    (tmp / "r.html").write_bytes(_html_with_cell(value))
+    paths["html"] = tmp / "r.html"
+    (tmp / "r.xlsx").write_bytes(_xlsx_with_cell(value))
+    paths["xlsx-text"] = tmp / "r.xlsx"
+    try:
+        number = float(value.replace(",", ""))
+    except ValueError:
+        number = None
+    if number is not None and math.isfinite(number):  # XLSX cannot store inf or NaN (openpyxl writes nothing)
+        (tmp / "n.xlsx").write_bytes(_xlsx_with_cell(number))
+        paths["xlsx-number"] = tmp / "n.xlsx"
+    narrative = SEED_TEXT.replace("共受理政府信息公开申请4件", f"共受理政府信息公开申请{value}件")
+    (tmp / "n.txt").write_text(narrative, encoding="utf-8")
+    paths["narrative"] = tmp / "n.txt"
+    for fmt in ("csv", "json", "parquet"):
+        d = tmp / fmt
+        d.mkdir(exist_ok=True)
+        paths[f"canonical-{fmt}"] = _canonical_with_cell(d, value, fmt)
+    return paths
+
+
+def _cell_outcome(f) -> str:
+    """What the run says about the cell: unreadable file, a finding on the cell, or nothing."""
+    if f.status == "unreadable":
+        return "unreadable"
+    rules = {x["rule"] for x in f.findings if (x.get("table_code"), x.get("row_code"), x.get("column_code")) == CELL}
+    if not rules and any(x["rule"] == "X006" and x.get("table_code") == CELL[0] for x in f.findings):
+        return "X006"  # the reader did not see 表三 as a table at all (an error, never a pass)
+    return ",".join(sorted(rules)) or "nothing"
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_huge_and_non_finite_numbers_in_every_input_form(tmp_path, value):
+    """Never a crash, never a number read past the bound: the cell is X001/X010 or the file is unreadable with a reason."""
+    forms = _forms(tmp_path, value)
+    good = tmp_path / "good.txt"
+    good.write_text(SEED_TEXT, encoding="utf-8")
+    result = check_paths([good, *forms.values()])  # one batch: every file gets its result
+    assert result.exit_code in (0, 1, 2)
+    assert result.files[0].status == "passed"
+    for (form, path), f in zip(forms.items(), result.files[1:]):
+        if form == "narrative":
+            assert f.status == "passed", (form, [x["rule"] for x in f.findings])  # the claim is not a number read
+            continue
+        outcome = _cell_outcome(f)
+        assert outcome in ("X001", "X010", "X006", "unreadable"), (form, value[:20], outcome)
+        assert outcome != "X006" or form == "html", (form, value[:20])
+        if outcome == "unreadable":
+            assert f.reason, form
+        for x in f.findings:
+            for k in ("reported", "expected"):
+                v = x.get(k)
+                assert not isinstance(v, float) or abs(v) <= 1e9, (form, x["rule"], k, v)
+    json.loads(module("json").render(result), parse_constant=lambda c: pytest.fail(c))
+
+
+@pytest.mark.parametrize("value", AMBIGUOUS)
+def test_numbers_that_would_need_a_guess_are_unreadable_cells(tmp_path, value):
+    forms = {k: v for k, v in _forms(tmp_path, value).items() if k in ("text", "html", "xlsx-text")}
+    result = check_paths(list(forms.values()))
+    for form, f in zip(forms, result.files):
+        assert _cell_outcome(f) == "X001", (form, value, _cell_outcome(f))
+        x = next(x for x in f.findings if x["rule"] == "X001")
+        assert x["reported"].split() == value.split()  # the raw text is shown
+
+
+def test_narrative_number_with_thousands_of_digits_does_not_crash_the_batch(tmp_path):
+    p = tmp_path / "n.txt"
+    p.write_text(SEED_TEXT.replace("共受理政府信息公开申请4件", "共受理政府信息公开申请" + "9" * 5000 + "件"),
+                 encoding="utf-8")
+    proc = _cli("check", p, SEED)
+    assert proc.returncode == 0, proc.stderr
+
+
+# ---------------------------------------------------------------- canonical files
+
+def _canonical_frame(tmp: Path):
+    import pandas as pd
+
+    from validator import canonical
+    from validator.run import load_reports
+
+    src = tmp / "seed.txt"
+    src.write_text(SEED_TEXT, encoding="utf-8")
+    return pd.DataFrame(canonical.records(load_reports(src)), columns=canonical.COLUMNS)
+
+
+def test_a_cell_given_twice_is_a_finding_naming_both_rows(tmp_path):
+    import pandas as pd
+
+    df = _canonical_frame(tmp_path)
+    at = (df.table == "t3") & (df.row_code == "results.total") & (df.column_code == "total")
+    dup = df[at].copy()
+    dup["value"], dup["raw"] = 5.0, "5"
+    for order in ("first", "last"):
+        both = pd.concat([df, dup] if order == "first" else [dup, df], ignore_index=True)
+        p = tmp_path / f"dup_{order}.csv"
+        both.to_csv(p, index=False, encoding="utf-8-sig")
+        f = check_paths([p]).files[0]
+        x = [x for x in f.findings if x["rule"] == "X011"]
+        assert [(x["table_code"], x["row_code"], x["column_code"]) for x in x] == [("t3", "results.total", "total")]
+        rows = sorted(int(n) for n in re.findall(r"第 (\d+) 行", x[0]["message"]))
+        first, second = (int(df.index[at][0]) + 2, len(df) + 2) if order == "first" else (2, int(df.index[at][0]) + 3)
+        assert rows == [first, second], x[0]["message"]
+        assert f.status == "failed"
+
+
+@pytest.mark.parametrize("column,value", [("year", "99999999999999999999"), ("year", "20.5"), ("line", "1e400"),
+                                          ("page", "-1"), ("grid_row", "inf"), ("value", "nan"),
+                                          ("value", "1e309"), ("value", "-1e10")])
+def test_canonical_values_are_validated_completely(tmp_path, column, value):
+    df = _canonical_frame(tmp_path).astype(object)
+    at = df.index[(df.table == "t3") & (df.state == "number")][3]
+    df.loc[at, column] = value
+    p = tmp_path / "bad.csv"
+    df.to_csv(p, index=False, encoding="utf-8-sig")
+    f = check_paths([p]).files[0]
+    assert f.status == "unreadable", [x["rule"] for x in f.findings]
+    assert f"第 {at + 2} 行" in f.reason and column in f.reason, f.reason
+
+
+def test_parquet_metadata_is_checked_before_the_data(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from validator import canonical
+
+    df = _canonical_frame(tmp_path)
+    p = tmp_path / "cells.parquet"
+    df.to_parquet(p, index=False)
+    read = []
+    monkeypatch.setattr(pq.ParquetFile, "read", lambda *a, **k: read.append(1))
+    monkeypatch.setattr(canonical, "MAX_ROWS", len(df) - 1)
+    f = check_paths([p]).files[0]
+    assert f.status == "unreadable" and "行的上限" in f.reason and not read
+    monkeypatch.setattr(canonical, "MAX_ROWS", 10 ** 6)
+    monkeypatch.setattr(canonical, "MAX_PARQUET_BYTES", 1000)
+    f = check_paths([p]).files[0]
+    assert f.status == "unreadable" and "解压后超过" in f.reason and not read
+
+
+def test_canonical_csv_row_limit_and_size_limit(tmp_path, monkeypatch):
+    import validator.readers as readers
+    from validator import canonical
+
+    df = _canonical_frame(tmp_path)
+    p = tmp_path / "cells.csv"
+    df.to_csv(p, index=False, encoding="utf-8-sig")
+    monkeypatch.setattr(canonical, "MAX_ROWS", 100)
+    assert "行的上限" in check_paths([p]).files[0].reason
+    monkeypatch.setattr(canonical, "MAX_ROWS", 10 ** 6)
+    monkeypatch.setattr(readers, "MAX_BYTES", 1000)
+    assert "文件过大" in check_paths([p]).files[0].reason
+
+
+def test_canonical_csv_is_neutralised_for_spreadsheets_and_reads_back_the_same(tmp_path):
+    path = tmp_path / "=HYPERLINK(1).txt"
+    path.write_text(_report_with("=1+1"), encoding="utf-8")
+    out = tmp_path / "cells.csv"
+    proc = _cli("extract", path, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell or cell[0] not in FORMULA_START or re.fullmatch(r"-?[0-9.]+", cell), cell
+    a, b = check_paths([path]), check_paths([out])
+    key = lambda r: sorted(str((x["rule"], x["row_code"], x["column_code"], x["message"])) for x in r.files[0].findings)
+    assert key(a) == key(b)

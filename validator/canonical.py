@@ -17,6 +17,7 @@ Analysts who want the numbers only keep ``table in ("t2", "t3", "t4")``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .document import Position
@@ -27,6 +28,17 @@ COLUMNS = ["file", "body", "year", "template", "table", "row_code", "row_label",
            "value", "raw", "state", "source", "page", "line", "grid_table", "grid_row", "grid_col", "note"]
 REQUIRED = {"file", "template", "table", "row_code", "column_code", "value", "raw", "state"}
 _POS = (("page", "page"), ("line", "line"), ("grid_table", "table"), ("grid_row", "row"), ("grid_col", "col"))
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+MAX_ROWS = 1_000_000
+"""Most rows a canonical file may have (a report has about 500 cells plus its narrative)."""
+MAX_PARQUET_BYTES = 200 * 1024 * 1024
+"""Parquet: largest uncompressed size of the data (200 MB), read from the file's metadata
+before any data is decoded (like the zip limits of DOCX/XLSX)."""
+YEARS = (1990, 2100)
+"""Years a canonical file may give (a report year outside is a damaged or hostile file)."""
+MAX_POSITION = 10_000_000
+"""Largest page, line, table, row or column number in a canonical file."""
 
 
 def _pos(rec: dict, pos: Position | None) -> dict:
@@ -78,8 +90,10 @@ def write(reports: list[Report], fmt: str, target) -> None:
     df = pd.DataFrame(records(reports), columns=COLUMNS)
     for name in ("year", "page", "line", "grid_table", "grid_row", "grid_col"):
         df[name] = df[name].astype("Int64")
-    if fmt == "csv":
-        df.to_csv(target, index=False, encoding="utf-8-sig")
+    if fmt == "csv":  # opened in Excel: text a spreadsheet would run gets a leading ' (read back without it)
+        for name in _TEXT:
+            df[name] = df[name].map(_protect, na_action="ignore")
+        df.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     elif fmt == "json":
         data = json.dumps(json.loads(df.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1)
         if hasattr(target, "write"):
@@ -92,6 +106,27 @@ def write(reports: list[Report], fmt: str, target) -> None:
         raise ValueError(fmt)
 
 
+_TEXT = ("file", "body", "row_label", "column_label", "raw", "source", "note")
+
+
+def _protect(v):
+    """Reversible formula neutralisation for canonical CSV: ``'`` before text starting with
+    a formula character or with ``'`` itself (so :func:`_unprotect` knows which to strip)."""
+    from .outputs.safe import FORMULA_START
+
+    if isinstance(v, str) and v and (v[0] in FORMULA_START or v[0] == "'") and not _PLAIN.fullmatch(v):
+        return "'" + v
+    return v
+
+
+def _unprotect(v):
+    from .outputs.safe import FORMULA_START
+
+    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and (v[1] in FORMULA_START or v[1] == "'"):
+        return v[1:]
+    return v
+
+
 def _restore_text(r: Report, rec: dict, pos: Position | None) -> None:
     kind, code, raw = rec["table"], rec["row_code"], rec["raw"] if isinstance(rec["raw"], str) else ""
     column = rec["column_code"] if isinstance(rec["column_code"], str) and rec["column_code"] else None
@@ -102,7 +137,7 @@ def _restore_text(r: Report, rec: dict, pos: Position | None) -> None:
     elif code == "unknown_row":
         r.unknown_rows.append((column, raw, pos))
     elif code == "period_year":
-        r.period_year = int(float(raw))
+        r.period_year = int(raw) if re.fullmatch(r"(19|20)[0-9]{2}", raw.strip()) else None
     elif code in ("title", "year_source", "version_source"):
         setattr(r, code, raw)
 
@@ -121,80 +156,152 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 
 def read(path: Path, fmt: str) -> list[Report]:
-    """Read a canonical file back into reports. Raises Unreadable."""
+    """Read a canonical file back into reports. Raises Unreadable.
+
+    The same size limit as every other input, then a row limit (Parquet: rows, columns and
+    uncompressed size from the metadata, before any data is decoded), then the whole frame
+    is validated with its pandera schema (:func:`validate`) before anything is used.
+    """
     import pandas as pd
 
     from .errors import Unreadable
+    from .readers import MAX_BYTES, size_text
 
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise Unreadable("无法访问文件", f"{type(e).__name__}: {e}") from None
+    if size > MAX_BYTES:
+        raise Unreadable(f"文件过大（{size_text(size)}，上限 {size_text(MAX_BYTES)}）", f"{size} bytes")
     try:
         if fmt == "csv":
             df = pd.read_csv(path, encoding="utf-8-sig", dtype={"raw": str, "template": str, "note": str},
-                             keep_default_na=False, na_values={"value": [""], "year": [""], "page": [""],
-                                                               "line": [""], "grid_table": [""], "grid_row": [""],
-                                                               "grid_col": [""]})
+                             keep_default_na=False, nrows=MAX_ROWS + 1,
+                             na_values={"value": [""], "year": [""], "page": [""], "line": [""],
+                                        "grid_table": [""], "grid_row": [""], "grid_col": [""]})
+            for col in _TEXT:
+                if col in df:
+                    df[col] = df[col].map(_unprotect, na_action="ignore")
             for col in ("raw", "body", "source", "note"):
                 if col in df:
                     df[col] = df[col].where(df["state"].ne("missing") | df[col].ne(""), None) if col == "raw" else df[col].replace("", None)
         elif fmt == "json":
             df = pd.read_json(path, orient="records", dtype={"raw": str, "template": str})
         else:
-            df = pd.read_parquet(path)
+            df = _read_parquet(path)
+    except Unreadable:
+        raise
     except Exception as e:
         raise Unreadable("规范化数据文件无法解析", f"{type(e).__name__}: {e}") from None
+    if len(df) > MAX_ROWS:
+        raise Unreadable(f"规范化数据超过 {MAX_ROWS:,} 行的上限", f"more than {MAX_ROWS} rows")
     if not REQUIRED <= set(df.columns):
         raise Unreadable(f"规范化数据缺少列：{'、'.join(sorted(REQUIRED - set(df.columns)))}")
     df["template"] = df["template"].astype(str)
-    validate(df)
+    validate(df, fmt)
     try:
-        return reports_from_frame(df, str(path))
-    except (ValueError, TypeError, KeyError) as e:
+        return reports_from_frame(df, str(path), fmt)
+    except (ValueError, TypeError, KeyError, OverflowError) as e:
         raise Unreadable("规范化数据的内容无法还原为报告", f"{type(e).__name__}: {e}") from None
+
+
+def _read_parquet(path: Path):
+    """A Parquet file's canonical columns, after its metadata is checked against the limits."""
+    import pyarrow.parquet as pq
+
+    from .errors import Unreadable
+    from .readers import size_text
+
+    with pq.ParquetFile(path) as f:
+        meta = f.metadata
+        if meta.num_rows > MAX_ROWS:
+            raise Unreadable(f"规范化数据超过 {MAX_ROWS:,} 行的上限", f"{meta.num_rows} rows in the metadata")
+        if meta.num_columns > 10 * len(COLUMNS):
+            raise Unreadable("规范化数据的列数异常，不是本工具导出的文件", f"{meta.num_columns} columns")
+        total = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if total > MAX_PARQUET_BYTES:
+            raise Unreadable(f"规范化数据解压后超过 {size_text(MAX_PARQUET_BYTES)} 上限",
+                             f"{total} uncompressed bytes in the metadata")
+        names = [c for c in COLUMNS if c in f.schema_arrow.names]
+        return f.read(columns=names).to_pandas()
 
 
 _CODES = {(t.code, axis, e.code) for t in TEMPLATE.tables.values()
           for axis, entries in (("row", t.rows), ("column", t.columns)) for e in entries}
 
 
-def validate(df) -> None:
-    """Check a canonical frame read from disk with its pandera schema (lazy: every failing
-    row is collected); raise Unreadable naming the first rows and what is wrong with them."""
+def _line(fmt: str, index) -> str:
+    """How users find a row of the canonical file: a CSV line (after the header), else a record."""
+    return f"第 {int(index) + 2} 行" if fmt == "csv" else f"第 {int(index) + 1} 条记录"
+
+
+def validate(df, fmt: str = "csv") -> None:
+    """Check a canonical frame read from disk with its pandera schema, completely (lazy:
+    every failing row is collected): states, template, tables and codes, values (numbers
+    where the state says so, finite and within values.MAX_VALUE, empty otherwise), years
+    and positions (whole numbers in range). Raise Unreadable naming the first rows and
+    what is wrong with them."""
+    import numpy as np
     import pandas as pd
     import pandera.pandas as pa
     from pandera.errors import SchemaErrors
 
     from .errors import Unreadable
     from .frame import STATES
+    from .values import MAX_VALUE
 
     cells = df["state"].ne("text")
     if not cells.any():
         raise Unreadable("规范化数据中没有任何单元格")
+
+    def numeric(d, col):
+        return pd.to_numeric(d[col], errors="coerce") if col in d else pd.Series(np.nan, index=d.index)
+
+    def whole_in(d, col, lo, hi):
+        v = numeric(d, col)
+        given = d[col].notna() & d[col].astype(str).ne("") if col in d else pd.Series(False, index=d.index)
+        return ~given | (v.notna() & np.isfinite(v) & (v % 1 == 0) & v.between(lo, hi))
+
     known = pa.Check(lambda d: ~d["state"].ne("text") | pd.Series(
         [(t, "row", r) in _CODES and (t, "column", c) in _CODES
          for t, r, c in zip(d["table"], d["row_code"], d["column_code"])], index=d.index),
         name="格式中的行和列", error="表、行或列代码不在格式中")
-    number = pa.Check(lambda d: d["state"].ne("number") | pd.to_numeric(d["value"], errors="coerce").notna(),
-                      name="数值", error="state 为 number 但 value 不是数字")
+    number = pa.Check(lambda d: d["state"].ne("number") | (numeric(d, "value").abs() <= MAX_VALUE),
+                      name="数值", error=f"state 为 number 但 value 不是绝对值不超过 {MAX_VALUE:,} 的有限数")
+    no_value = pa.Check(lambda d: d["state"].eq("number") | d["value"].isna(),
+                        name="空值", error="state 不是 number 却给出了 value")
+    year = pa.Check(lambda d: whole_in(d, "year", *YEARS), name="年份", error=f"year 不是 {YEARS[0]}–{YEARS[1]} 之间的年份")
+    positions = [pa.Check(lambda d, col=col: whole_in(d, col, 0, MAX_POSITION), name=col,
+                          error=f"{col} 不是 0–{MAX_POSITION:,} 之间的整数") for col, _ in _POS]
+    text = pa.Check(lambda d: pd.Series([v is None or isinstance(v, str) or (isinstance(v, float) and v != v)
+                                         for v in d["raw"]], index=d.index), name="文字", error="raw 不是文字")
     schema = pa.DataFrameSchema(
         {
             "state": pa.Column(str, pa.Check.isin([*STATES, "text"]), nullable=False),
             "template": pa.Column(str, pa.Check.isin(list(TEMPLATE.versions))),
             "table": pa.Column(str, pa.Check.isin([*TEMPLATE.tables, "text", "meta"])),
         },
-        checks=[known, number], strict=False, coerce=False,
+        checks=[known, number, no_value, year, *positions, text], strict=False, coerce=False,
     )
     try:
-        schema.validate(df, lazy=True)
+        with np.errstate(invalid="ignore"):
+            schema.validate(df, lazy=True)
     except SchemaErrors as e:
         fc = e.failure_cases
-        rows = sorted({int(i) + 2 for i in fc["index"].dropna()})[:5]
+        rows = sorted({int(i) for i in fc["index"].dropna()})[:5]
         what = "；".join(dict.fromkeys(str(x) for x in fc["check"].dropna()))[:200]
-        where = f"第 {'、'.join(map(str, rows))} 行" if rows else "列的类型"
+        where = "、".join(_line(fmt, i) for i in rows) if rows else "列的类型"
         raise Unreadable(f"规范化数据有误（{where}）：{what}", f"{len(fc)} schema failures") from None
 
 
-def reports_from_frame(df, source: str) -> list[Report]:
-    """Rebuild reports from a canonical frame (one report per distinct ``file``)."""
+def reports_from_frame(df, source: str, fmt: str = "csv") -> list[Report]:
+    """Rebuild reports from a canonical frame (one report per distinct ``file``).
+
+    A cell given twice is never "last one wins": it becomes unreadable, with a note
+    (rule X011) naming both rows and what each says."""
     import pandas as pd
+
+    from .values import DUPLICATE
 
     out = []
     for file, g in df.groupby("file", sort=False, dropna=False):
@@ -204,7 +311,9 @@ def reports_from_frame(df, source: str) -> list[Report]:
                    body=first.get("body") if isinstance(first.get("body"), str) else None,
                    year=int(year) if pd.notna(year) else None, year_source="规范化数据",
                    version=str(first["template"]), version_source="规范化数据")
-        for rec in g.to_dict("records"):
+        seen: dict[tuple[str, str, str], int] = {}  # cell -> its index in r.cells
+        said: dict[int, list[str]] = {}  # index in r.cells -> what each row giving the cell says
+        for index, rec in zip(g.index, g.to_dict("records")):
             pos = {attr: int(rec[name]) for name, attr in _POS if name in rec and pd.notna(rec[name])}
             if rec["state"] == "text":
                 _restore_text(r, rec, Position(**pos) if pos else None)
@@ -214,8 +323,23 @@ def reports_from_frame(df, source: str) -> list[Report]:
             state = rec["state"]
             if raw is None and state in ("blank",):
                 raw = ""
+            key = (rec["table"], rec["row_code"], rec["column_code"])
+            text = f"{_line(fmt, index)}为“{raw if raw is not None else _num(value)}”"
+            if key in seen:
+                said[seen[key]].append(text)
+                continue
+            seen[key] = len(r.cells)
+            said[len(r.cells)] = [text]
             r.cells.append(CellRecord(rec["table"], rec["row_code"], rec["column_code"], value, raw, state,
                                       Position(**pos) if pos else None,
                                       rec.get("note") if isinstance(rec.get("note"), str) else None))
+        for k, texts in said.items():
+            if len(texts) > 1:
+                c = r.cells[k]
+                c.state, c.value, c.note = "invalid", None, f"{DUPLICATE}：{'，'.join(texts[:5])}）"
         out.append(r)
     return out
+
+
+def _num(v) -> str:
+    return "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))

@@ -490,11 +490,19 @@ def _build_t4(report: Report, rows: list[_Row]) -> None:
         _add_row(report, "t4", r, T4.columns, cells, "", None)
 
 
+def _shown(raw: str | None, limit: int = 60) -> str | None:
+    """A cell's text as quoted in a finding: long text cut (the cell keeps all of it)."""
+    if raw is None or len(raw) <= limit:
+        return raw
+    return f"{raw[:limit]}…（共 {len(raw):,} 个字符）"
+
+
 def cell_notes(report: Report) -> list[dict]:
     """Extraction findings derived from the cells alone, so that a report read back from
     the canonical long form (validator extract) gives the same findings as the original.
 
-    X001 a value that is not a number; X008 a value normalised (separators, units);
+    X001 a value that is not a number (or not one without guessing); X010 a number beyond
+    values.MAX_VALUE; X008 a value normalised (separators, units);
     X002 a row not found; X003 a row found with the wrong number of values; X006 a table
     not found at all; X004 the （六）其他处理 deviation; X007 template version vs year.
     """
@@ -519,8 +527,10 @@ def cell_notes(report: Report) -> list[dict]:
                 continue
             for c in rc:
                 if c.state == "invalid":
-                    notes.append({"rule": "X001", "severity": "error", "table": table, "row": row,
-                                  "column": c.column, "raw": c.raw, "pos": c.pos})
+                    rule = ("X010" if c.note == values.OUT_OF_RANGE
+                            else "X011" if (c.note or "").startswith(values.DUPLICATE) else "X001")
+                    notes.append({"rule": rule, "severity": "error", "table": table, "row": row,
+                                  "column": c.column, "raw": _shown(c.raw), "detail": c.note or "", "pos": c.pos})
                 elif c.note:
                     notes.append({"rule": "X008", "severity": "info", "table": table, "row": row,
                                   "column": c.column, "raw": c.raw, "detail": c.note, "pos": c.pos})

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .values import MAX_VALUE
+
 NUM = r"(?:\d[\d,，]*|[零〇一二两三四五六七八九十百千万]+)"
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -29,8 +31,8 @@ _UNITS = {"十": 10, "百": 100, "千": 1000}
 def to_number(text: str) -> int | None:
     """'1,234' → 1234; '二十一' → 21; '四' → 4; '一万零五' → 10005. None if not a number."""
     t = text.replace(",", "").replace("，", "")
-    if t.isdigit():
-        return int(t)
+    if t.isdigit():  # Latin digits only (never a superscript ²), and never past MAX_VALUE
+        return int(t) if t.isascii() and len(t) <= 10 and int(t) <= MAX_VALUE else None
     total, section, digit = 0, 0, None
     for ch in t:
         if ch in _DIGITS:
@@ -43,7 +45,8 @@ def to_number(text: str) -> int | None:
             section, digit = 0, None
         else:
             return None
-    return total + section + (digit or 0)
+    total += section + (digit or 0)
+    return total if total <= MAX_VALUE else None
 
 
 @dataclass(frozen=True)
