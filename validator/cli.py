@@ -258,5 +258,33 @@ def explain(rule_id):
     click.echo(explain_text(rule))
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址；本机以外的地址（内网服务）必须同时设置 --token。")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听的端口。")
+@click.option("--token", envvar="VALIDATOR_TOKEN", help="接口的访问令牌（也可用环境变量 VALIDATOR_TOKEN）。")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="检查用的工作进程数（默认：CPU 核数）。")
+@click.option("--queue", type=click.IntRange(0, 10_000), default=32, show_default=True,
+              help="排队等待的请求数上限，超出时回答 503。")
+@click.option("--max-files", type=click.IntRange(1, 1000), default=20, show_default=True, help="每次请求的文件数上限。")
+@click.option("--time-budget", type=float, default=60.0, show_default=True, help="每个文件读取的时间上限（秒）。")
+def serve(host, port, token, jobs, queue, max_files, time_budget):
+    """网页和接口服务：上传报告，在浏览器中查看检查结果（需要 pip install 'gov-report-validator[serve]'）。"""
+    import os
+
+    try:
+        from .serve import Settings, is_loopback, serve as run
+    except ImportError as e:
+        raise click.UsageError(f"缺少网页服务的依赖（{e.name}）：pip install 'gov-report-validator[serve]'") from None
+    if not is_loopback(host) and not token:
+        raise click.UsageError(f"--host {host} 不是本机地址：请用 --token 或环境变量 VALIDATOR_TOKEN 设置访问令牌")
+    from .readers import MAX_BYTES
+
+    settings = Settings(token=token or None, max_bytes=MAX_BYTES, max_files=max_files,
+                        workers=jobs or min(os.cpu_count() or 1, 8), queue=queue, budget=time_budget)
+    click.echo(f"validator serve：http://{host}:{port}/（Ctrl+C 停止）", err=True)
+    run(host, port, settings)
+
+
 if __name__ == "__main__":
     main()

@@ -50,3 +50,10 @@ def markdown(rules: dict) -> str:
         out += [line.replace("## ", "### ", 1) if line.startswith("## ") else line for line in body[3:]]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def records(rules) -> list[dict]:
+    """The catalogue as plain records (``validator rules --format json``, ``GET /api/rules``)."""
+    return [{"id": r.id, "name": r.name, "title": r.title, "severity": r.severity, "tables": list(r.tables),
+             "versions": list(r.versions), "kind": r.kind, "assert": r.assertion.text if r.assertion else None}
+            for r in rules.values()]
