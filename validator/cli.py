@@ -154,7 +154,7 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
 
             from .outputs import console as out
 
-            out.render(result, Console(), quiet=True)
+            out.render(result, Console(), quiet=True, unreadable=False)
     else:
         from rich.console import Console
 
@@ -167,7 +167,7 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
             out.render(result, Console(file=buf, width=160), show_info=show_info, quiet=quiet)
             _write(buf.getvalue(), output, protected)
         else:
-            out.render(result, Console(), show_info=show_info, quiet=quiet)
+            out.render(result, Console(), show_info=show_info, quiet=quiet, unreadable=False)  # said on stderr
     sys.exit(result.exit_code)
 
 
@@ -233,13 +233,9 @@ def list_rules(fmt):
                                 "assert": r.assertion.text if r.assertion else None} for r in rules.values()],
                               ensure_ascii=False, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from .outputs import console
 
-    t = Table("id", "name", "severity", "tables", "versions", "title")
-    for r in rules.values():
-        t.add_row(r.id, r.name, r.severity, ",".join(r.tables), ",".join(r.versions), r.title)
-    Console().print(t)
+    console.rules(rules)
 
 
 @main.command()

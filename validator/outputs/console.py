@@ -1,53 +1,191 @@
-"""The console report: one verdict line per file, then a table of its findings (rich)."""
+"""The console report: one verdict line per file, then its findings (rich).
+
+On a wide terminal (or in a pipe) the findings of a file are a table; on a narrow one
+(fewer than :data:`WIDE` columns, e.g. 80) each finding is a block of short lines: rule and
+severity, where, reported → expected, the message, the fix. Text is wrapped by
+:func:`wrap`: at CJK character boundaries and spaces, never between a number and the words
+before it ("应为 11" stays on one line), never before closing punctuation.
+
+Every string that comes from a file is neutralised for the terminal and printed as plain
+text (never as rich markup).
+"""
 from __future__ import annotations
 
+import re
+
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from .safe import markup as _m
+from . import expected, num, source
 
+WIDE = 120
+"""Terminals at least this wide get a table of findings; narrower ones a block per finding."""
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
-_STATUS = {"passed": ("[green]通过[/]", "✔"), "failed": ("[red]未通过[/]", "✘"), "unreadable": ("[magenta]无法读取[/]", "!")}
+_STATUS = {"passed": ("通过", "green", "✔"), "failed": ("未通过", "red", "✘"), "unreadable": ("无法读取", "magenta", "!")}
+
+from .safe import markup as _m
+from .safe import terminal as _terminal
 
 
-def _num(v):
-    if v is None:
+def clean(value) -> str:
+    """A string from a file, safe to print on a terminal (no escape sequences, one line)."""
+    return _terminal(value)
+
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(
+    "[（「『《〈【“‘(\\[]*"                                           # openers stick to what follows
+    f"(?:(?:[{_CJK}]{{0,3}}[ ]?)?[-+−]?\\d[\\d,.]*[%‰]?[{_CJK}]?"  # a number with the words before it
+    "|[A-Za-z0-9_.\\-/:@#]+"                                         # a latin word, a rule id, a path piece
+    "|\\S)"                                                           # any other character (CJK: one each)
+    "[）」』》〉】”’)\\]，。；：、！？,.;:!?×→]*"                       # closers stick to what precedes
+    "[ ]*")
+
+
+def breaks(text: str, width: int, first: int = 0, indent: int = 0) -> list[int]:
+    """Where the lines of ``text`` start when it is wrapped to ``width`` display columns,
+    the first line after ``first`` columns, the others after ``indent``. Breaks only between
+    tokens of :data:`_TOKEN`; a token wider than a whole line is cut by character."""
+    starts, used, fresh = [0], first, True
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        body = cell_len(token.rstrip(" "))
+        if body > width - used and not fresh:
+            starts.append(m.start())
+            used, fresh = indent, True
+        if body > width - used:  # longer than a line: cut it by character
+            for i, ch in enumerate(token, m.start()):
+                w = cell_len(ch)
+                if w > width - used and i > starts[-1]:
+                    starts.append(i)
+                    used = indent
+                used += w
+            fresh = False
+            continue
+        used += cell_len(token)
+        fresh = False
+    return starts
+
+
+def wrap(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
+    """``text`` as lines of at most ``width`` columns, ``first`` before the first, ``indent`` before the others."""
+    starts = breaks(text, width, cell_len(first), cell_len(indent))
+    ends = starts[1:] + [len(text)]
+    return [(first if i == 0 else indent) + text[a:b].rstrip(" ") for i, (a, b) in enumerate(zip(starts, ends))]
+
+
+def _print_wrapped(console: Console, text: str | Text, *, indent: str = "", first: str = "",
+                   style: str | None = None) -> None:
+    """Print ``text`` (plain, or a styled Text) wrapped to the console width."""
+    if not isinstance(text, Text):
+        text = Text(text, style=style or "")
+    starts = breaks(text.plain, console.width, cell_len(first), cell_len(indent))
+    for i, piece in enumerate(text.divide(starts[1:])):
+        piece.rstrip()
+        line = Text(first if i == 0 else indent, no_wrap=True, overflow="ignore")
+        line.append_text(piece)
+        console.print(line, soft_wrap=True, highlight=False)
+
+
+def _where(x: dict) -> str:
+    labels = "".join(filter(None, (clean(x.get("table")), f"「{clean(x['row'])}」" if x.get("row") else "",
+                                   clean(x.get("column")))))
+    src = clean(source(x))
+    return labels + (f"（{src}）" if src and labels else src)
+
+
+def _values(x: dict) -> str:
+    rep, exp = x.get("reported"), expected(x)
+    if rep is None and exp is None:
         return ""
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    if rep is None:
+        return f"应为 {num(exp)}"
+    if exp is None:
+        return f"报告值 {num(rep)}"
+    return f"报告值 {num(rep)} → 应为 {num(exp)}"
 
 
-def render(result, console: Console | None = None, *, show_info: bool = False, quiet: bool = False) -> None:
+def _block(console: Console, n: int, x: dict, previous_fix: str | None) -> str | None:
+    """One finding as a block of lines; returns its fix text."""
+    sev = x.get("severity") or "info"
+    head = Text(f"{n}. ")
+    head.append(_SEVERITY.get(sev, sev), style=_STYLE.get(sev))
+    head.append(f" {clean(x.get('rule'))}  {_where(x)}")
+    _print_wrapped(console, head, indent="     ", first="  ")
+    if _values(x):
+        _print_wrapped(console, _values(x), indent="     ", first="     ", style="bold")
+    _print_wrapped(console, clean(x.get("message")), indent="     ", first="     ")
+    fix = (x.get("fix") or {}).get("text")
+    if fix:
+        fix = clean(fix)
+        _print_wrapped(console, "同上" if fix == previous_fix else fix, indent="     ", first="     改法：")
+    return fix or previous_fix
+
+
+def _table(console: Console, shown: list[dict]) -> None:
+    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    for col in ("规则", "级别", "表", "行", "列", "报告值", "应为", "说明"):
+        table.add_column(col, overflow="fold")
+    for x in shown:
+        sev = x.get("severity") or "info"
+        table.add_row(clean(x.get("rule")), Text(_SEVERITY.get(sev, sev), style=_STYLE.get(sev)),
+                      clean(x.get("table")), clean(x.get("row")), clean(x.get("column")), num(x.get("reported")),
+                      num(expected(x)), Text(clean(x.get("message"))))
+    console.print(table)
+    for x in shown:
+        fix = x.get("fix")
+        if fix and fix.get("text"):
+            _print_wrapped(console, clean(fix["text"]), indent="  ", first="  最可能需要修改的单元格：")
+            break
+
+
+def _verdict(console: Console, f) -> None:
+    label, colour, mark = _STATUS[f.status]
+    line = Text(f"{mark} {clean(f.path)}  ")
+    line.append(label, style=f"bold {colour}")
+    if f.status == "unreadable":
+        line.append("：" + clean(f.reason) + (f"（{clean(f.detail)}）" if f.detail else ""))
+        _print_wrapped(console, line, indent="    ")
+        return
+    meta = "  ".join(x for x in (" ".join(x for x in (clean(f.body), f"{f.year}年" if f.year else "",
+                                                      f"{f.template}年版格式" if f.template else "") if x),
+                                 f"错误 {f.count('error')}，警告 {f.count('warning')}") if x)
+    if cell_len(line.plain) + 2 + cell_len(meta) <= console.width:
+        line.append("  " + meta)
+        console.print(line, soft_wrap=True, highlight=False)
+    else:  # the path and the verdict on one line, what was found out about the report on the next
+        _print_wrapped(console, line, indent="    ")
+        _print_wrapped(console, meta, indent="    ", first="    ")
+
+
+def render(result, console: Console | None = None, *, show_info: bool = False, quiet: bool = False,
+           unreadable: bool = True) -> None:
+    """Print the report. ``unreadable=False`` leaves out the lines of unreadable files (the
+    CLI has already said each of them once, on stderr); the summary still counts them."""
     console = console or Console()
     if not console.is_terminal and console.width < 140:
         console.width = 140
+    narrow = console.width < WIDE
     for f in result.files:
-        label, mark = _STATUS[f.status]
-        meta = " ".join(x for x in (_m(f.body or ""), f"{f.year}年" if f.year else "",
-                                    f"{_m(f.template)}年版格式" if f.template else "") if x)
-        counts = f"错误 {f.count('error')}，警告 {f.count('warning')}" if f.status != "unreadable" else _m(f.reason)
-        console.print(f"{mark} {_m(f.path)}  {label}  {meta}  {counts}", highlight=False, soft_wrap=True)
+        if f.status == "unreadable" and not unreadable:
+            continue
+        _verdict(console, f)
         if quiet or f.status == "unreadable":
             continue
-        shown = [x for x in f.findings if show_info or x["severity"] != "info"]
+        shown = [x for x in f.findings if show_info or x.get("severity") != "info"]
         if not shown:
             continue
-        table = Table(show_lines=False, header_style="bold", pad_edge=False)
-        for col in ("规则", "级别", "表", "行", "列", "报告值", "应为", "说明"):
-            table.add_column(col, overflow="fold")
-        for x in shown:
-            table.add_row(_m(x["rule"]), f"[{_STYLE[x['severity']]}]{_SEVERITY[x['severity']]}[/]",
-                          _m(x.get("table") or ""), _m(x.get("row") or ""), _m(x.get("column") or ""),
-                          _m(_num(x.get("reported"))),
-                          _m(_num((x.get("implied") or {}).get("value", x.get("expected")))), _m(x["message"]))
-        console.print(table)
-        for x in shown:
-            fix = x.get("fix")
-            if fix and fix.get("text"):
-                console.print(f"  最可能需要修改的单元格：{_m(fix['text'])}", highlight=False)
-                break
+        if narrow:
+            fix = None
+            for n, x in enumerate(shown, 1):
+                fix = _block(console, n, x, fix)
+        else:
+            _table(console, shown)
     for rule_id, reason in getattr(result, "disabled", {}).items():
-        console.print(f"已停用规则 {_m(rule_id)}（理由：{_m(reason)}）", highlight=False, soft_wrap=True)
+        _print_wrapped(console, f"已停用规则 {clean(rule_id)}（理由：{clean(reason)}）", indent="  ")
     if len(result.files) > 1:
         summary(result, console)
 
@@ -87,6 +225,30 @@ def summary(result, console: Console | None = None) -> None:
                   str(sum(r["warning"] for r in per_rule.values())),
                   str(len(set().union(*(r["files"] for r in per_rule.values())))), style="bold")
     console.print(table)
+
+
+def rules(catalogue: dict, console: Console | None = None) -> None:
+    """``validator rules``: the catalogue as a table on a wide terminal, a block per rule on a narrow one."""
+    console = console or Console()
+    if not console.is_terminal and console.width < 140:
+        console.width = 140
+    tables = {"t2": "表二", "t3": "表三", "t4": "表四"}
+    if console.width >= WIDE:
+        t = Table("规则", "名称", "级别", "表", "格式版本", "标题", header_style="bold", pad_edge=False)
+        for r in catalogue.values():
+            t.add_row(r.id, r.name, Text(_SEVERITY.get(r.severity, r.severity), style=_STYLE.get(r.severity)),
+                      "、".join(tables.get(x, x) for x in r.tables), "、".join(r.versions), Text(clean(r.title)))
+        console.print(t)
+        return
+    for r in catalogue.values():
+        head = Text(f"{r.id}  ")
+        head.append(_SEVERITY.get(r.severity, r.severity), style=_STYLE.get(r.severity))
+        scope = "、".join(tables.get(x, x) for x in r.tables)
+        head.append(f"  {clean(r.title)}" + (f"（{scope}）" if scope else ""))
+        _print_wrapped(console, head, indent="      ")
+        _print_wrapped(console, f"{r.name}；格式版本 {'、'.join(r.versions)}", indent="      ", first="      ",
+                       style="dim")
+    console.print(f"共 {len(catalogue)} 条规则。validator explain 规则编号 查看说明和示例。", highlight=False)
 
 
 class Progress:

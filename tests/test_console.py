@@ -1,0 +1,135 @@
+"""The console report as a clerk sees it: ``validator check`` and ``validator rules`` in a real
+pty of 80 columns (no line wider, every value next to its words, each unreadable file once,
+no "-0"), the wrapping rules, and strings from files printed as data."""
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+import os
+import pty
+import re
+import struct
+import sys
+import termios
+import unicodedata
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from validator.outputs import console as out
+from validator.outputs import expected, num
+from validator.run import FileResult, Result, check_paths
+
+from .conftest import ROOT, SAMPLES
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+PDF = "014_huaian_hongze_district_gov_2023.pdf"
+
+
+def width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def in_pty(args: list[str], cols: int = 80) -> tuple[str, int]:
+    """Run ``python -m validator ARGS`` on a pty of ``cols`` columns; (output without ANSI codes, exit code)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the window size is set before exec, so the program sees it at start
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+        os.chdir(ROOT)
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        os.execve(sys.executable, [sys.executable, "-m", "validator", *args], env)
+    chunks = []
+    while True:
+        try:
+            b = os.read(fd, 65536)
+        except OSError:
+            break
+        if not b:
+            break
+        chunks.append(b)
+    _, status = os.waitpid(pid, 0)
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return ANSI.sub("", text), os.waitstatus_to_exitcode(status)
+
+
+@pytest.fixture(scope="module")
+def files(corpus, tmp_path_factory) -> list[Path]:
+    empty = tmp_path_factory.mktemp("console") / "empty.txt"
+    empty.write_bytes(b"")
+    return [corpus / PDF, SAMPLES / "taiqian_2020_blank_total.txt", SAMPLES / "taiqian_2020_changed_cell.txt", empty]
+
+
+def test_check_at_80_columns(files):
+    text, code = in_pty(["check", *map(str, files)])
+    assert code == 2
+    lines = text.splitlines()
+    assert max(width(line) for line in lines) <= 80, max(lines, key=width)
+    result = check_paths(files)
+    shown = [(f, x) for f in result.files for x in f.findings if x["severity"] != "info"]
+    assert shown
+    for f, x in shown:  # one block per finding: "N. 级别 RULE" heads it, "应为 N" stays on one line
+        if expected(x) is not None:
+            assert any(f"应为 {num(expected(x))}" in line for line in lines), (x["rule"], num(expected(x)))
+    heads = [line for line in lines if re.match(r"\s+\d+\. (错误|警告) [A-Z]\d{3}", line)]
+    assert len(heads) == len(shown)
+    assert [re.search(r"[A-Z]\d{3}", h).group() for h in heads] == [x["rule"] for _, x in shown]
+    # the unreadable file is reported once (stdout and stderr share the terminal)
+    assert sum(str(files[-1]) in line for line in lines) == 1
+    assert not re.search(r"(?<![\d.])-0(?![\d.])", text)  # no "-0"
+    assert "共 4 个文件：通过 1，未通过 2，无法读取 1" in text
+
+
+def test_wide_terminal_keeps_the_table(files):
+    text, _ = in_pty(["check", str(files[2])], cols=160)
+    assert "┃规则" in text and max(width(line) for line in text.splitlines()) <= 160
+
+
+def test_rules_at_80_columns():
+    from validator.rules import load
+
+    text, code = in_pty(["rules"])
+    assert code == 0
+    lines = text.splitlines()
+    assert max(width(line) for line in lines) <= 80
+    joined = "".join(line.strip() for line in lines)
+    for r in load().values():  # every rule, with its whole title
+        assert r.id in text and r.title.replace(" ", "") in joined.replace(" ", ""), r.id
+
+
+@pytest.mark.parametrize("w", range(16, 61, 3))
+def test_wrap_never_splits_a_number_from_its_words(w):
+    messages = [x["message"] for f in check_paths(sorted(SAMPLES.glob("*.txt"))).files for x in f.findings]
+    messages.append("表四「行政复议」总计：报告值 0，按结果维持＋结果纠正＋其他结果＋尚未审结应为 11。")
+    for m in messages:
+        lines = out.wrap(m, w, indent="  ", first="  ")
+        assert all(out.cell_len(line) <= w for line in lines), (w, lines)
+        assert "".join(line[2:] for line in lines).replace(" ", "") == m.replace(" ", "")
+        for value in re.findall(r"应为 -?\d+(?:\.\d+)?", m):
+            assert any(value in line for line in lines), (w, value, lines)
+        assert not any(line.lstrip().startswith(tuple("，。；：、）」")) for line in lines[1:]), lines
+
+
+def test_strings_from_files_are_data():
+    hostile = "报告\x1b]0;owned\x07[red]x[/red]\x1b[2J.txt"
+    f = FileResult(hostile, "failed", body="某县[bold]人民政府[/]", year=2023, template="2021",
+                   findings=[{"rule": "T401", "severity": "error", "table": "表四", "row": "行政复议\x1b[31m",
+                              "column": "总计", "reported": 0.0, "expected": 11.0, "message": "说明[link=x]y[/link]",
+                              "fix": None}])
+    for w in (80, 160):
+        buf = io.StringIO()
+        out.render(Result([f]), Console(file=buf, width=w, force_terminal=True, color_system=None))
+        text = buf.getvalue()
+        assert "\x1b" not in text and "\x07" not in text
+        assert "[red]x[/red]" in text and "某县[bold]人民政府[/]" in text and "说明[link=x]y[/link]" in text
+
+
+def test_no_negative_zero():
+    f = FileResult("a.txt", "passed", findings=[{"rule": "T301", "severity": "warning", "table": "表三",
+                                                  "row": "（七）总计", "column": "总计", "reported": -0.0,
+                                                  "expected": -0.0, "message": "m", "fix": None}])
+    buf = io.StringIO()
+    out.render(Result([f]), Console(file=buf, width=80, force_terminal=True, color_system=None))
+    assert "-0" not in buf.getvalue()
+    assert json.loads(json.dumps(num(-0.0))) == "0"
