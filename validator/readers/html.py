@@ -33,6 +33,7 @@ exception.
 from __future__ import annotations
 
 import codecs
+import functools
 import pathlib
 import re
 
@@ -44,19 +45,11 @@ __all__ = ["read", "decode", "normalize_text", "table_grid"]
 # --------------------------------------------------------------------------- text
 
 
-def _is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return (
-        0x2E80 <= o <= 0x9FFF  # radicals, CJK punctuation 、。（）「」, kana, CJK unified
-        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
-        or 0xFE30 <= o <= 0xFE4F  # CJK compatibility forms
-        or 0xFF00 <= o <= 0xFFEF  # full-width forms （）：，０-９
-        or 0x20000 <= o <= 0x3134F  # extension B..G
-        or o in (0x2018, 0x2019, 0x201C, 0x201D, 0x2014, 0x2026, 0x00B7)  # ‘’“”—…·
-    )
-
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CJK_CLASS = ("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
+              "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7]")  # radicals, CJK punctuation 、。（）「」, kana,
+# CJK unified and compatibility ideographs and forms, full-width forms （）：，０-９, extension B..G, ‘’“”—…·
+_CJK_GAP = re.compile(f"(?<={_CJK_CLASS})\\s+(?={_CJK_CLASS})")
 _WS_RUN = re.compile(r"\s+")  # str pattern: Unicode whitespace, incl. U+00A0 and U+3000
 
 
@@ -66,16 +59,8 @@ def normalize_text(text: str) -> str:
     Line breaks count as whitespace, so lines inside one cell are joined with no
     separator between CJK characters and one space otherwise.
     """
-    text = text.translate(_INVISIBLE)
-    parts = _WS_RUN.split(text)
-    out: list[str] = []
-    for part in parts:
-        if not part:
-            continue
-        if out and not (_is_cjk(out[-1][-1]) and _is_cjk(part[0])):
-            out.append(" ")
-        out.append(part)
-    return "".join(out)
+    text = _INVISIBLE.sub("", text)
+    return _WS_RUN.sub(" ", _CJK_GAP.sub("", text)).strip()
 
 
 # ----------------------------------------------------------------------- decoding
@@ -257,7 +242,20 @@ def _hidden(el) -> bool:
     if el.get("hidden") is not None:
         return True
     style = el.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    return bool(style) and _hiding(style)
+
+
+@functools.lru_cache(maxsize=4096)  # pages repeat a few styles and class names on every element
+def _hiding(style: str) -> bool:
+    return bool(_HIDDEN_STYLE.search(style))
+
+
+@functools.lru_cache(maxsize=4096)
+def _boilerplate_name(names: str | None, ident: str | None) -> bool:
+    names = (names or "").split()
+    if ident:
+        names.append(ident.strip())
+    return any(_BOILERPLATE_NAME.match(n) for n in names)
 
 
 _NEVER_BOILERPLATE = frozenset("html body main article form table tbody thead tfoot tr td th".split())
@@ -266,57 +264,99 @@ _NEVER_BOILERPLATE = frozenset("html body main article form table tbody thead tf
 def _boilerplate(el, tag: str) -> bool:
     if tag in _NEVER_BOILERPLATE:
         return False
-    named = tag in _BOILERPLATE_TAGS
-    if not named:
-        names = (el.get("class") or "").split()
-        ident = el.get("id")
-        if ident:
-            names.append(ident.strip())
-        named = any(_BOILERPLATE_NAME.match(n) for n in names)
+    named = tag in _BOILERPLATE_TAGS or _boilerplate_name(el.get("class"), el.get("id"))
     # Never drop a table: old sites lay out the whole page, report included, in tables.
     return named and next(el.iter("table"), None) is None
+
+
+_SPAN = re.compile(r"\s*(\d+)")
 
 
 def _span(value: str | None, default: int, lo: int, hi: int) -> int:
     if value is None:
         return default
-    m = re.match(r"\s*(\d+)", value)
+    m = _SPAN.match(value)
     if not m:
         return default
     return max(lo, min(hi, int(m.group(1))))
 
 
-def _cell_lines(el, out: list[str]) -> None:
-    """Text of an element, with "\\n" at line breaks and block boundaries."""
-    tag = _tag(el)
-    if not tag:  # comment or processing instruction
+_SENT = "\ufdd0"  # a paragraph break in the page text (a noncharacter: never text)
+_TABLE = "\ufdd1"  # where a data table's rows go in the page text
+
+
+_XPATHS: dict[str, object] = {}
+
+
+def _xpath(name: str):
+    """Compiled XPath expressions (lxml is imported lazily). Tag tests are left to
+    ``iter(*tags)``: libxml2 evaluates a ``self::x`` test per node slowly."""
+    if not _XPATHS:
+        from lxml import etree
+
+        _XPATHS.update(
+            attributed=etree.XPath("descendant-or-self::*[@hidden or @style or @class or @id]"),
+            hideable=etree.XPath("descendant::*[@hidden or @style]"),
+            nested=etree.XPath("boolean(descendant::table)"),
+            cells=etree.XPath("count(descendant::td | descendant::th)"),
+            long_cells=etree.XPath(f"descendant::*[(self::td or self::th) and string-length(.) > {_LONG_CELL}]"),
+        )
+    return _XPATHS[name]
+
+
+_SKIP_OR_BOILERPLATE = tuple(_SKIP_TAGS | _BOILERPLATE_TAGS)
+_SKIP = tuple(_SKIP_TAGS)
+_BLOCK_BR = tuple(_BLOCK_TAGS | {"br"})
+_WALK_MARKS = tuple(_BLOCK_TAGS | {"br", "hr"})
+
+
+def _text(el) -> str:
+    return "".join(el.itertext())
+
+
+def _drop(el) -> None:
+    """Remove ``el`` and everything in it from the tree, keeping the text after it."""
+    parent = el.getparent()
+    if parent is None:
         return
-    if tag in _SKIP_TAGS or _hidden(el):
-        return
-    block = tag in _BLOCK_TAGS
-    if tag == "br":
-        out.append("\n")
-    if block:
-        out.append("\n")
-    if el.text:
-        out.append(el.text)
-    for child in el:
-        _cell_lines(child, out)
-        if child.tail:
-            out.append(child.tail)
-    if block:
-        out.append("\n")
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _replace(el, text: str) -> None:
+    """Put ``text`` where ``el`` was (``el`` and its content are removed)."""
+    el.tail = text + (el.tail or "")
+    _drop(el)
+
+
+def _prepare_cells(table) -> None:
+    """Make each cell's text what a browser shows, readable with one ``itertext()``:
+    skipped and hidden content inside cells removed, a line break at ``<br>`` and around
+    every block element. Idempotent."""
+    candidates = {*table.iter(_SKIP), *_xpath("hideable")(table)} - {table}
+    for el in candidates:
+        if (el.tag in _SKIP_TAGS or _hidden(el)) and \
+                next(el.iterancestors("td", "th", "caption", "table"), table).tag != "table":
+            _drop(el)
+            if next(el.iter("tr"), None) is not None:
+                _prepare_cells(el)  # its rows are still rows of the table (see table_grid)
+    for el in table.iter(_BLOCK_BR):
+        if el is table:
+            continue
+        if el.tag != "br":
+            el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
 
 
 def _cell_text(td) -> str:
-    out: list[str] = []
-    if td.text:
-        out.append(td.text)
-    for child in td:
-        _cell_lines(child, out)
-        if child.tail:
-            out.append(child.tail)
-    return normalize_text("".join(out))
+    """Text of a prepared cell (see :func:`_prepare_cells`), normalised."""
+    return normalize_text(_text(td))
 
 
 def _rows_of(table) -> list:
@@ -332,6 +372,7 @@ def table_grid(table) -> list[list[str]]:
     trs = _rows_of(table)
     if not trs:
         return []
+    _prepare_cells(table)
     # Row-group boundaries: index of the last row of each row's group.
     group_end: list[int] = [0] * len(trs)
     start = 0
@@ -372,98 +413,88 @@ _LONG_CELL = 300
 
 
 def _is_layout_table(table) -> bool:
-    for inner in table.iter("table"):
-        if inner is not table:
-            return True
-    cells = [el for el in table.iter("td", "th")]
-    if len(cells) <= 1:
+    if _xpath("nested")(table) or _xpath("cells")(table) <= 1:
         return True
-    for td in cells:
-        text = td.text_content()
-        if len(text) > _LONG_CELL:
-            blocks = sum(1 for el in td.iter() if _tag(el) in _BLOCK_TAGS or _tag(el) == "br")
-            if blocks >= 2:
-                return True
+    for td in _xpath("long_cells")(table):
+        if sum(1 for el in td.iter() if _tag(el) in _BLOCK_TAGS or _tag(el) == "br") >= 2:
+            return True
     return False
 
 
-class _Walker:
-    def __init__(self) -> None:
-        self.blocks: list[Block] = []
-        self.buf: list[str] = []
-        self.lines = 0
-        self.tables = 0
-        self.images = 0
-        self.cells = 0
+def _walk_text(start) -> tuple[str, int, list]:
+    """The text of the page as the reader walks it, the number of images seen, and the
+    data tables.
 
-    def _grow(self, blocks: int, cells: int) -> None:
-        from validator.readers import check_growth
+    The tree is rewritten in place so that one ``itertext()`` gives it: each data table
+    is taken out (read later, only if the walk reaches it) and a :data:`_TABLE` mark with
+    its number left in its place; skipped content (scripts, hidden elements, boilerplate
+    without a table …) is removed; :data:`_SENT` marks the paragraph breaks (block
+    elements, ``<br>``/``<hr>``, line ends inside ``<pre>``).
+    """
+    from lxml import etree
 
-        self.cells += cells
-        check_growth(len(self.blocks) + blocks, self.cells)
-
-    def flush(self) -> None:
-        if self.buf:
-            text = normalize_text("".join(self.buf))
-            self.buf.clear()
-            if text:
-                self._grow(1, 1)
-                self.lines += 1
-                self.blocks.append(paragraph(text, Position(line=self.lines)))
-
-    def text(self, s: str | None, pre: bool) -> None:
-        if not s:
-            return
-        if pre and "\n" in s:
-            first, *rest = s.split("\n")
-            self.buf.append(first)
-            for line in rest:
-                self.flush()
-                self.buf.append(line)
+    tables = [t for t in start.iter("table") if not _is_layout_table(t)]  # judged on the page as published
+    for k, table in enumerate(tables):
+        # a table still, for _boilerplate (a box holding it is kept), hidden if it was
+        stub = etree.Element("table", {a: table.get(a) for a in ("hidden", "style") if table.get(a) is not None})
+        stub.text, stub.tail = f"{_TABLE}{k}", table.tail
+        table.getparent().replace(table, stub)
+    # What the walk skips, judged before anything is removed (a boilerplate box holding a
+    # table only inside a script is not boilerplate).
+    gone = {el for el in {*start.iter(_SKIP_OR_BOILERPLATE), *_xpath("attributed")(start)}
+            if el.tag in _SKIP_TAGS or _hidden(el) or _boilerplate(el, el.tag)}
+    if start in gone:
+        return "", 0, tables
+    # a skipped <img> the walk would have reached still counts as an image seen
+    images = sum(1 for el in gone if el.tag == "img" and not any(a in gone for a in el.iterancestors()))
+    for el in gone:  # in any order: what is removed with an ancestor is gone either way
+        _drop(el)
+    images += sum(1 for _ in start.iter("img"))
+    for el in start.iter("pre", "listing", "plaintext"):
+        if el.text:
+            el.text = el.text.replace("\n", _SENT)
+        for sub in el.iterdescendants():
+            if sub.text:
+                sub.text = sub.text.replace("\n", _SENT)
+            if sub.tail:
+                sub.tail = sub.tail.replace("\n", _SENT)
+    for el in start.iter(_WALK_MARKS):
+        if el.tag in ("br", "hr"):
+            el.text = None  # never read
         else:
-            self.buf.append(s)
+            el.text = _SENT + (el.text or "")
+        if el is not start:
+            el.tail = _SENT + (el.tail or "")
+    return _text(start), images, tables
 
-    def table(self, table) -> None:
-        self.flush()
-        caption = next((c for c in table if _tag(c) == "caption"), None)
-        if caption is not None:
-            self.buf.append(_cell_text(caption))
-            self.flush()
-        grid = table_grid(table)
-        if not any(any(cell for cell in r) for r in grid):
-            return
-        self._grow(len(grid), sum(len(r) for r in grid))
-        self.tables += 1
-        t = self.tables
-        for r, cells in enumerate(grid, 1):
-            self.blocks.append(
-                row([(text, Position(table=t, row=r, col=c)) for c, text in enumerate(cells, 1)])
-            )
 
-    def walk(self, el, pre: bool = False) -> None:
-        tag = _tag(el)
-        if not tag:
-            return
-        if tag == "img":
-            self.images += 1
-        if tag in _SKIP_TAGS or _hidden(el) or _boilerplate(el, tag):
-            return
-        if tag == "table" and not _is_layout_table(el):
-            self.table(el)
-            return
-        if tag == "br" or tag == "hr":
-            self.flush()
-            return
-        block = tag in _BLOCK_TAGS
-        pre = pre or tag in ("pre", "textarea", "listing", "plaintext")
-        if block:
-            self.flush()
-        self.text(el.text, pre)
-        for child in el:
-            self.walk(child, pre)
-            self.text(child.tail, pre)
-        if block:
-            self.flush()
+def _blocks(title: str | None, text: str, tables: list) -> list[Block]:
+    """Paragraph and row blocks from the walked page text (see :func:`_walk_text`): a data
+    table gives its caption as a paragraph, then its rows, unless it has no text at all."""
+    from validator.readers import check_growth
+
+    blocks: list[Block] = []
+    cells = lines = numbered = 0
+    for piece in ([title] if title is not None else []) + text.split(_SENT):
+        grid = None
+        if piece.startswith(_TABLE):
+            table = tables[int(piece[1:])]
+            grid = table_grid(table)  # prepares the caption's text too
+            caption = next((c for c in table if _tag(c) == "caption"), None)
+            piece = "" if caption is None else _cell_text(caption)
+        piece = normalize_text(piece)
+        if piece:
+            cells += 1
+            check_growth(len(blocks) + 1, cells)
+            lines += 1
+            blocks.append(paragraph(piece, Position(line=lines)))
+        if grid and any(any(cell for cell in r) for r in grid):
+            cells += sum(len(r) for r in grid)
+            check_growth(len(blocks) + len(grid), cells)
+            numbered += 1
+            for r, row_cells in enumerate(grid, 1):
+                blocks.append(row([(t, Position(table=numbered, row=r, col=c)) for c, t in enumerate(row_cells, 1)]))
+    return blocks
 
 
 # ------------------------------------------------------------------------ limits
@@ -509,7 +540,6 @@ def _check_tree(root, parser) -> None:
 def read(path: pathlib.Path, data: bytes) -> Document:
     """Read a saved government web page into a :class:`Document` (format ``"html"``)."""
     import lxml.etree
-    import lxml.html
 
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
@@ -523,37 +553,40 @@ def read(path: pathlib.Path, data: bytes) -> Document:
                          f"no HTML tags found (decoded as {encoding})")
     from validator import readers as limits
 
-    tags = sum(1 for _ in _TAG_OPEN.finditer(text))
+    tags = len(_TAG_OPEN.findall(text))
     if tags > limits.MAX_HTML_ELEMENTS:
         raise _too_many_elements(tags)
     # The HTML parser of libxml2 knows no DTDs or external entities (an internal subset
-    # is read as text); no_network makes sure nothing is ever fetched.
-    parser = lxml.html.HTMLParser(
+    # is read as text); no_network makes sure nothing is ever fetched. Plain lxml.etree
+    # elements (not lxml.html's): the reader needs no HtmlElement methods.
+    parser = lxml.etree.HTMLParser(
         encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
         recover=True, default_doctype=False, huge_tree=False,
     )
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        if _SENT in text or _TABLE in text:
+            text = text.replace(_SENT, "\ufffd").replace(_TABLE, "\ufffd")
+        root = lxml.etree.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        if root is None:
+            raise lxml.etree.ParserError("Document is empty")
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as e:
         raise Unreadable("HTML网页无法解析", f"{type(e).__name__}: {e}") from None
     _check_tree(root, parser)
 
-    walker = _Walker()
+    published = _published(root)  # before the walk rewrites the tree
     title = root.find(".//title")
-    if title is not None:
-        walker.buf.append(title.text_content())
-        walker.flush()
-    from_title = len(walker.blocks)
+    title_text = _text(title) if title is not None else None
     body = root.find("body")
-    walker.walk(body if body is not None else root)
-    walker.flush()
-    if not any(b.text for b in walker.blocks[from_title:]):
-        hint = "（内容可能以图片形式发布）" if walker.images else ""
+    page, images, tables = _walk_text(body if body is not None else root)
+    blocks = _blocks(title_text, page, tables)
+    from_title = 1 if title_text is not None and normalize_text(title_text) else 0
+    if not any(b.text for b in blocks[from_title:]):
+        hint = "（内容可能以图片形式发布）" if images else ""
         raise Unreadable(
             "网页中没有可读取的正文文字" + hint,
-            f"no text outside boilerplate (decoded as {encoding}; {walker.images} image(s))",
+            f"no text outside boilerplate (decoded as {encoding}; {images} image(s))",
         )
-    return Document(path=str(path), format="html", blocks=walker.blocks, published=_published(root))
+    return Document(path=str(path), format="html", blocks=blocks, published=published)
 
 
 # CMS pages state their publication date in a meta element (PubDate on 政府网站集约化
