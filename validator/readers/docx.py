@@ -286,19 +286,20 @@ def read(path: pathlib.Path, data: bytes) -> Document:
             "PPTX演示文稿" if any(n.startswith("ppt/") for n in names) else "压缩包")
         raise Unreadable(f"文件是{what}，不是DOCX（Word）文档", f"zip members: {sorted(names)[:5]}")
 
-    # Sizes, ratios, names, integrity and DTDs are checked before python-docx inflates
-    # and parses anything (its lxml parser does not resolve entities either).
+    # Sizes, ratios, names, integrity and DTDs are checked before anything is inflated
+    # and parsed (the lxml parser below does not resolve entities either).
     limits.check_zip(data)
 
-    import docx  # python-docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from lxml.etree import XMLSyntaxError
+    from lxml import etree
 
+    # Only the main document part is read, parsed with lxml as python-docx parses it
+    # (blank text between elements dropped, entities never resolved); python-docx would
+    # also parse every other part (styles, numbering, settings …), which the reader never uses.
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     try:
-        document = docx.Document(io.BytesIO(data))
-    except PackageNotFoundError as e:
-        raise Unreadable("文件不是有效的DOCX（Word）文档", f"PackageNotFoundError: {e}") from None
-    except XMLSyntaxError as e:  # libxml2's own limits (no huge_tree): 256 levels, 10 MB text nodes
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            body = etree.fromstring(z.read(_main_part(z, parser)), parser).find(W + "body")
+    except etree.XMLSyntaxError as e:  # libxml2's own limits (no huge_tree): 256 levels, 10 MB text nodes
         if "depth" in str(e).lower():
             raise Unreadable("DOCX文档中的 XML 嵌套超过 256 层上限，无法读取", f"XMLSyntaxError: {e}") from None
         if "huge" in str(e).lower() or "resource limit" in str(e).lower():
@@ -309,5 +310,37 @@ def read(path: pathlib.Path, data: bytes) -> Document:
         raise Unreadable("文件不是有效的DOCX（Word）文档，或已损坏", f"{type(e).__name__}: {e}") from None
 
     walker = _Walker()
-    walker.container(document.element.body)
+    if body is not None:
+        walker.container(body)
     return Document(path=str(path), format="docx", blocks=walker.blocks)
+
+
+_OFFICE_DOCUMENT = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+                    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument")
+_WML_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+
+
+def _main_part(z: zipfile.ZipFile, parser) -> str:
+    """The zip member of the main document part: the package's officeDocument
+    relationship, which must be a Word document (as python-docx requires). Raises
+    KeyError/ValueError."""
+    import posixpath
+
+    from lxml import etree
+
+    rels = etree.fromstring(z.read("_rels/.rels"), parser)
+    target = next((r.get("Target") for r in rels if r.get("Type") in _OFFICE_DOCUMENT and r.get("Target")), None)
+    if target is None:
+        raise KeyError("no relationship of type 'officeDocument' in the package")
+    name = posixpath.normpath(target.split("#")[0].lstrip("/"))  # relative to the package root
+    types = etree.fromstring(z.read("[Content_Types].xml"), parser)
+    ext = name.rsplit(".", 1)[-1].lower()
+    ct = next((t.get("ContentType") for t in types.iter(_CT + "Override")
+               if (t.get("PartName") or "").lstrip("/").lower() == name.lower()), None)
+    if ct is None:
+        ct = next((t.get("ContentType") for t in types.iter(_CT + "Default")
+                   if (t.get("Extension") or "").lower() == ext), None)
+    if ct != _WML_MAIN:
+        raise ValueError(f"the main part is not a Word document, content type is '{ct}'")
+    return name
