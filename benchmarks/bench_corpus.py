@@ -516,7 +516,7 @@ def cached(n: int, formats: list[str], *, error_rate: float = ERROR_RATE, seed: 
     """The corpus of size n in build_dir (built once, reused while the parameters match).
     Returns (directory, manifest, reused)."""
     formats = available_formats(list(formats), TEMPLATE, say)
-    out_dir = build_dir / f"corpus-{n}"
+    out_dir = build_dir / f"corpus-{'+'.join(formats)}-{n}"
     meta_path, reports_path = manifest_paths(out_dir)
     if meta_path.exists() and reports_path.exists() and out_dir.is_dir():
         try:

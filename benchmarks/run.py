@@ -1,24 +1,30 @@
 #!/usr/bin/env python
-"""Benchmark of ``validator check`` on large batches (issue 8).
+"""Benchmark of ``validator check`` against the parse floor (issues 8 and 18).
 
-    python benchmarks/run.py [--sizes 100 1000 10000] [--jobs N] [--formats html docx text]
+    python benchmarks/run.py [--sizes 200 2000] [--formats html docx pdf] [--jobs J] [--pdf-files 10]
 
-For each size N: builds (once, cached in benchmarks/_build/corpus-N) a mixed corpus of N
-reports made from the real ones (see bench_corpus.py), then measures, each in its own
-subprocess (wall time, CPU time, peak memory):
+Each format is measured on its own batch, so that every ratio is per format. A batch of N
+inputs of one format is a directory of links in benchmarks/_build/in-FORMAT-N: to
+generated reports (see bench_corpus.py: consistent numbers, 10 % with one wrong cell) and
+to real files read in place from ../shared/corpus and tests/fixtures (never copied): half
+of an HTML batch is the corpus's published pages, a tenth of a DOCX batch the WPS template
+and the LibreOffice DOCX fixture, a PDF batch the real PDFs in turn (PDF is compared per
+page). On the same J worker processes, in one run, each in its own subprocess (CPU
+seconds of all its processes, wall time, peak memory):
 
-  (a) floor  parse-only with the parser libraries alone, on J worker processes
-             (bench_floor.py: lxml.html, python-docx, reading the text files);
-  (b) check  ``validator check DIR --format json -j J`` (exit code and every file's
-             verdict compared with what the corpus builder intended);
+  (a) floor  the parser library alone reading every cell's text (bench_floor.py: lxml for
+             HTML, lxml on word/document.xml for DOCX, pdfplumber's characters for PDF);
+  (b) check  ``validator check DIR --format json -j J``; every file's verdict compared with
+             the intended one (generated) or with the file checked alone (real);
   (c) naive  one report at a time in one process: readers.read + extract, a pandas
-             DataFrame, a pandera schema per report (bench_naive.py); sampled on the first
-             --naive-limit reports and extrapolated beyond that (marked ~).
+             DataFrame, a pandera schema per report (bench_naive.py); on an even sample of
+             --naive-limit reports, extrapolated beyond that (marked ~).
 
 then the start-up of a single report (median of 5 runs) against ``import pandas, pandera``.
-Prints the machine, a table and a linearity check; writes benchmarks/_build/results.json.
-``--profile`` also runs ``validator check -j 1`` under cProfile on the largest corpus and
-prints where the time goes.
+Prints the machine and its load, the table of the README (CPU ratios per format), wall
+times, memory of the largest batch against the smallest, verdicts; writes
+benchmarks/_build/results.json. ``--profile`` also runs ``validator check -j 1`` under
+cProfile on the largest HTML batch and prints where the time goes.
 """
 from __future__ import annotations
 
@@ -40,6 +46,12 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import bench_corpus as bc  # noqa: E402
+
+
+def bench_naive_sample(items: list, k: int) -> list:
+    """The files bench_naive.py checks with --limit k (the same even sample)."""
+    step = max(1, len(items) // k)
+    return items[::step][:k]
 
 BUILD = bc.BUILD
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -113,7 +125,7 @@ def machine() -> dict:
             "python": platform.python_version(), "implementation": platform.python_implementation(),
             "platform": platform.platform(), "loadavg": loadavg(), "commit": _git(),
             "packages": {m: _version(m) for m in ("gov-report-validator", "pandas", "pandera", "lxml", "python-docx",
-                                                  "numpy")}}
+                                                  "numpy", "pdfplumber", "pdfminer.six", "pypdfium2")}}
 
 
 # --------------------------------------------------------------------- measuring
@@ -160,6 +172,8 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+# Every measured process runs the code of this tree (not whatever an editable install points at).
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p])}
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
@@ -179,7 +193,7 @@ def measured(cmd: list[str], stdout: Path | None = None, *, sample: bool = True)
     full = [TIME, "-f", "%M %U %S", "-o", stats.name, *cmd] if stats else cmd
     load0 = loadavg()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(full, stdout=out, stderr=err, cwd=ROOT)
+    proc = subprocess.Popen(full, stdout=out, stderr=err, cwd=ROOT, env=ENV)
     peak, done = [0], threading.Event()
 
     def sampler():
@@ -220,55 +234,109 @@ def validator_exe() -> str:
     return str(near) if near.exists() else (shutil.which("validator") or "validator")
 
 
+# ---------------------------------------------------------------------- inputs
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+MULTIFORM = ROOT / "tests" / "fixtures" / "multiform"
+# real files among the inputs, read in place (linked from benchmarks/_build, never copied)
+REAL = {
+    "html": [CORPUS / "020_pingtan_zone_2019.html", CORPUS / "021_pingtan_zone_2022.html",
+             CORPUS / "022_shuyang_county_drc_2023.html"],
+    "docx": [MULTIFORM / "taiqian_2020_from_html.docx", CORPUS / "blank_2021_template.wps.docx"],
+    "pdf": [CORPUS / "001_huaian_city_gov_2024.pdf", CORPUS / "014_huaian_hongze_district_gov_2023.pdf",
+            CORPUS / "015_huaian_hongze_district_gov_2024.pdf", MULTIFORM / "taiqian_2020_from_docx.pdf",
+            MULTIFORM / "taiqian_2020_from_html.pdf"],
+    "text": [],
+}
+REAL_SHARE = {"html": 0.5, "docx": 0.1, "pdf": 1.0, "text": 0.0}  # of the N inputs of a format
+
+
+def single_verdict(exe: str, path: Path, cache: dict) -> str | None:
+    """The status ``validator check`` gives a file checked alone (what it must get in a batch)."""
+    if path not in cache:
+        out = subprocess.run([exe, "check", str(path), "--format", "json"], capture_output=True, cwd=ROOT,
+                             timeout=600, env=ENV)
+        try:
+            cache[path] = json.loads(out.stdout)["files"][0]["status"]
+        except (ValueError, KeyError, IndexError):
+            cache[path] = None
+    return cache[path]
+
+
+def inputs(fmt: str, n: int, args, exe: str, verdicts: dict) -> tuple[Path, dict, dict]:
+    """The directory of the n inputs of one format (links to generated and real files), the
+    status each must get, and a description."""
+    real = [p for p in REAL[fmt] if p.exists()]
+    n_real = round(n * REAL_SHARE[fmt]) if real else 0
+    if fmt == "pdf" and not real:
+        raise SystemExit("PDF: no real PDF found (../shared/corpus, tests/fixtures/multiform)")
+    d = BUILD / f"in-{fmt}-{n}"
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    expected: dict[str, str] = {}
+    desc: dict = {"real": {}, "generated": 0}
+    if n - n_real:
+        corpus, meta, reused = bc.cached(n - n_real, [fmt], error_rate=args.error_rate, seed=args.seed,
+                                         jobs=args.jobs, say=say)
+        for spec in bc.load_reports(corpus):
+            (d / f"g-{spec['name']}").symlink_to(corpus / spec["name"])
+            expected[f"g-{spec['name']}"] = spec["expected"]
+        desc.update(generated=n - n_real, corpus=str(corpus.relative_to(ROOT)), reused=reused,
+                    injected=meta["injected"], bytes=meta["bytes"])
+    for i in range(n_real):
+        src = real[i % len(real)]
+        name = f"r{i:05d}-{src.name}"
+        (d / name).symlink_to(src)
+        expected[name] = single_verdict(exe, src, verdicts)
+        desc["real"][src.name] = desc["real"].get(src.name, 0) + 1
+    return d, expected, desc
+
+
 # ---------------------------------------------------------------------- one size
 
 
-def run_size(n: int, args, exe: str) -> dict:
+def run_size(fmt: str, n: int, args, exe: str, verdicts: dict) -> dict:
     t0 = time.perf_counter()
-    corpus, meta, reused = bc.cached(n, args.formats, error_rate=args.error_rate, seed=args.seed, jobs=args.jobs,
-                                     say=say)
-    built = time.perf_counter() - t0
-    say(f"N={n}: corpus {corpus.relative_to(ROOT)} "
-        + ("(cached)" if reused else f"built in {built:.1f} s")
-        + f": {meta['counts']}, {meta['injected']} with one wrong cell, {meta['bytes'] / 2 ** 20:.1f} MB")
-    expected = {s["name"]: s["expected"] for s in bc.load_reports(corpus)}
-    res: dict = {"n": n, "corpus": {**meta, "dir": str(corpus), "reused": reused, "build_wall": round(built, 2)}}
+    corpus, expected, desc = inputs(fmt, n, args, exe, verdicts)
+    say(f"{fmt} N={n}: {desc['generated']} generated"
+        + (f" ({desc['corpus']}, {'cached' if desc['reused'] else 'built'})" if desc["generated"] else "")
+        + (", real: " + ", ".join(f"{k} × {v}" for k, v in desc["real"].items()) if desc["real"] else "")
+        + f" [{time.perf_counter() - t0:.1f} s]")
+    res: dict = {"format": fmt, "n": n, "inputs": {**desc, "dir": str(corpus)}}
 
-    say("  (a) floor: parse only ...")
+    say("  (a) floor: parse + every cell's text ...")
     fl = measured([sys.executable, str(HERE / "bench_floor.py"), str(corpus), "-j", str(args.jobs)],
-                  BUILD / f"floor-{n}.json")
-    fl["inner"] = json.loads((BUILD / f"floor-{n}.json").read_text() or "{}") if fl["exit"] == 0 else None
+                  BUILD / f"floor-{fmt}-{n}.json")
+    fl["inner"] = json.loads((BUILD / f"floor-{fmt}-{n}.json").read_text() or "{}") if fl["exit"] == 0 else None
     res["floor"] = fl
+    res["pages"] = (fl["inner"] or {}).get("pages") or None
 
     say("  (b) validator check ...")
-    out = BUILD / f"check-{n}.json"
+    out = BUILD / f"check-{fmt}-{n}.json"
     ck = measured([exe, "check", str(corpus), "--format", "json", "-j", str(args.jobs)], out)
-    ck["expected_exit"] = meta["expected_exit"]
     try:
         files = json.loads(out.read_text(encoding="utf-8"))["files"]
         got = {Path(f["path"]).name: f["status"] for f in files}
     except (OSError, ValueError, KeyError):
         got = {}
     wrong = sorted(k for k in expected if got.get(k) != expected[k])
+    ck["expected_exit"] = 2 if "unreadable" in expected.values() else 1 if "failed" in expected.values() else 0
     ck["verdicts_as_expected"] = len(expected) - len(wrong)
     ck["verdicts_wrong"] = wrong[:20]
     res["check"] = ck
 
-    if args.naive_limit == 0 or args.naive_limit >= n:
-        k = n
-    else:
-        k = args.naive_limit
+    k = n if args.naive_limit == 0 or args.naive_limit >= n else args.naive_limit
     say(f"  (c) naive pandas + pandera{'' if k == n else f' (first {k} reports)'} ...")
     nv = measured([sys.executable, str(HERE / "bench_naive.py"), str(corpus), "--limit", str(k)],
-                  BUILD / f"naive-{n}.json")
-    inner = json.loads((BUILD / f"naive-{n}.json").read_text() or "{}") if nv["exit"] == 0 else {}
+                  BUILD / f"naive-{fmt}-{n}.json")
+    inner = json.loads((BUILD / f"naive-{fmt}-{n}.json").read_text() or "{}") if nv["exit"] == 0 else {}
     nv["inner"] = {k2: v for k2, v in inner.items() if k2 not in ("failed", "unreadable")}
     nv["sampled"] = k
     if inner and k < n:
         nv["extrapolated_wall"] = round(nv["wall"] - inner["loop_seconds"] + inner["loop_seconds"] * n / k, 2)
-        nv["extrapolated_cpu"] = round(nv["cpu"] - inner["loop_seconds"] + inner["loop_seconds"] * n / k, 2)
-    sample = sorted(expected)[:k]
+        nv["extrapolated_cpu"] = round(nv["cpu"] - inner["loop_cpu"] + inner["loop_cpu"] * n / k, 2)
     if inner:
+        sample = bench_naive_sample(sorted(expected), k)
         failed = set(inner["failed"])
         nv["verdicts_as_expected"] = sum((name in failed) == (expected[name] == "failed") for name in sample)
         nv["unreadable"] = len(inner["unreadable"])
@@ -363,22 +431,38 @@ def fmt_s(x: float | None) -> str:
     return "-" if x is None else (f"{x:.2f}" if x < 100 else f"{x:.0f}")
 
 
+def table(results: list[dict], jobs: int) -> list[str]:
+    """The results as the README's markdown table (CPU seconds: steadier than wall under load)."""
+    lines = ["| format | N | pages | floor cpu s | check cpu s | naive cpu s | check/floor (cpu) | naive/check (cpu) "
+             "| check wall s | reports/s | peak MB | tree MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        fc, cc, nc = r["floor"]["cpu"], r["check"]["cpu"], naive_cpu(r)
+        mark = "~" if "extrapolated_cpu" in r["naive"] else ""
+        lines.append(f"| {r['format']} | {r['n']} | {r['pages'] or ''} | {fmt_s(fc)} | {fmt_s(cc)} | {mark}{fmt_s(nc)} "
+                     f"| {cc / fc:.1f}× | {nc / cc:.1f}× | {fmt_s(r['check']['wall'])} | {r['n'] / r['check']['wall']:.1f} "
+                     f"| {r['check']['maxrss_mb']:.0f} | {r['check']['tree_mb'] or 0:.0f} |")
+    return lines
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Benchmark validator check on large batches (issue 8).")
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="corpus sizes (default: 100 1000)")
+    ap = argparse.ArgumentParser(description="Benchmark validator check against the parse floor (issues 8, 18).")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 2000], help="batch sizes (default: 200 2000)")
     ap.add_argument("--jobs", "-j", type=int, default=min(os.cpu_count() or 1, 8),
                     help="worker processes for (a) and (b) (default: all cores, at most 8, as validator does)")
-    ap.add_argument("--formats", nargs="+", choices=["html", "docx", "text"], default=["html", "docx", "text"],
-                    help="formats in the corpus (mixed 60/20/20 html/docx/text, renormalised over those given)")
+    ap.add_argument("--formats", nargs="+", choices=["html", "docx", "pdf", "text"], default=["html", "docx", "pdf"],
+                    help="formats measured, each on its own batch (default: html docx pdf)")
+    ap.add_argument("--pdf-files", type=int, default=10,
+                    help="PDF batch size (the real PDFs in turn; PDF is compared per page, not per N)")
     ap.add_argument("--error-rate", type=float, default=bc.ERROR_RATE,
-                    help="fraction of reports given exactly one wrong cell (default 0.1)")
-    ap.add_argument("--seed", type=int, default=bc.SEED_NUMBER, help="random seed of the corpus")
-    ap.add_argument("--naive-limit", type=int, default=1000,
+                    help="fraction of generated reports given exactly one wrong cell (default 0.1)")
+    ap.add_argument("--seed", type=int, default=bc.SEED_NUMBER, help="random seed of the generated reports")
+    ap.add_argument("--naive-limit", type=int, default=200,
                     help="run the naive baseline on at most this many reports and extrapolate (0: all)")
     ap.add_argument("--startup-runs", type=int, default=5, help="runs of each start-up case (median)")
     ap.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
     ap.add_argument("--profile", action="store_true",
-                    help="also profile validator check -j 1 under cProfile on the largest corpus")
+                    help="also profile validator check -j 1 under cProfile on the largest HTML batch")
     args = ap.parse_args(argv)
     args.sizes = sorted(set(args.sizes))
     args.jobs = max(1, args.jobs)
@@ -394,85 +478,77 @@ def main(argv=None) -> int:
     say("packages: " + ", ".join(f"{k} {v}" for k, v in mach["packages"].items() if v))
     say(f"commit {mach['commit']}; load average {mach['loadavg']} (other processes share these CPUs)")
     say(f"jobs {args.jobs}; formats {' '.join(args.formats)}; error rate {args.error_rate}; sizes "
-        + " ".join(map(str, args.sizes)))
+        + " ".join(map(str, args.sizes)) + f"; PDF batch {args.pdf_files}")
     say("")
 
-    results = []
-    for n in args.sizes:
-        results.append(run_size(n, args, exe))
+    results, verdicts = [], {}
+    for fmt in args.formats:
+        for n in ([args.pdf_files] if fmt == "pdf" else args.sizes):
+            results.append(run_size(fmt, n, args, exe, verdicts))
     up = None
     if not args.no_startup:
         say(f"start-up: {args.startup_runs} runs of each case ...")
         up = startup(exe, args.startup_runs)
     prof = None
-    if args.profile:
-        big = results[-1]
-        prof = profile(Path(big["corpus"]["dir"]), ["check", big["corpus"]["dir"], "--format", "json", "-j", "1"],
+    html = [r for r in results if r["format"] == "html"]
+    if args.profile and html:
+        big = html[-1]
+        prof = profile(Path(big["inputs"]["dir"]), ["check", big["inputs"]["dir"], "--format", "json", "-j", "1"],
                        big["n"])
 
     # ------------------------------------------------------------------ report
     say("")
-    say(f"results (wall seconds; J = {args.jobs} worker processes for floor and check; naive in 1 process)")
-    head = (f"{'N':>7} {'floor s':>9} {'check s':>9} {'naive s':>9} {'check/floor':>12} {'naive/check':>12}"
-            f" {'reports/s':>10} {'peak MB':>8} {'tree MB':>8} {'exit':>5}")
-    say(head)
-    say("-" * len(head))
-    notes = []
-    for r in results:
-        n, fl, ck, nv = r["n"], r["floor"]["wall"], r["check"]["wall"], naive_wall(r)
-        mark = "~" if "extrapolated_wall" in r["naive"] else " "
-        if mark == "~":
-            notes.append(f"~ N={n}: naive extrapolated from the first {r['naive']['sampled']} reports "
-                         f"({r['naive']['wall']:.1f} s measured): import + loop × {n}/{r['naive']['sampled']}")
-        ok = "ok" if r["check"]["exit"] == r["check"]["expected_exit"] else "WRONG"
-        say(f"{n:>7} {fmt_s(fl):>9} {fmt_s(ck):>9} {mark}{fmt_s(nv):>8} {ck / fl:>11.1f}x {nv / ck:>11.1f}x"
-            f" {n / ck:>10.1f} {r['check']['maxrss_mb']:>8.0f} {r['check']['tree_mb'] or 0:>8.0f}"
-            f" {r['check']['exit']:>2} {ok}")
-    for line in notes:
+    say(f"results: CPU seconds (user + sys of every process of the measurement), J = {args.jobs} worker processes "
+        "for floor and check, naive in 1 process; wall seconds beside")
+    for line in table(results, args.jobs):
         say(line)
-    say("peak MB: max RSS of the largest single process of `validator check` (main or a worker; "
-        f"{results[0]['check']['maxrss_source']}); tree MB: peak total PSS of the main "
-        "process and its workers (shared pages counted once; sampled every 0.1 s)")
-    say("")
-    say("CPU seconds (user + sys, all processes of the measurement; less sensitive to other load than wall time)")
-    say(f"{'N':>7} {'floor cpu':>10} {'check cpu':>10} {'naive cpu':>10} {'check/floor':>12} {'naive/check':>12}")
     for r in results:
-        fc, cc, nc = r["floor"]["cpu"], r["check"]["cpu"], naive_cpu(r)
-        mark = "~" if "extrapolated_cpu" in r["naive"] else " "
-        say(f"{r['n']:>7} {fmt_s(fc):>10} {fmt_s(cc):>10} {mark}{fmt_s(nc):>9} {cc / fc:>11.1f}x {nc / cc:>11.1f}x")
+        if "extrapolated_cpu" in r["naive"]:
+            say(f"~ {r['format']} N={r['n']}: naive extrapolated from {r['naive']['sampled']} reports "
+                f"(an even sample): import + loop × {r['n']}/{r['naive']['sampled']}")
+    say("floor: parse + every cell's text (HTML lxml, DOCX lxml on word/document.xml, PDF pdfplumber's characters); "
+        "peak MB: max RSS of the largest single process of `validator check` (main or a worker; "
+        f"{results[0]['check']['maxrss_source']}); tree MB: peak total PSS of the main process and its workers "
+        "(sampled every 0.1 s)")
     say("")
-    say("verdicts")
+    say("wall seconds (noisy when other processes share the CPUs)")
+    for r in results:
+        say(f"  {r['format']:>5} N={r['n']:<6} floor {fmt_s(r['floor']['wall']):>7}  check {fmt_s(r['check']['wall']):>7}"
+            f"  naive {fmt_s(naive_wall(r)):>7}  check/floor {r['check']['wall'] / r['floor']['wall']:.1f}×"
+            f"  (load before check {r['check']['loadavg_before']})")
+    for r in results:
+        if r["pages"]:
+            say(f"  {r['format']} per page: floor {r['floor']['cpu'] / r['pages'] * 1000:.0f} ms cpu, "
+                f"check {r['check']['cpu'] / r['pages'] * 1000:.0f} ms cpu ({r['pages']} pages)")
+    say("")
+    say("memory: peak of the largest batch against the smallest, per format")
+    for fmt in args.formats:
+        rs = [r for r in results if r["format"] == fmt]
+        if len(rs) >= 2:
+            a, b = rs[0]["check"], rs[-1]["check"]
+            say(f"  {fmt}: N={rs[0]['n']} {a['maxrss_mb']:.0f} MB (tree {a['tree_mb'] or 0:.0f}) → "
+                f"N={rs[-1]['n']} {b['maxrss_mb']:.0f} MB (tree {b['tree_mb'] or 0:.0f}): "
+                f"{b['maxrss_mb'] / a['maxrss_mb']:.2f}× (tree {(b['tree_mb'] or 0) / (a['tree_mb'] or 1):.2f}×)")
+    say("")
+    say("verdicts (generated: as intended; real: as when the file is checked alone)")
     for r in results:
         ck, nv = r["check"], r["naive"]
-        say(f"  N={r['n']}: check exit {ck['exit']} (expected {ck['expected_exit']}), "
-            f"{ck['verdicts_as_expected']}/{r['n']} file verdicts as intended"
+        say(f"  {r['format']} N={r['n']}: check exit {ck['exit']} (expected {ck['expected_exit']}), "
+            f"{ck['verdicts_as_expected']}/{r['n']} file verdicts as expected"
             + (f"; wrong: {', '.join(ck['verdicts_wrong'][:5])}" if ck["verdicts_wrong"] else "")
-            + (f"; naive {nv.get('verdicts_as_expected')}/{nv['sampled']} as intended" if "verdicts_as_expected" in nv
+            + (f"; naive {nv.get('verdicts_as_expected')}/{nv['sampled']} as expected" if "verdicts_as_expected" in nv
                else "; naive failed: " + nv["stderr_tail"][-300:]))
         if ck["stderr_tail"] and ck["exit"] != ck["expected_exit"]:
             say("    stderr: " + ck["stderr_tail"][-500:])
-    say("")
-    say("linearity: seconds per report (wall), and the marginal cost per report between sizes")
     lin = []
-    for name, get in (("floor", lambda r: r["floor"]["wall"]), ("check", lambda r: r["check"]["wall"]),
-                      ("naive", naive_wall)):
-        per = [get(r) / r["n"] for r in results]
-        marg = [(get(b) - get(a)) / (b["n"] - a["n"]) for a, b in zip(results, results[1:])]
-        lin.append({"measure": name, "per_report": per, "marginal": marg})
-        say(f"  {name:>5}: " + "  ".join(f"N={r['n']}: {p * 1000:.1f} ms" for r, p in zip(results, per))
-            + ("   marginal " + "  ".join(f"{a['n']}→{b['n']}: {m * 1000:.1f} ms" for a, b, m in
-                                          zip(results, results[1:], marg)) if marg else ""))
-    ck_marg = lin[1]["marginal"]
-    if len(ck_marg) >= 2:
-        ratio = ck_marg[-1] / ck_marg[0] if ck_marg[0] > 0 else float("inf")
-        verdict = "linear" if 0.75 <= ratio <= 1.33 else ("super-linear" if ratio > 1.33 else "sub-linear")
-        say(f"  check: marginal cost per report changes by {ratio:.2f}x from the first to the last step "
-            f"→ {verdict} in N")
-    elif len(ck_marg) == 1:
-        r0 = results[0]
-        fixed = r0["check"]["wall"] - ck_marg[0] * r0["n"]
-        say(f"  check: two sizes fit t ≈ {fixed:.2f} s + {ck_marg[0] * 1000:.1f} ms × N "
-            "(add a third size, e.g. --sizes 100 1000 10000, to test linearity)")
+    for fmt in args.formats:
+        rs = [r for r in results if r["format"] == fmt]
+        if len(rs) >= 2:
+            per = [r["check"]["cpu"] / r["n"] for r in rs]
+            marg = [(b["check"]["cpu"] - a["check"]["cpu"]) / (b["n"] - a["n"]) for a, b in zip(rs, rs[1:])]
+            lin.append({"format": fmt, "per_report_cpu": per, "marginal_cpu": marg})
+            say(f"  {fmt} check cpu per report: " + "  ".join(f"N={r['n']}: {p * 1000:.1f} ms" for r, p in zip(rs, per))
+                + "   marginal " + "  ".join(f"{a['n']}→{b['n']}: {m * 1000:.1f} ms" for a, b, m in zip(rs, rs[1:], marg)))
     if up:
         say("")
         say(f"start-up of one report (median of {args.startup_runs} runs, wall seconds; cpu seconds)")
@@ -482,11 +558,11 @@ def main(argv=None) -> int:
                 f"{v['maxrss_mb']:.0f} MB  exit {v['exit']}")
     if prof:
         say("")
-        say(f"profile of `validator check -j 1` on N={prof['n']} ({prof['wall']:.1f} s wall under cProfile, "
-            f"{prof['profiled_seconds']:.1f} s profiled; cumulative, stages overlap: "
+        say(f"profile of `validator check -j 1` on the HTML batch N={prof['n']} ({prof['wall']:.1f} s wall under "
+            f"cProfile, {prof['profiled_seconds']:.1f} s profiled; cumulative, stages overlap: "
             "read ⊂ load_reports ⊂ check_paths)")
-        for s in prof["stages"]:
-            say(f"  {s['stage']:<48} {s['seconds']:>8.2f} s {s['share'] * 100:>5.1f} %  ({s['calls']} calls)")
+        for st in prof["stages"]:
+            say(f"  {st['stage']:<48} {st['seconds']:>8.2f} s {st['share'] * 100:>5.1f} %  ({st['calls']} calls)")
         say("  top functions by own time:")
         for t in prof["top_tottime"][:15]:
             say(f"    {t['tottime']:>7.2f} s own {t['cumtime']:>7.2f} s cum {t['calls']:>9}  {t['function']}")
@@ -496,15 +572,16 @@ def main(argv=None) -> int:
     say("")
     say(f"benchmark took {total:.0f} s; load average now {loadavg()}")
     out = {"machine": mach, "params": {"sizes": args.sizes, "jobs": args.jobs, "formats": args.formats,
-                                       "error_rate": args.error_rate, "seed": args.seed,
+                                       "pdf_files": args.pdf_files, "error_rate": args.error_rate, "seed": args.seed,
                                        "naive_limit": args.naive_limit, "startup_runs": args.startup_runs},
-           "sizes": results, "linearity": lin, "startup": up, "profile": prof, "seconds": round(total, 1),
-           "loadavg_end": loadavg()}
-    (BUILD / "results.json").write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+           "results": results, "linearity": lin, "startup": up, "profile": prof, "seconds": round(total, 1),
+           "loadavg_end": loadavg(), "table": table(results, args.jobs)}
+    (BUILD / "results.json").write_text(json.dumps(out, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     say(f"results written to {(BUILD / 'results.json').relative_to(ROOT)}")
-    bad = [r["n"] for r in results if r["check"]["exit"] != r["check"]["expected_exit"] or r["check"]["verdicts_wrong"]]
+    bad = [(r["format"], r["n"]) for r in results
+           if r["check"]["exit"] != r["check"]["expected_exit"] or r["check"]["verdicts_wrong"]]
     if bad:
-        say(f"WARNING: validator check did not give the intended verdicts for N={bad}")
+        say(f"WARNING: validator check did not give the expected verdicts for {bad}")
         return 1
     return 0
 
