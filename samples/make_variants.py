@@ -42,9 +42,8 @@ VARIANTS = {
         "edits": [("(七) 总计", 6, "")],
         "exit": 0,
         "exit_strict": 1,
-        "findings": [["T301", "warning", "t3", "results.total", "total"],
-                     ["T302", "warning", "t3", "results.total", "total"],
-                     ["T303", "warning", "t3", "results.total", "total"]],
+        # one finding about the blank cell, naming every rule that implies its value (T301–T303)
+        "findings": [["B001", "warning", "t3", "results.total", "total"]],
     },
     "review_total_wrong": {
         "what": "表四行政复议：结果维持 0 → 2，总计仍为 0",

@@ -23,6 +23,7 @@ from lxml import etree
 from lxml import html as lhtml
 
 from validator.cli import main
+from validator.finding import CellRef, Finding
 from validator.outputs import FORMATS, expected, module, num, subject
 from validator.outputs import csv as csv_out
 from validator.outputs import html as html_out
@@ -196,7 +197,7 @@ def test_junit_unreadable_file_is_an_error(junit, empty):
 
 def test_junit_survives_control_characters(junit_schema):
     f = FileResult("a.txt", "failed", template="2021", findings=[
-        {"rule": "X001", "severity": "error", "message": "内容“\x0b三\x07”不是数字", "cells": []}])
+        Finding("X001", "error", "内容“{raw}”不是数字", {"raw": "\x0b三\x07"})])
     doc = etree.fromstring(junit_out.render(Result([f])).encode("utf-8"))
     junit_schema.assertValid(doc)
     assert "不是数字" in doc.find(".//failure").get("message")
@@ -275,7 +276,7 @@ def test_sarif_one_result_per_finding(sarif, result):
         assert res["message"]["text"] == x["message"]
         uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         assert not uri.startswith("/") and uri.endswith(Path(f.path).name)
-        assert res["properties"]["cells"] == json.loads(json.dumps(x["cells"]))
+        assert res["properties"]["cells"] == json.loads(json.dumps([c.to_dict() for c in x.cells]))
 
 
 def test_sarif_region_is_the_subject_cell_line_and_fix_is_kept(sarif):
@@ -299,13 +300,13 @@ def test_sarif_unreadable_file_is_a_notification(sarif, empty):
 
 def test_sarif_pdf_positions_stay_valid(sarif_validator):
     """A PDF cell has a page, no line: no region, the page in the location's properties."""
-    cell = {"table": "表四", "row": "行政复议", "column": "总计", "table_code": "t4", "row_code": "review",
-            "column_code": "total", "value": 0.0, "raw": "0", "state": "number", "source": "第2页表格1第3行第5格",
-            "position": {"page": 2, "table": 1, "row": 3, "col": 5}}
-    finding = {"rule": "T401", "name": "t4-total-mismatch", "severity": "error", "message": "表四「行政复议」总计：报告值 0，应为 2",
-               "table": "表四", "row": "行政复议", "column": "总计", "table_code": "t4", "row_code": "review",
-               "column_code": "total", "reported": 0.0, "expected": 2.0, "cells": [cell], "fix": None, "implied": None,
-               "position": None}
+    cell = CellRef(table="表四", row="行政复议", column="总计", table_code="t4", row_code="review",
+                   column_code="total", value=0.0, raw="0", state="number", source="第2页表格1第3行第5格",
+                   position={"page": 2, "table": 1, "row": 3, "col": 5})
+    finding = Finding("T401", "error", "表四「行政复议」总计：报告值 {reported}，应为 {expected}",
+                      {"reported": 0.0, "expected": 2.0}, name="t4-total-mismatch", table="表四", row="行政复议",
+                      column="总计", table_code="t4", row_code="review", column_code="total", reported=0.0,
+                      expected=2.0, cells=(cell,))
     doc = json.loads(sarif_out.render(Result([FileResult("报告/某县 2024.pdf", "failed", template="2021",
                                                          findings=[finding])])))
     assert _errors(sarif_validator, doc) == []
@@ -346,7 +347,8 @@ def test_csv_row_values(result):
     assert (row["table"], row["row"], row["reported"], row["expected"], row["source"]) == ("表三", "（七）总计", "5", "4",
                                                                                           "第70行第2格")
     assert row["message"] == "表三「（七）总计」自然人列：报告值 5，按各项办理结果之和应为 4"
-    blank = df[df["path"].str.endswith("taiqian_2020_blank_total.txt") & (df["rule"] == "T302")].iloc[0]
+    blank = df[df["path"].str.endswith("taiqian_2020_blank_total.txt") & (df["rule"] == "B001")
+               & (df["row"] == "（七）总计")].iloc[0]
     assert blank["reported"] == "" and blank["expected"] == "4"  # the implied value of the blank cell
 
 
@@ -489,11 +491,12 @@ def test_html_escapes_everything():
     evil = '<script>alert("x")</script>&"\''
     cell = {"table": "t3", "row": "new", "column": "natural_person", "value": None, "raw": evil, "state": "invalid",
             "source": evil, "position": {"line": 1}}
-    finding = {"rule": "X001", "name": "value-not-a-number", "severity": "error", "message": evil, "table": evil,
-               "row": evil, "column": evil, "table_code": "t3", "row_code": "new", "column_code": "natural_person",
-               "reported": evil, "expected": None,
-               "cells": [{**cell, "table_code": "t3", "row_code": "new", "column_code": "natural_person"}],
-               "fix": {"text": evil, "cause_text": evil, "cells": []}, "implied": None, "position": None}
+    finding = Finding("X001", "error", "{evil}", {"evil": evil}, name="value-not-a-number", table=evil, row=evil,
+                      column=evil, table_code="t3", row_code="new", column_code="natural_person", reported=evil,
+                      cells=(CellRef(table_code="t3", row_code="new", column_code="natural_person", table="t3",
+                                     row="new", column="natural_person", raw=evil, state="invalid", source=evil,
+                                     position={"line": 1}),),
+                      fix={"text": evil, "cause_text": evil, "cells": []})
     f = FileResult(f"{evil}.txt", "failed", template="2021", body=evil, findings=[finding], cells=[cell])
     text = html_out.render(Result([f, FileResult(evil, "unreadable", reason=evil, detail=evil)]))
     assert "<script>alert" not in text

@@ -70,7 +70,7 @@ def test_a_changed_judged_cell_makes_the_review_stale(m1, tmp_path):
     assert result.exit_code == 1 and f.reviewed == 0
     r001 = [x for x in f.findings if x["rule"] == "R001"]
     assert [x["severity"] for x in r001] == ["info"] * 3
-    assert {x["stale_review"]["fingerprint"] for x in r001} == stale == set(result.reviews["stale"])
+    assert {x.evidence["fingerprint"] for x in r001} == stale == set(result.reviews["stale"])
     # switched off with a reason: the summary still counts them, no findings
     rules = catalogue(disable={"R001": "另行核对"})
     result = check_paths([m3], reviews=load(path), rules=rules, disabled={"R001": "另行核对"})

@@ -58,10 +58,11 @@ def test_changed_cell_names_the_cell_in_chinese():
     assert changed and changed[0]["source"].startswith("第") and changed[0]["raw"] == "5"
 
 
-def test_blank_total_names_the_implied_value():
+def test_blank_total_is_one_finding_with_the_implied_value_and_every_rule():
     data = json.loads(run("check", "--format", "json", str(SAMPLES / "taiqian_2020_blank_total.txt")).output)
-    msgs = {f["message"] for f in data["files"][0]["findings"]}
-    assert "表三「（七）总计」总计列为空，按勾稽关系应为 4" in msgs
+    about = [(f["rule"], f["severity"], f["table"], f["row"], f["column"], f["reported"], f["expected"], f["rules"])
+             for f in data["files"][0]["findings"] if f["row_code"] == "results.total"]
+    assert about == [("B001", "warning", "表三", "（七）总计", "总计", None, 4, ["T301", "T302", "T303"])]
 
 
 def test_whole_directory_and_summary():

@@ -77,6 +77,8 @@ def main():
               help="Seconds one file may take to read before it is reported unreadable.")
 @click.option("--disable", "disable", multiple=True, metavar="RULE=REASON",
               help="Switch a rule off, with the reason recorded in the outputs (repeatable).")
+@click.option("--severity", "severity", multiple=True, metavar="RULE=LEVEL",
+              help="规则的级别改为 error、warning 或 info，记录在输出中（可重复）。")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="A directory of extra rule files (*.yaml) to check as well (repeatable).")
 @click.option("--reviews", "reviews_file", type=click.Path(dir_okay=False),
@@ -84,14 +86,14 @@ def main():
 @click.option("--no-reviews", is_flag=True, help="不应用任何审核记录，显示原始结论。")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks instead of one-line messages.")
 def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, quiet, jobs, time_budget, disable,
-          rule_dirs, reviews_file, no_reviews, debug):
+          severity, rule_dirs, reviews_file, no_reviews, debug):
     """Check report files (or directories of them).
 
     \b
     Exit codes: 0 = no error-level findings, 1 = error-level findings,
                 2 = at least one file could not be read.
     """
-    from .rules import RuleError, catalogue
+    from .rules import RuleError, catalogue, parse_severity
     from .run import check_paths
 
     off = {}
@@ -101,7 +103,7 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
             raise click.UsageError(f"--disable {item}：停用规则必须写明理由，格式为 RULE=理由")
         off[rule_id.strip().upper()] = reason.strip()
     try:
-        rules = catalogue(rule_dirs, off)
+        rules = catalogue(rule_dirs, off, parse_severity(severity))
     except RuleError as e:
         raise click.UsageError(f"规则设置有误：{e}") from None
     from .outputs.safe import terminal

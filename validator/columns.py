@@ -52,7 +52,7 @@ class MappedRow:
 @dataclass
 class Layout:
     rows: dict[int, MappedRow] = field(default_factory=dict)  # id(block) -> how to read it
-    notes: list[dict] = field(default_factory=list)  # extraction findings (X009)
+    notes: list[dict] = field(default_factory=list)  # extraction findings (X009, X012; messages in rules/extraction.yaml)
 
     def get(self, block: Block) -> MappedRow | None:
         return self.rows.get(id(block))
@@ -208,19 +208,17 @@ def _map_segment(kind: str, header: list[Block], data: list[Block], layout: Layo
         consistent = _data_columns(data, cells)
         if consistent is not None and len(consistent) == len(slots):
             chosen, start = dict(enumerate(consistent)), consistent[0]
-            layout.notes.append({"rule": "X009", "severity": "warning", "table": kind, "pos": note_pos,
-                                 "detail": "的表头与数据行的列不一致，已按数据行的列读取"})
+            layout.notes.append({"rule": "X012", "table": kind, "pos": note_pos})
         else:
             for b in header + data:
                 layout.rows[id(b)] = MappedRow(kind, "", (), skip=True)
             layout.notes.append({"rule": "X009", "table": kind, "pos": note_pos, "unread": True,
-                                 "detail": "的列无法与表头对应（表头与数据行的列不一致），该表未读取"})
+                                 "message": "mismatch"})
             return
     missing = [n for n in range(len(slots)) if n not in chosen]
     if missing:
         names = "、".join(_slot_label(slots[n]) for n in missing)
-        layout.notes.append({"rule": "X009", "table": kind, "pos": note_pos, "unread": True,
-                             "detail": f"的「{names}」列没有读到（表头中没有这些列，可能在页面外或被裁去），这些单元格未核对"})
+        layout.notes.append({"rule": "X009", "table": kind, "pos": note_pos, "unread": True, "columns": names})
     for b in header:
         layout.rows[id(b)] = MappedRow(kind, "", (), skip=True)
     rows = []

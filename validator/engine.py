@@ -1,155 +1,109 @@
 """Check the canonical frame of a batch against the rule catalogue.
 
-Every equation rule is evaluated once per batch, vectorised over all reports and all
-columns (or rows) of its table: the table is pivoted to a wide matrix, the assertion
-becomes a weighted sum of its columns, and only the failing entries are looked at one
-by one to render their findings. Value rules (non-negative whole counts …) are pandera
-checks run with lazy validation, so that every failure is collected, not the first.
+Every rule names its check kind (``check:`` in rules/*.yaml; an ``assert`` is an
+``equation``). :data:`CHECKS` is the registry of kinds: each is one function
+``(batch, rule) -> Iterable[Finding]`` registered with :func:`check`; the engine runs
+every rule of the catalogue through its kind, in the kinds' stage order, and nothing
+else. Severity, tolerance, cells, sections and messages come from the rule's record.
 
-Blank cells follow one policy (see rules/values.yaml, B001): an assertion that fails only
-because blanks were read as 0, and holds once a single blank takes the value the
-equation implies, gives a warning naming that cell and value; a failure between filled
-numbers is an error; ``strict`` makes every blank an error.
+Equation rules are evaluated once per batch, vectorised over all reports and all columns
+(or rows) of their table: the table is pivoted to a wide matrix, the assertion becomes a
+weighted sum of its columns, and only the failing entries are looked at one by one.
+Value rules (non-negative whole counts …) are pandera checks run with lazy validation.
+
+Blank cells follow one policy, the blank rule's (``check: blank``, B001): an equation
+that fails only because a blank was read as 0, and holds once that blank takes the value
+the equation implies, is not reported by the equation; the blank rule reports the cell
+once, with the implied value and every rule implying it. Blanks that break an equation
+without one implied value are one finding per set of cells. A failure between filled
+numbers is the equation's own finding; ``strict`` makes every blank an error.
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
+from . import fixes
 from .extract import CellRecord, Report
+from .finding import CellRef, Finding, fmt
 from .identity import body_key
-from .rules import PREV, Rule, expand
+from .rules import PREV, Rule, expand, split_ref
 from .template import TEMPLATE, normalize
 
 BLANK = ("blank", "dash")
 UNUSABLE = ("missing", "invalid")
 
 
-class _Fields(dict):
-    def __missing__(self, key):
-        return ""
+@dataclass(frozen=True)
+class Kind:
+    """A registered check kind: its function, when it runs, and whether it needs the
+    reports of other years (it then runs in the batch's last, cross-year pass)."""
+
+    name: str
+    run: Callable[["Checker", Rule], Iterable[Finding]]
+    stage: int = 0
+    cross_year: bool = False
 
 
-def fmt(v) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return "空白"
-    return f"{v:g}" if isinstance(v, float) else str(v)
+CHECKS: dict[str, Kind] = {}
 
 
-def table_label(code: str) -> str:
-    return TEMPLATE[code].label if code in TEMPLATE.tables else (code or "")
+def check(*names: str, stage: int = 0, cross_year: bool = False):
+    """Register a function as the check of one or more ``check:`` names."""
+    def register(fn):
+        for name in names:
+            CHECKS[name] = Kind(name, fn, stage, cross_year)
+        return fn
+    return register
 
 
-def row_label(table: str, code: str | None) -> str:
-    return TEMPLATE.entry_label(table, "row", code) if code and table in TEMPLATE.tables else (code or "")
-
-
-def col_label(table: str, code: str | None) -> str:
-    return TEMPLATE.entry_label(table, "column", code) if code and table in TEMPLATE.tables else (code or "")
-
-
-def render(rule: Rule, template: str | None = None, **fields) -> str:
-    return (template or rule.message).format_map(_Fields(fields))
+def is_cross_year(rule: Rule) -> bool:
+    """Rules between consecutive reports: checked in the batch's cross-year pass."""
+    kind = CHECKS.get(rule.check)
+    return bool(kind and kind.cross_year) or (rule.assertion is not None and rule.assertion.cross_year)
 
 
 class Checker:
+    """One batch of reports, its canonical frame and the catalogue to check it against."""
+
     def __init__(self, reports: list[Report], frame: pd.DataFrame, rules: dict[str, Rule], strict: bool = False):
         self.reports, self.df, self.rules, self.strict = reports, frame, rules, strict
-        self.findings: list[dict] = []
+        self.findings: list[Finding] = []
         self._wide: dict = {}
         self._cells: dict[int, dict] = {}
         self.previous = pair_years(reports)
+        # the blank policy (B001) is on when the catalogue has a blank rule and blanks are not errors
+        self.blank_rule = next((r for r in rules.values() if r.check == "blank"), None)
+        # blanks found by failing equations: {(report, table, row, column, value): [rules, cells]}
+        self.implied: dict[tuple, list] = {}
+        self.unfilled: dict[tuple, list] = {}  # {(report, table, (blank codes …)): [rules, cells]}
 
     # ------------------------------------------------------------ helpers
+    def cell(self, report: int, table: str, row: str, column: str) -> CellRecord | None:
+        return self.index(report).get((table, row, column))
+
+    def cellref(self, report: int, table: str, row: str, column: str, previous: bool = False) -> CellRef:
+        c = self.cell(report, table, row, column)
+        other = {"report": self.reports[report].path, "year": self.reports[report].year} if previous else {}
+        return CellRef(
+            table_code=table, row_code=row, column_code=column, table=TEMPLATE.table_label(table),
+            row=TEMPLATE.row_label(table, row), column=TEMPLATE.column_label(table, column),
+            value=None if c is None else c.value, raw=None if c is None else c.raw,
+            state="missing" if c is None else c.state,
+            source=None if c is None or c.pos is None else str(c.pos),
+            position=None if c is None or c.pos is None else c.pos.as_dict(), **other)
+
     def index(self, report: int) -> dict[tuple[str, str, str], CellRecord]:
         """One report's cells by (table, row, column)."""
         if report not in self._cells:
             self._cells[report] = {(c.table, c.row, c.column): c for c in self.reports[report].cells}
         return self._cells[report]
 
-    def cell(self, report: int, table: str, row: str, column: str) -> CellRecord | None:
-        return self.index(report).get((table, row, column))
-
-    def cell_dict(self, report: int, table: str, row: str, column: str, previous: bool = False) -> dict:
-        c = self.cell(report, table, row, column)
-        extra = {"report": self.reports[report].path, "year": self.reports[report].year} if previous else {}
-        return {**extra,
-            "table": table_label(table), "row": row_label(table, row), "column": col_label(table, column),
-            "table_code": table, "row_code": row, "column_code": column,
-            "value": None if c is None or c.value is None else c.value,
-            "raw": None if c is None else c.raw, "state": "missing" if c is None else c.state,
-            "source": None if c is None or c.pos is None else str(c.pos),
-            "position": None if c is None or c.pos is None else c.pos.as_dict(),
-        }
-
-    def add(self, report: int, rule: Rule, severity: str, message: str, *, table=None, row=None, column=None,
-            reported=None, expected=None, cells=(), **extra) -> dict:
-        f = {
-            "report": report, "rule": rule.id, "name": rule.name, "severity": severity,
-            "table": table_label(table) if table else None, "table_code": table,
-            "row": row_label(table, row) if table and row else row, "row_code": row,
-            "column": col_label(table, column) if table and column else column, "column_code": column,
-            "reported": reported, "expected": expected, "message": message, "cells": list(cells), "fix": None,
-            **extra,
-        }
-        self.findings.append(f)
-        return f
-
-    def wide(self, table: str, for_each: str):
-        """The table as a wide matrix: one row per (report, column) and one column per row
-        code (``for_each == "column"``), or the transpose. Values (NaN when not a number)
-        and states (None where the report has no such cell), built with numpy scatter."""
-        key = (table, for_each)
-        if key not in self._wide:
-            sub = self.df[self.df["table"] == table]
-            keys, cols = ("column", "row") if for_each == "column" else ("row", "column")
-            key_codes, key_names = pd.factorize(sub[keys], sort=False)
-            col_codes, col_names = pd.factorize(sub[cols], sort=False)
-            report = sub["report"].to_numpy()
-            pairs = report * len(key_names) + key_codes
-            order, inverse = np.unique(pairs, return_inverse=True)
-            values = np.full((len(order), len(col_names)), np.nan)
-            states = np.full((len(order), len(col_names)), None, dtype=object)
-            values[inverse, col_codes] = sub["value"].to_numpy(dtype=float)
-            states[inverse, col_codes] = sub["state"].to_numpy()
-            index = pd.MultiIndex.from_arrays([order // len(key_names), np.asarray(key_names)[order % len(key_names)]],
-                                              names=["report", keys])
-            self._wide[key] = (pd.DataFrame(values, index=index, columns=col_names),
-                               pd.DataFrame(states, index=index, columns=col_names))
-        return self._wide[key]
-
-    # ------------------------------------------------------------ rules
-    def run(self) -> list[dict]:
-        self.extraction_notes()
-        for rule in self.rules.values():
-            if rule.kind == "equation":
-                self.equation(rule)
-            elif rule.check == "year_gap":
-                self.year_gaps(rule)
-            elif rule.check == "narrative":
-                self.narrative(rule)
-            elif rule.check == "parts_sum":
-                self.parts_sum(rule)
-            elif rule.check in STRUCTURE_CHECKS:
-                for i, r in enumerate(self.reports):
-                    if not r.context and r.version in rule.versions:
-                        for fields in STRUCTURE_CHECKS[rule.check](self, i, r, rule):
-                            self.add(i, rule, rule.severity, render(rule, **fields), **{
-                                k: v for k, v in fields.items() if k in ("table", "position", "source")},
-                                evidence={k: v for k, v in fields.items() if k not in ("position", "source")})
-            elif rule.kind == "value" and rule.check != "blank":
-                self.value_check(rule)
-        if "B001" in self.rules:
-            self.blanks(self.rules["B001"])
-        from .fixes import attach
-
-        attach(self.rules, self.reports, self.findings)
-        return [f for f in self.findings if not self.reports[f["report"]].context]
-
-    def _reading(self, report: int, ref: str) -> tuple[float | None, list[tuple[str, str, str]]]:
+    def reading(self, report: int, ref: str) -> tuple[float | None, list[tuple[str, str, str]]]:
         """A reading's cell (see validator.narrative.reading_cells) in one report: its value
         (None when a cell is not a number) and the cells it was taken from. A blank total
         column is the sum of its detail columns."""
@@ -174,167 +128,46 @@ class Checker:
             used.append((t, r, col))
         return (total, used) if cells else (None, [])
 
-    def _value(self, report: int, ref: str) -> float | None:
-        return self._reading(report, ref)[0]
+    def value(self, report: int, ref: str) -> float | None:
+        return self.reading(report, ref)[0]
 
-    def narrative(self, rule: Rule) -> None:
-        from .narrative import find_claims
+    def finding(self, report: int, rule: Rule, *, message: str | None = None, severity: str | None = None,
+                table: str | None = None, row: str | None = None, column: str | None = None,
+                params: dict | None = None, position=None, **fields) -> Finding:
+        """A finding of ``rule`` about a table / row / cell, its message the rule's template
+        (``message``: the name of one of the rule's ``messages``) with ``params`` and the labels."""
+        labels = {"table": TEMPLATE.table_label(table) if table else None,
+                  "row": TEMPLATE.row_label(table, row) if row else None,
+                  "column": TEMPLATE.column_label(table, column) if column else None}
+        if position is not None:
+            fields.update(position=position.as_dict(), source=str(position))
+        return Finding(rule=rule.id, name=rule.name, severity=severity or rule.severity_for(table),
+                       template=rule.message_for(message), params={**{k: v or "" for k, v in labels.items()},
+                                                                   **(params or {})},
+                       report=report, table_code=table, row_code=row, column_code=column, **labels, **fields)
 
-        patterns = rule.compiled_patterns()
-        for i, r in enumerate(self.reports):
-            if r.context or not r.paragraphs or r.version not in rule.versions:
-                continue
-            for claim in find_claims(_texts(r), patterns, rule.value):
-                readings = []
-                for reading in rule.readings:
-                    got = [self._reading(i, ref) for ref in reading["cells"]]
-                    if any(v is None for v, _ in got):
-                        break
-                    readings.append((reading["label"], sum(v for v, _ in got), [c for _, cs in got for c in cs]))
-                else:
-                    if any(v == claim.value for _, v, _ in readings):
-                        continue
-                    reading_text = "；".join(f"「{label}」为 {fmt(float(v))}" for label, v, _ in readings)
-                    cells = [self.cell_dict(i, *cell) for _, _, used in readings[:1] for cell in used]
-                    pos = r.paragraphs[claim.paragraph][1]
-                    self.add(i, rule, rule.severity,
-                             render(rule, snippet=claim.snippet, value=claim.value, reading_text=reading_text),
-                             table=cells[0]["table_code"] if cells else None, reported=float(claim.value),
-                             expected=float(readings[0][1]), cells=cells, snippet=claim.snippet,
-                             position=pos.as_dict(), source=str(pos))
-
-    def parts_sum(self, rule: Rule) -> None:
-        from .narrative import find_parts
-
-        for i, r in enumerate(self.reports):
-            if r.context or not r.paragraphs:
-                continue
-            for claim in find_parts(_texts(r)):
-                if sum(claim.parts) == claim.whole:
-                    continue
-                pos = r.paragraphs[claim.paragraph][1]
-                self.add(i, rule, rule.severity,
-                         render(rule, snippet=claim.snippet, value=claim.whole, unit=claim.unit,
-                                parts_sum=sum(claim.parts), parts="＋".join(map(str, claim.parts))),
-                         reported=float(claim.whole), expected=float(sum(claim.parts)), snippet=claim.snippet,
-                         position=pos.as_dict(), source=str(pos))
-
-    def year_gaps(self, rule: Rule) -> None:
-        series: dict[str, dict[int, int]] = defaultdict(dict)
-        for i, r in enumerate(self.reports):
-            if r.year is not None and body_key(r.body):
-                series[body_key(r.body)][r.year] = i
-        for key, years in series.items():
-            if len(years) < 2:
-                continue
-            for y in sorted(years)[1:]:
-                i = years[y]
-                if i in self.previous:
-                    continue
-                earlier = max(x for x in years if x < y)
-                missing = "、".join(str(x) for x in range(earlier + 1, y))
-                self.add(i, rule, rule.severity, render(rule, body=self.reports[i].body, missing=missing, year=y),
-                         evidence={"missing": missing, "year": y})
-
-    def extraction_notes(self) -> None:
-        for i, r in enumerate(self.reports):
-            for note in r.notes:
-                rule = self.rules.get(note["rule"])
-                if rule is None:
-                    continue
-                t, row, col = note.get("table"), note.get("row"), note.get("column")
-                fields = {k: fmt(v) if isinstance(v, float) else v for k, v in note.items() if k != "rule"}
-                fields.update(table=table_label(t), row=row_label(t, row), column=col_label(t, col),
-                              year=r.year, version=r.version)
-                cells = [self.cell_dict(i, t, row, col)] if t and row and col else []
-                pos = note.get("pos")
-                self.add(i, rule, note.get("severity", rule.severity), render(rule, **fields), table=t, row=row,
-                         column=col, reported=note.get("raw"), cells=cells,
-                         position=pos.as_dict() if pos is not None else None)
-
-    def equation(self, rule: Rule) -> None:
-        table, for_each = rule.table, rule.for_each
-        if not (self.df["table"] == table).any():
-            return
-        values, states = self.wide(table, for_each)
-        coefs = {c: k for c, k in rule.terms().items() if c.removeprefix(PREV) in values.columns}
-        if not coefs:
-            return
-        here = [c for c in coefs if not c.startswith(PREV)]
-        there = [c.removeprefix(PREV) for c in coefs if c.startswith(PREV)]
-        codes = here + [PREV + c for c in there]  # the column order of v and s below
-        reports = values.index.get_level_values(0).to_numpy()
-        v, s = values[here].to_numpy(), states[here].to_numpy()
-        if there:  # the same cells in each report's previous-year report (NaN where none)
-            prev_index = pd.MultiIndex.from_arrays(
-                [[self.previous.get(r, -1) for r in reports], values.index.get_level_values(1)])
-            v = np.hstack([v, values[there].reindex(prev_index).to_numpy()])
-            s = np.hstack([s, states[there].reindex(prev_index).to_numpy()])
-        k = np.array([coefs[c] for c in codes])
-        residual = np.nan_to_num(v.astype(float)) @ k + rule.assertion.constant
-        absent = pd.isna(s)
-        unusable = np.isin(s, UNUSABLE).any(axis=1) | absent.all(axis=1)
-        if there:
-            unusable |= absent[:, len(here):].all(axis=1)
-        applies = self.applies(rule, reports)
-        tol = rule.tolerance + 1e-9
-        op = rule.assertion.op
-        broken = residual > tol if op == "<=" else residual < -tol if op == ">=" else np.abs(residual) > tol
-        failing = broken & ~unusable & applies
-        if not failing.any():
-            return
-        blank = np.isin(s, BLANK)
-        lhs = {c for item, _ in rule.assertion.lhs for c in expand(table, for_each, item)}
-        for pos in np.flatnonzero(failing):
-            report, key = values.index[pos]
-            prev = self.previous.get(report)
-            row_of = (lambda c: c.removeprefix(PREV)) if for_each == "column" else (lambda c: key)
-            col_of = (lambda c: key) if for_each == "column" else (lambda c: c.removeprefix(PREV))
-            cells = [self.cell_dict(prev if c.startswith(PREV) else report, table, row_of(c), col_of(c),
-                                    previous=c.startswith(PREV))
-                     for j, c in enumerate(codes) if not absent[pos, j]]
-            terms = np.nan_to_num(v[pos].astype(float)) * k
-            lsum = float(sum(t for c, t in zip(codes, terms) if c in lhs))
-            rsum = float(-sum(t for c, t in zip(codes, terms) if c not in lhs)) - rule.assertion.constant
-            single = rule.assertion.lhs[0][0] if len(rule.assertion.lhs) == 1 else None
-            single = single if single and not single.endswith("*") else None
-            subject_row = row_of(single) if single else (key if for_each == "row" else None)
-            subject_col = col_of(single) if single else (key if for_each == "column" else None)
-            fields = dict(table=table_label(table), row=row_label(table, subject_row) if subject_row else rule.subject,
-                          column=col_label(table, subject_col) if subject_col else "",
-                          reported=fmt(lsum), expected=fmt(rsum), difference=fmt(abs(lsum - rsum)),
-                          prev_year=self.reports[prev].year if prev is not None else "",
-                          prev_path=self.reports[prev].path if prev is not None else "")
-            blanks = [codes[j] for j in np.flatnonzero(blank[pos])]
-            severity, message, extra = rule.severity, None, {}
-            if blanks and not self.strict and op == "==" and not there:
-                severity, message, extra = self.blank_outcome(rule, table, row_of, col_of, blanks, coefs, residual[pos])
-            reported, expected = lsum, rsum
-            if "implied" in extra:  # the finding is about the blank cell and the value it should hold
-                subject_row, subject_col = extra["implied"]["row_code"], extra["implied"]["column_code"]
-                reported, expected = None, extra["implied"]["value"]
-            f = self.add(report, rule, severity, message or render(rule, **fields), table=table, row=subject_row,
-                         column=subject_col, reported=reported, expected=expected, cells=cells, **extra)
-            if subject_row is None:
-                f["row"] = rule.subject
-
-    def blank_outcome(self, rule, table, row_of, col_of, blanks, coefs, residual):
-        """Downgrade a failure caused by blanks to a warning, with the implied value when unique."""
-        if len(blanks) == 1:
-            b = blanks[0]
-            implied = -residual / coefs[b]
-            if implied >= 0 and float(implied).is_integer():
-                msg = (f"{table_label(table)}「{row_label(table, row_of(b))}」{col_label(table, col_of(b))}"
-                       f"{'列' if table == 't3' else ''}为空，按勾稽关系应为 {fmt(float(implied))}")
-                return "warning", msg, {"implied": {"row_code": row_of(b), "column_code": col_of(b),
-                                                    "value": float(implied)}}
-            return rule.severity, None, {}
-        if any(np.sign(coefs[b]) == np.sign(-residual) for b in blanks):
-            names = "、".join(f"「{row_label(table, row_of(b))}」{col_label(table, col_of(b))}" for b in blanks[:4])
-            msg = (f"{table_label(table)}{names}等 {len(blanks)} 个单元格为空，按 0 计算时「{rule.title}」不成立；"
-                   f"请补填这些单元格")
-            return "warning", msg, {}
-        return rule.severity, None, {}
+    def wide(self, table: str, for_each: str):
+        """The table as a wide matrix: one row per (report, column) and one column per row
+        code (``for_each == "column"``), or the transpose. Values (NaN when not a number)
+        and states (None where the report has no such cell), built with numpy scatter."""
+        key = (table, for_each)
+        if key not in self._wide:
+            sub = self.df[self.df["table"] == table]
+            keys, cols = ("column", "row") if for_each == "column" else ("row", "column")
+            key_codes, key_names = pd.factorize(sub[keys], sort=False)
+            col_codes, col_names = pd.factorize(sub[cols], sort=False)
+            report = sub["report"].to_numpy()
+            pairs = report * len(key_names) + key_codes
+            order, inverse = np.unique(pairs, return_inverse=True)
+            values = np.full((len(order), len(col_names)), np.nan)
+            states = np.full((len(order), len(col_names)), None, dtype=object)
+            values[inverse, col_codes] = sub["value"].to_numpy(dtype=float)
+            states[inverse, col_codes] = sub["state"].to_numpy()
+            index = pd.MultiIndex.from_arrays([order // len(key_names), np.asarray(key_names)[order % len(key_names)]],
+                                              names=["report", keys])
+            self._wide[key] = (pd.DataFrame(values, index=index, columns=col_names),
+                               pd.DataFrame(states, index=index, columns=col_names))
+        return self._wide[key]
 
     def applies(self, rule: Rule, reports) -> np.ndarray:
         """Reports the rule applies to: template version (and, for cross-year rules, that of
@@ -345,121 +178,357 @@ class Checker:
                             for i in range(len(self.reports))])
         return ok[np.asarray(reports)]
 
-    def value_check(self, rule: Rule) -> None:
-        """Value rules as a pandera schema validated lazily (every failing cell collected).
+    def checked(self, rule: Rule) -> Iterable[tuple[int, Report]]:
+        """The reports a per-report check of ``rule`` looks at (its versions, not --previous ones)."""
+        return ((i, r) for i, r in enumerate(self.reports) if not r.context and r.version in rule.versions)
 
-        The same conditions are first evaluated as one numpy mask: when no value breaks them
-        (the usual case) pandera is not needed at all, which spares every clean run pandera's
-        import and backend registration (about 0.5 s)."""
-        df = self.df
-        mask = (df["state"] == "number") & df["table"].isin(rule.tables) & (df["kind"] == rule.check)
-        sub = df.loc[mask, ["value"]]
-        if sub.empty:
-            return
-        v = sub["value"].to_numpy()
-        broken = {"count": (v < 0) | (v % 1 != 0), "signed": v % 1 != 0, "money": v < 0}[rule.check]
-        if not broken.any():
-            return
-        import pandera.pandas as pa
-        from pandera.errors import SchemaErrors
-
-        checks = {
-            "count": [pa.Check.ge(0), pa.Check(lambda s: s % 1 == 0, name="whole")],
-            "signed": [pa.Check(lambda s: s % 1 == 0, name="whole")],
-            "money": [pa.Check.ge(0)],
-        }[rule.check]
-        try:
-            pa.DataFrameSchema({"value": pa.Column(float, checks)}).validate(sub, lazy=True)
-            return
-        except SchemaErrors as e:
-            bad = sorted(set(int(i) for i in e.failure_cases["index"].dropna()))
-        for i in bad:
-            r = df.loc[i]
-            cell = self.cell_dict(int(r.report), r.table, r.row, r.column)
-            self.add(int(r.report), rule, rule.severity,
-                     render(rule, table=table_label(r.table), row=row_label(r.table, r.row),
-                            column=col_label(r.table, r.column), raw=r.raw),
-                     table=r.table, row=r.row, column=r.column, reported=float(r.value), cells=[cell])
-
-    def blanks(self, rule: Rule) -> None:
-        df = self.df
-        sub = df[df["state"].isin(BLANK) & df["table"].isin(rule.tables)]
-        if not self.strict:  # blanks already named by a failing equation are not counted again
-            named = {(f["report"], f["table_code"], f["implied"]["row_code"], f["implied"]["column_code"])
-                     for f in self.findings if f.get("implied")}
-            if named:
-                keys = list(zip(sub["report"], sub["table"], sub["row"], sub["column"]))
-                sub = sub[[k not in named for k in keys]]
-        if sub.empty:
-            return
-        for (report, table), group in sub.groupby(["report", "table"], sort=True):
-            if self.strict:
-                for r in group.itertuples():
-                    self.add(report, rule, "error", render(rule, rule.message_strict, table=table_label(table),
-                             row=row_label(table, r.row), column=col_label(table, r.column)),
-                             table=table, row=r.row, column=r.column, cells=[self.cell_dict(report, table, r.row, r.column)])
-                continue
-            names = "、".join(f"「{row_label(table, r.row)}」{col_label(table, r.column)}"
-                             for r in group.head(3).itertuples())
-            more = "等" if len(group) > 3 else ""
-            self.add(report, rule, rule.severity,
-                     render(rule, table=table_label(table), count=len(group), cells=names + more),
-                     table=table, cells=[self.cell_dict(report, table, r.row, r.column) for r in group.itertuples()])
+    # ------------------------------------------------------------ run
+    def run(self) -> list[Finding]:
+        for rule in sorted(self.rules.values(), key=lambda r: CHECKS[r.check].stage):
+            self.findings.extend(CHECKS[rule.check].run(self, rule))
+        found = fixes.attach(self.rules, self.reports, self.findings)
+        return [f for f in found if not self.reports[f.report].context]
 
 
-def _sections(checker, i, r, rule):
-    from .template import TEMPLATE as T
+# ---------------------------------------------------------------- equations
 
-    first: dict[str, int] = {}
-    for k, (code, _, _) in enumerate(r.sections):
-        first.setdefault(code, k)
-    labels = {e.code: e.label for e in T.sections}
-    missing = [labels[c] for c in labels if c not in first]
-    if missing:
-        yield {"detail": "缺少：" + "；".join(f"「{m}」" for m in missing)}
-    order = [c for c in labels if c in first]
-    if [c for c in sorted(order, key=first.get)] != order:
-        yield {"detail": "各部分的顺序与格式不同：" + " → ".join(labels[c][:2].rstrip("、") for c in sorted(order, key=first.get))}
-
-
-def _section_nonempty(checker, i, r, rule):
-    code = rule.section
-    if not any(c == code for c, _, _ in r.sections):
+@check("equation")
+def equation(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    table, for_each = rule.table, rule.for_each
+    if not (batch.df["table"] == table).any():
         return
-    text = normalize(r.section_text.get(code, ""))
-    if len(text) < 6 or text in ("无", "暂无", "没有"):
-        yield {"detail": f"内容为“{r.section_text.get(code, '').strip() or '空'}”"}
+    values, states = batch.wide(table, for_each)
+    coefs = {c: k for c, k in rule.terms().items() if c.removeprefix(PREV) in values.columns}
+    if not coefs:
+        return
+    here = [c for c in coefs if not c.startswith(PREV)]
+    there = [c.removeprefix(PREV) for c in coefs if c.startswith(PREV)]
+    codes = here + [PREV + c for c in there]  # the column order of v and s below
+    reports = values.index.get_level_values(0).to_numpy()
+    v, s = values[here].to_numpy(), states[here].to_numpy()
+    if there:  # the same cells in each report's previous-year report (NaN where none)
+        prev_index = pd.MultiIndex.from_arrays(
+            [[batch.previous.get(r, -1) for r in reports], values.index.get_level_values(1)])
+        v = np.hstack([v, values[there].reindex(prev_index).to_numpy()])
+        s = np.hstack([s, states[there].reindex(prev_index).to_numpy()])
+    k = np.array([coefs[c] for c in codes])
+    residual = np.nan_to_num(v.astype(float)) @ k + rule.assertion.constant
+    absent = pd.isna(s)
+    unusable = np.isin(s, UNUSABLE).any(axis=1) | absent.all(axis=1)
+    if there:
+        unusable |= absent[:, len(here):].all(axis=1)
+    tol = rule.tolerance + 1e-9
+    op = rule.assertion.op
+    broken = residual > tol if op == "<=" else residual < -tol if op == ">=" else np.abs(residual) > tol
+    failing = broken & ~unusable & batch.applies(rule, reports)
+    if not failing.any():
+        return
+    blank = np.isin(s, BLANK)
+    lhs = {c for item, _ in rule.assertion.lhs for c in expand(table, for_each, item)}
+    single = rule.assertion.lhs[0][0] if len(rule.assertion.lhs) == 1 else None
+    single = single if single and not single.endswith("*") else None
+    for pos in np.flatnonzero(failing):
+        report, key = values.index[pos]
+        prev = batch.previous.get(report)
+        row_of = (lambda c: c.removeprefix(PREV)) if for_each == "column" else (lambda c: key)
+        col_of = (lambda c: key) if for_each == "column" else (lambda c: c.removeprefix(PREV))
+        cells = tuple(batch.cellref(prev if c.startswith(PREV) else report, table, row_of(c), col_of(c),
+                                    previous=c.startswith(PREV))
+                      for j, c in enumerate(codes) if not absent[pos, j])
+        blanks = [codes[j] for j in np.flatnonzero(blank[pos])]
+        if blanks and batch.blank_rule is not None and not batch.strict and op == "==" and not there:
+            if _blame_blanks(batch, rule, report, table, row_of, col_of, blanks, coefs, residual[pos], cells):
+                continue
+        terms = np.nan_to_num(v[pos].astype(float)) * k
+        lsum = float(sum(t for c, t in zip(codes, terms) if c in lhs))
+        rsum = float(-sum(t for c, t in zip(codes, terms) if c not in lhs)) - rule.assertion.constant
+        subject_row = row_of(single) if single else (key if for_each == "row" else None)
+        subject_col = col_of(single) if single else (key if for_each == "column" else None)
+        f = batch.finding(report, rule, table=table, row=subject_row, column=subject_col, reported=lsum,
+                          expected=rsum, cells=cells,
+                          params={"reported": lsum, "expected": rsum, "difference": abs(lsum - rsum),
+                                  "prev_year": batch.reports[prev].year if prev is not None else "",
+                                  "prev_path": batch.reports[prev].path if prev is not None else ""})
+        if subject_row is None:  # an equation between rows: named by the rule's subject
+            f = f.with_(row=rule.subject, params={**f.params, "row": rule.subject or ""})
+        yield f
 
 
-def _title_period(checker, i, r, rule):
-    if r.year_source == "标题" and r.period_year and r.period_year != r.year:
-        yield {"year": r.year, "period_year": r.period_year}
+def _blame_blanks(batch, rule, report, table, row_of, col_of, blanks, coefs, residual, cells) -> bool:
+    """A failure caused by blanks, handed to the blank rule: one blank and the value the
+    equation implies for it, or a set of blanks that could make it hold. False when the
+    blanks cannot explain the failure (it stays the equation's)."""
+    if len(blanks) == 1:
+        b = blanks[0]
+        implied = float(-residual / coefs[b])
+        if implied >= 0 and implied.is_integer():
+            entry = batch.implied.setdefault((report, table, row_of(b), col_of(b), implied), [[], {}])
+            entry[0].append(rule.id)
+            entry[1].update({c.key: c for c in cells})
+            return True
+        return False
+    if any(np.sign(coefs[b]) == np.sign(-residual) for b in blanks):
+        key = (report, table, tuple((row_of(b), col_of(b)) for b in blanks))
+        entry = batch.unfilled.setdefault(key, [[], {}])
+        entry[0].append(rule.id)
+        entry[1].update({c.key: c for c in cells})
+        return True
+    return False
 
 
-def _fees_reported(checker, i, r, rule):
-    fee = checker._value(i, "t3.results.other.fee_unpaid.total")
-    outside = "".join(t for c, t in r.section_text.items() if c != "s6")
-    reasons = []
-    if fee:
-        reasons.append(f"表三「（六）其他处理 / 2.申请人逾期未按收费通知要求缴纳费用…」总计为 {fmt(fee)}")
-    if "信息处理费" in outside:
-        reasons.append("正文提到了信息处理费")
-    if reasons and not re.search(r"收费|处理费|费用", r.section_text.get("s6", "")):
-        yield {"detail": "；".join(reasons)}
+# ---------------------------------------------------------------- values and blanks
+
+@check("count", "signed", "money")
+def value_check(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """Value rules as a pandera schema validated lazily (every failing cell collected).
+
+    The same conditions are first evaluated as one numpy mask: when no value breaks them
+    (the usual case) pandera is not needed at all, which spares every clean run pandera's
+    import and backend registration (about 0.5 s)."""
+    df = batch.df
+    mask = (df["state"] == "number") & df["table"].isin(rule.tables) & (df["kind"] == rule.check)
+    sub = df.loc[mask, ["value"]]
+    if sub.empty:
+        return
+    v = sub["value"].to_numpy()
+    broken = {"count": (v < 0) | (v % 1 != 0), "signed": v % 1 != 0, "money": v < 0}[rule.check]
+    if not broken.any():
+        return
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
+
+    checks = {
+        "count": [pa.Check.ge(0), pa.Check(lambda s: s % 1 == 0, name="whole")],
+        "signed": [pa.Check(lambda s: s % 1 == 0, name="whole")],
+        "money": [pa.Check.ge(0)],
+    }[rule.check]
+    try:
+        pa.DataFrameSchema({"value": pa.Column(float, checks)}).validate(sub, lazy=True)
+        return
+    except SchemaErrors as e:
+        bad = sorted(set(int(i) for i in e.failure_cases["index"].dropna()))
+    for i in bad:
+        r = df.loc[i]
+        report = int(r.report)
+        if batch.reports[report].context:
+            continue
+        yield batch.finding(report, rule, table=r.table, row=r.row, column=r.column, reported=float(r.value),
+                            cells=(batch.cellref(report, r.table, r.row, r.column),), params={"raw": r.raw})
 
 
-def _unknown_rows(checker, i, r, rule):
-    for table, label, pos in r.unknown_rows:
-        yield {"table": table, "label": label, "source": str(pos), "position": pos.as_dict()}
+@check("blank", stage=1)
+def blanks(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """Blank cells, after the equations: each blank an equation implies a value for (one
+    finding naming every rule), each set of blanks an equation needs filled, then the
+    remaining blanks of a table as one finding (or, ``strict``, each an error)."""
+    named = set()
+    for (report, table, row, column, value), (rules, cells) in sorted(batch.implied.items(), key=_order):
+        named.add((report, table, row, column))
+        yield batch.finding(report, rule, message="implied", table=table, row=row, column=column, reported=None,
+                            expected=value, implied=True, rules=tuple(sorted(set(rules))),
+                            cells=tuple(cells.values()), group=f"{table}/{row}/{column}",
+                            params={"expected": value, "rules": "、".join(sorted(set(rules)))})
+    for (report, table, keys), (rules, cells) in sorted(batch.unfilled.items(), key=_order):
+        named.update((report, table, r, c) for r, c in keys)
+        names = "、".join(f"「{TEMPLATE.row_label(table, r)}」{TEMPLATE.column_label(table, c)}" for r, c in keys[:4])
+        yield batch.finding(report, rule, message="unfilled", table=table, rules=tuple(sorted(set(rules))),
+                            cells=tuple(cells.values()),
+                            params={"cells": names, "count": len(keys), "rules": "、".join(sorted(set(rules))),
+                                    "more": "等" if len(keys) > 4 else ""})
+    df = batch.df
+    sub = df[df["state"].isin(BLANK) & df["table"].isin(rule.tables)]
+    if named:  # blanks already named are not counted again
+        keys = list(zip(sub["report"], sub["table"], sub["row"], sub["column"]))
+        sub = sub[[k not in named for k in keys]]
+    for (report, table), group in sub.groupby(["report", "table"], sort=True):
+        report = int(report)
+        if batch.reports[report].context:
+            continue
+        if batch.strict:
+            for r in group.itertuples():
+                yield batch.finding(report, rule, message="strict", severity="error", table=table, row=r.row,
+                                    column=r.column, cells=(batch.cellref(report, table, r.row, r.column),))
+            continue
+        names = "、".join(f"「{TEMPLATE.row_label(table, r.row)}」{TEMPLATE.column_label(table, r.column)}"
+                         for r in group.head(3).itertuples())
+        yield batch.finding(report, rule, table=table,
+                            cells=tuple(batch.cellref(report, table, r.row, r.column) for r in group.itertuples()),
+                            params={"count": len(group), "cells": names + ("等" if len(group) > 3 else "")})
 
 
-STRUCTURE_CHECKS = {"sections": _sections, "section_nonempty": _section_nonempty, "title_period": _title_period,
-                    "fees_reported": _fees_reported, "unknown_rows": _unknown_rows}
+def _order(item):
+    return tuple(str(x) for x in item[0])
 
+
+# ---------------------------------------------------------------- extraction
+
+@check("extraction")
+def extraction(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """Problems the extraction noted on each report (``report.notes``), as this rule's findings."""
+    for i, r in enumerate(batch.reports):
+        if r.context:
+            continue
+        for note in r.notes:
+            if note["rule"] != rule.id:
+                continue
+            t, row, col = note.get("table"), note.get("row"), note.get("column")
+            params = {k: v for k, v in note.items() if k not in ("rule", "pos", "table", "row", "column", "message")}
+            params.update(year=r.year, version=r.version)
+            cells = (batch.cellref(i, t, row, col),) if t and row and col else ()
+            pos = note.get("pos")
+            yield batch.finding(i, rule, message=note.get("message"), table=t, row=row, column=col,
+                                reported=note.get("raw"), cells=cells, params=params, position=pos)
+
+
+# ---------------------------------------------------------------- narrative
 
 def _texts(report: Report) -> list[str]:
     """The narrative paragraphs with hard line wraps removed (CJK text needs no separator)."""
     return [t.replace("\n", "") for t, _, _ in report.paragraphs]
+
+
+@check("narrative")
+def narrative(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    from .narrative import find_claims
+
+    patterns = rule.compiled_patterns()
+    for i, r in batch.checked(rule):
+        if not r.paragraphs:
+            continue
+        for claim in find_claims(_texts(r), patterns, rule.value):
+            readings = []
+            for reading in rule.readings:
+                got = [batch.reading(i, ref) for ref in reading["cells"]]
+                if any(v is None for v, _ in got):
+                    break
+                readings.append((reading["label"], sum(v for v, _ in got), [c for _, cs in got for c in cs]))
+            else:
+                if any(v == claim.value for _, v, _ in readings):
+                    continue
+                reading_text = "；".join(f"「{label}」为 {fmt(float(v))}" for label, v, _ in readings)
+                cells = tuple(batch.cellref(i, *cell) for _, _, used in readings[:1] for cell in used)
+                yield batch.finding(i, rule, table=cells[0].table_code if cells else None,
+                                    reported=float(claim.value), expected=float(readings[0][1]), cells=cells,
+                                    snippet=claim.snippet, position=r.paragraphs[claim.paragraph][1],
+                                    params={"snippet": claim.snippet, "value": claim.value,
+                                            "reading_text": reading_text})
+
+
+@check("parts_sum")
+def parts_sum(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    from .narrative import find_parts
+
+    for i, r in batch.checked(rule):
+        if not r.paragraphs:
+            continue
+        for claim in find_parts(_texts(r)):
+            if sum(claim.parts) == claim.whole:
+                continue
+            yield batch.finding(i, rule, reported=float(claim.whole), expected=float(sum(claim.parts)),
+                                snippet=claim.snippet, position=r.paragraphs[claim.paragraph][1],
+                                params={"snippet": claim.snippet, "value": claim.whole, "unit": claim.unit,
+                                        "parts_sum": sum(claim.parts), "parts": "＋".join(map(str, claim.parts))})
+
+
+# ---------------------------------------------------------------- structure
+
+@check("sections")
+def sections(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    labels = {e.code: e.label for e in TEMPLATE.sections}
+    for i, r in batch.checked(rule):
+        first: dict[str, int] = {}
+        for k, (code, _, _) in enumerate(r.sections):
+            first.setdefault(code, k)
+        missing = [labels[c] for c in labels if c not in first]
+        if missing:
+            params = {"sections": "；".join(f"「{m}」" for m in missing)}
+            yield batch.finding(i, rule, message="missing", params=params, evidence=params)
+        order = [c for c in labels if c in first]
+        found = sorted(order, key=first.get)
+        if found != order:
+            params = {"order": " → ".join(labels[c][:2].rstrip("、") for c in found)}
+            yield batch.finding(i, rule, message="order", params=params, evidence=params)
+
+
+@check("section_nonempty")
+def section_nonempty(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    for i, r in batch.checked(rule):
+        if not any(c == rule.section for c, _, _ in r.sections):
+            continue
+        raw = r.section_text.get(rule.section, "")
+        text = normalize(raw)
+        if len(text) < rule.min_chars or text in rule.keywords:
+            params = {"content": raw.strip() or "空"}
+            yield batch.finding(i, rule, params=params, evidence=params)
+
+
+@check("title_period")
+def title_period(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    for i, r in batch.checked(rule):
+        if r.year_source == "标题" and r.period_year and r.period_year != r.year:
+            params = {"year": r.year, "period_year": r.period_year}
+            yield batch.finding(i, rule, params=params, evidence=params)
+
+
+@check("fees_reported")
+def fees_reported(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """Fees the tables (``cells``) or the narrative outside ``section`` (``keywords``) show,
+    which ``section`` must then mention (``patterns``)."""
+    patterns = rule.compiled_patterns()
+    for i, r in batch.checked(rule):
+        texts = r.section_text
+        outside = "".join(t for c, t in texts.items() if c != rule.section)
+        reasons = []
+        for ref in rule.cells:
+            fee = batch.value(i, ref)
+            if fee:
+                table, row, column = split_ref(ref)
+                reasons.append(rule.message_for("cell").format(
+                    table=TEMPLATE.table_label(table), row=TEMPLATE.row_label(table, row),
+                    column=TEMPLATE.column_label(table, column), value=fmt(fee)))
+        reasons += [rule.message_for("keyword").format(keyword=k) for k in rule.keywords if k in outside]
+        if reasons and not any(p.search(texts.get(rule.section, "")) for p in patterns):
+            params = {"detail": "；".join(reasons)}
+            yield batch.finding(i, rule, params=params, evidence=params)
+
+
+@check("unknown_rows")
+def unknown_rows(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    for i, r in batch.checked(rule):
+        for table, label, pos in r.unknown_rows:
+            if not rule.tables or table in rule.tables:
+                yield batch.finding(i, rule, table=table, params={"label": label}, position=pos,
+                                    evidence={"table": table, "label": label})
+
+
+# ---------------------------------------------------------------- after the run
+
+@check("stale_review", stage=2)
+def stale_review(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """R001: reviews file entries no finding matches. They need the findings' fingerprints,
+    so validator.reviews.apply emits them once the run is done; nothing to check here."""
+    return ()
+
+
+# ---------------------------------------------------------------- across years
+
+@check("year_gap", cross_year=True)
+def year_gaps(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    series: dict[str, dict[int, int]] = defaultdict(dict)
+    for i, r in enumerate(batch.reports):
+        if r.year is not None and body_key(r.body):
+            series[body_key(r.body)][r.year] = i
+    for key, years in series.items():
+        if len(years) < 2:
+            continue
+        for y in sorted(years)[1:]:
+            i = years[y]
+            if i in batch.previous or batch.reports[i].context:
+                continue
+            earlier = max(x for x in years if x < y)
+            missing = "、".join(str(x) for x in range(earlier + 1, y))
+            yield batch.finding(i, rule, params={"body": batch.reports[i].body, "missing": missing, "year": y},
+                                evidence={"missing": missing, "year": y})
 
 
 def pair_years(reports: list[Report]) -> dict[int, int]:

@@ -62,7 +62,7 @@ class Report:
     version: str | None = None
     version_source: str | None = None
     cells: list[CellRecord] = field(default_factory=list)
-    notes: list[dict] = field(default_factory=list)  # extraction findings (X rules)
+    notes: list[dict] = field(default_factory=list)  # extraction problems: {rule, table, row, column, …}; severity is the rule's
     sections: list[tuple[str, str, Position]] = field(default_factory=list)
     paragraphs: list[tuple[str, Position, str | None]] = field(default_factory=list)  # (text, where, section code)
     title: str | None = None
@@ -177,7 +177,7 @@ def detect_version(doc: Document, report: Report) -> None:
         report.version_source = "报告年份"
     else:
         report.version, report.version_source = "2021", None
-        _note(report, "X005", severity="warning")
+        _note(report, "X005")
 
 
 _SENTENCE_END = ("。", "！", "？", "：", ":", "；")
@@ -513,31 +513,30 @@ def cell_notes(report: Report) -> list[dict]:
     for table, cells in by_table.items():
         if all(c.state == "missing" for c in cells):
             if table != "t2":
-                notes.append({"rule": "X006", "severity": "error", "table": table})
+                notes.append({"rule": "X006", "table": table})
             continue
-        severity = "warning" if table == "t2" else "error"
         rows: dict[str, list[CellRecord]] = {}
         for c in cells:
             rows.setdefault(c.row, []).append(c)
         for row, rc in rows.items():
             if all(c.state == "missing" for c in rc):
                 rule = "X003" if any(c.pos is not None for c in rc) else "X002"
-                notes.append({"rule": rule, "severity": severity, "table": table, "row": row,
+                notes.append({"rule": rule, "table": table, "row": row,
                               "expected_count": len(rc), "pos": next((c.pos for c in rc if c.pos), None)})
                 continue
             for c in rc:
                 if c.state == "invalid":
                     rule = ("X010" if c.note == values.OUT_OF_RANGE
                             else "X011" if (c.note or "").startswith(values.DUPLICATE) else "X001")
-                    notes.append({"rule": rule, "severity": "error", "table": table, "row": row,
+                    notes.append({"rule": rule, "table": table, "row": row,
                                   "column": c.column, "raw": _shown(c.raw), "detail": c.note or "", "pos": c.pos})
                 elif c.note:
-                    notes.append({"rule": "X008", "severity": "info", "table": table, "row": row,
+                    notes.append({"rule": "X008", "table": table, "row": row,
                                   "column": c.column, "raw": c.raw, "detail": c.note, "pos": c.pos})
     t3_rows = {c.row for c in by_table.get("t3", ()) if c.state != "missing"}
     subs = {"results.other.no_correction", "results.other.fee_unpaid", "results.other.other"}
     if (report.version == "2021" and "results.other" in t3_rows) or (report.version == "2019" and t3_rows & subs):
-        notes.append({"rule": "X004", "severity": "warning", "table": "t3", "row": "results.other"})
+        notes.append({"rule": "X004", "table": "t3", "row": "results.other"})
     if report.year and report.version and ("2019" if report.year <= 2020 else "2021") != report.version:
-        notes.append({"rule": "X007", "severity": "warning"})
+        notes.append({"rule": "X007"})
     return notes

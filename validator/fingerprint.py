@@ -118,11 +118,11 @@ def compute(f: dict, ident: str, occurrence: int = 0) -> str:
     return f"{report_part(ident)}-{_sha(text)[:12]}"
 
 
-def attach(findings: list[dict], ident: str) -> None:
-    """Set ``fingerprint`` on each finding of one report (in place; findings in their
-    reporting order, which numbers findings with the same inputs)."""
+def attach(findings: list, ident: str) -> None:
+    """Set ``fingerprint`` on each finding of one report (the list's records are replaced:
+    findings are frozen; in their reporting order, which numbers findings with the same inputs)."""
     seen: Counter = Counter()
-    for f in findings:
+    for i, f in enumerate(findings):
         key = json.dumps(inputs(f, ident), ensure_ascii=False, separators=(",", ":"), default=str)
-        f["fingerprint"] = compute(f, ident, seen[key])
+        findings[i] = f.with_(fingerprint=compute(f, ident, seen[key]))
         seen[key] += 1

@@ -13,7 +13,7 @@ report's findings as ``fix``; nothing is ever written to any file.
 """
 from __future__ import annotations
 
-from .engine import col_label, fmt, row_label, table_label
+from .finding import Finding, fmt
 from .rules import Rule
 from .template import TEMPLATE
 
@@ -61,7 +61,8 @@ def _neighbours(cells: list) -> dict:
 
 def _cell(key, current, suggested) -> dict:
     table, row, col = key
-    return {"table": table_label(table), "row": row_label(table, row), "column": col_label(table, col),
+    return {"table": TEMPLATE.table_label(table), "row": TEMPLATE.row_label(table, row),
+            "column": TEMPLATE.column_label(table, col),
             "table_code": table, "row_code": row, "column_code": col, "current": current, "suggested": suggested}
 
 
@@ -90,20 +91,34 @@ def localize_report(rules: dict[str, Rule], report) -> dict | None:
     return best
 
 
-def attach(rules: dict[str, Rule], reports: list, findings: list[dict]) -> None:
+def _equation_rules(rules: dict[str, Rule], f: Finding) -> bool:
+    """A finding that stands for (same-year) equation rules of the localised tables."""
+    return f.table_code in TABLES and any(
+        r is not None and r.kind == "equation" and not r.assertion.cross_year for r in map(rules.get, f.rules))
+
+
+def attach(rules: dict[str, Rule], reports: list, findings: list[Finding]) -> list[Finding]:
     """Localise each report that has an error of an equality rule, and put the fix on the
-    report's equation findings (errors and warnings alike)."""
-    failing = sorted({f["report"] for f in findings
-                      if f["severity"] == "error" and f["table_code"] in TABLES
-                      and rules.get(f["rule"]) is not None and rules[f["rule"]].kind == "equation"})
+    report's equation findings (errors and warnings alike, blank cells too). Findings that
+    use a cell the fix changes share its ``group`` (one problem, several rules)."""
+    failing = sorted({f.report for f in findings if f.severity == "error" and _equation_rules(rules, f)})
+    fixed = {}
     for i in failing:
         fix = localize_report(rules, reports[i])
-        if fix is None:
-            continue
-        for f in findings:
-            if f["report"] == i and f["table_code"] in TABLES and rules.get(f["rule"]) is not None \
-                    and rules[f["rule"]].kind == "equation" and not rules[f["rule"]].assertion.cross_year:
-                f["fix"] = fix
+        if fix is not None:
+            fixed[i] = fix
+    if not fixed:
+        return findings
+    out = []
+    for f in findings:
+        fix = fixed.get(f.report)
+        if fix is not None and _equation_rules(rules, f):
+            changed = [(c["table_code"], c["row_code"], c["column_code"]) for c in fix["cells"]]
+            used = {c.key for c in f.cells}
+            group = f.group or next(("/".join(k) for k in changed if k in used), None)
+            f = f.with_(fix=fix, group=group)
+        out.append(f)
+    return out
 
 
 __all__ = ["attach", "equations", "localize_report"]

@@ -189,16 +189,14 @@ def load(path) -> Reviews:
 # ------------------------------------------------------------------ applying them to a run
 
 
-def _stale_finding(rule, review: Review, ident: str) -> dict:
-    message = rule.message.format_map({"fingerprint": review.fingerprint, "status": STATUSES[review.status],
-                                       "reason": review.reason})
-    f = {"report": None, "rule": rule.id, "name": rule.name, "severity": rule.severity, "table": None,
-         "table_code": None, "row": None, "row_code": None, "column": None, "column_code": None,
-         "reported": None, "expected": None, "message": message, "cells": [], "fix": None,
-         "evidence": {"fingerprint": review.fingerprint}, "stale_review": {"fingerprint": review.fingerprint,
-                                                                          **review.as_dict()}}
-    f["fingerprint"] = compute(f, ident)
-    return f
+def _stale_finding(rule, review: Review, ident: str):
+    from .finding import Finding
+
+    f = Finding(rule=rule.id, name=rule.name, severity=rule.severity, template=rule.message,
+                params={"fingerprint": review.fingerprint, "status": STATUSES[review.status],
+                        "reason": review.reason},
+                evidence={"fingerprint": review.fingerprint, **review.as_dict()})
+    return f.with_(fingerprint=compute(f, ident))
 
 
 def apply(files, reviews: Reviews, rules: dict | None = None) -> dict:
@@ -217,10 +215,10 @@ def apply(files, reviews: Reviews, rules: dict | None = None) -> dict:
             continue
         ident = identity(f.body, f.year, f.path)
         owner.setdefault(report_part(ident), (f, ident))
-        for x in f.findings:
-            r = index.get(x.get("fingerprint"))
-            if r is not None:
-                x["review"] = r.as_dict()
+        for k, x in enumerate(f.findings):
+            r = index.get(x.fingerprint)
+            if r is not None:  # findings are frozen: the reviewed one replaces it
+                f.findings[k] = x.with_(review=r.as_dict())
                 matched.add(r.fingerprint)
     stale = [r for r in reviews.entries if r.fingerprint not in matched and r.fingerprint[:8] in owner]
     for r in stale:

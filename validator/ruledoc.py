@@ -5,17 +5,18 @@ rule descriptions all come from here, so a rule is documented once.
 """
 from __future__ import annotations
 
+from .template import TEMPLATE
+
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
-_TABLES = {"t2": "表二", "t3": "表三", "t4": "表四"}
 
 
 def scope(rule) -> str:
     if rule.assertion is not None:
         each = "每一列" if rule.for_each == "column" else "每一行"
-        return f"{_TABLES.get(rule.table, rule.table)}{each}：`{rule.assertion.text}`（容差 {rule.tolerance:g}）"
-    if rule.check:
-        return f"检查：{rule.check}" + (f"（{'、'.join(_TABLES.get(t, t) for t in rule.tables)}）" if rule.tables else "")
-    return "读取表格时发现"
+        return f"{TEMPLATE.table_label(rule.table)}{each}：`{rule.assertion.text}`（容差 {rule.tolerance:g}）"
+    if rule.check == "extraction":
+        return "读取表格时发现"
+    return f"检查：{rule.check}" + (f"（{'、'.join(map(TEMPLATE.table_label, rule.tables))}）" if rule.tables else "")
 
 
 def explain_text(rule) -> str:
@@ -41,7 +42,7 @@ def markdown(rules: dict) -> str:
            "a test fails when this file is stale. Rule ids are stable and never reused.", "",
            "| id | name | severity | tables | versions | title |", "|---|---|---|---|---|---|"]
     for r in rules.values():
-        tables = "、".join(_TABLES.get(t, t) for t in r.tables) or "—"
+        tables = "、".join(map(TEMPLATE.table_label, r.tables)) or "—"
         out.append(f"| [{r.id}](#{r.id.lower()}) | `{r.name}` | {r.severity} | {tables} | {'、'.join(r.versions)} | {r.title} |")
     out.append("")
     for r in rules.values():

@@ -16,7 +16,7 @@ constant and the comparison operator.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,7 +33,14 @@ SEVERITIES = ("error", "warning", "info")
 
 
 class RuleError(ValueError):
-    """A rule file is malformed."""
+    """A rule file is malformed, or a rule setting (override, switch) names no rule."""
+
+
+def split_ref(ref: str) -> tuple[str, str, str]:
+    """'t3.results.total.total' → ('t3', 'results.total', 'total'): a cell written table.row.column."""
+    table, rest = ref.split(".", 1)
+    row, column = rest.rsplit(".", 1)
+    return table, row, column
 
 
 @dataclass(frozen=True)
@@ -92,17 +99,44 @@ class Rule:
     versions: tuple[str, ...] = VERSIONS
     for_each: str | None = None  # "column" | "row" for equations
     assertion: Assertion | None = None
-    check: str | None = None  # value checks: "count" | "signed" | "money" | "blank"
+    check: str = "equation"  # the check kind (validator.engine.CHECKS); an assertion is an "equation"
     tolerance: float = 0.0
     origin: str | None = None
     subject: str | None = None
-    message_strict: str | None = None
+    messages: dict = field(default_factory=dict, hash=False, compare=False)  # named variants of message
+    severity_by_table: dict = field(default_factory=dict, hash=False, compare=False)  # {table code: severity}
     section: str | None = None
     patterns: tuple[str, ...] = ()
     readings: tuple = ()
     value: int | None = None  # what a narrative pattern without a number states
+    cells: tuple[str, ...] = ()  # cells a check reads, written table.row.column
+    keywords: tuple[str, ...] = ()
+    min_chars: int = 0
     doc: dict = field(default_factory=dict, hash=False, compare=False)
     file: str = ""
+    default_severity: str | None = None  # the rule file's severity, when overridden for this run
+
+    @property
+    def message_strict(self) -> str | None:
+        return self.messages.get("strict")
+
+    def message_for(self, variant: str | None = None) -> str:
+        """The message template: the rule's ``message``, or its named variant in ``messages``."""
+        if variant is None:
+            return self.message
+        if variant not in self.messages:
+            raise RuleError(f"rule {self.id} has no message {variant!r} (messages: in {self.file})")
+        return self.messages[variant]
+
+    def severity_for(self, table: str | None = None) -> str:
+        return self.severity_by_table.get(table, self.severity) if table else self.severity
+
+    def with_severity(self, severity: str) -> "Rule":
+        """The rule at another severity, for every table (a per-rule override)."""
+        if severity not in SEVERITIES:
+            raise RuleError(f"rule {self.id}: unknown severity {severity!r} (error, warning or info)")
+        return replace(self, severity=severity, severity_by_table={},
+                       default_severity=self.default_severity or self.severity)
 
     @property
     def table(self) -> str | None:
@@ -110,11 +144,10 @@ class Rule:
 
     @property
     def kind(self) -> str:
+        """equation, extraction, or value (every other check of one report's values or text)."""
         if self.assertion is not None:
             return "equation"
-        if self.check is not None:
-            return "value"
-        return "extraction"
+        return "extraction" if self.check == "extraction" else "value"
 
     def compiled_patterns(self) -> list[re.Pattern]:
         from .narrative import NUM
@@ -162,21 +195,52 @@ def _rule(d: dict, file: str) -> Rule:
     tables = d.get("table", ())
     tables = (tables,) if isinstance(tables, str) else tuple(tables)
     assertion = parse_assertion(d["assert"]) if "assert" in d else None
+    check = d.get("check", "equation" if assertion is not None else None)
+    from .engine import CHECKS  # the registry of check kinds
+
+    if check not in CHECKS:
+        raise RuleError(f"{file}: rule {d['id']} has unknown check {check!r} (one of {', '.join(sorted(CHECKS))})")
+    if (check == "equation") != (assertion is not None):
+        raise RuleError(f"{file}: rule {d['id']}: an equation rule needs an assert, and only it has one")
+    by_table = dict(d.get("severity_by_table") or {})
+    if any(s not in SEVERITIES for s in by_table.values()):
+        raise RuleError(f"{file}: rule {d['id']} has an unknown severity in severity_by_table")
+    messages = dict(d.get("messages") or {})
+    if "message_strict" in d:
+        messages.setdefault("strict", d["message_strict"])
     rule = Rule(
         id=d["id"], name=d["name"], title=d["title"], severity=d["severity"], message=d["message"],
         tables=tables, versions=tuple(str(v) for v in d.get("versions", VERSIONS)),
-        for_each=d.get("for_each"), assertion=assertion, check=d.get("check"),
+        for_each=d.get("for_each"), assertion=assertion, check=check,
         tolerance=float(d.get("tolerance", 0)), origin=d.get("origin"), subject=d.get("subject"),
-        message_strict=d.get("message_strict"), doc=d.get("doc", {}), file=file,
+        messages=messages, severity_by_table=by_table, doc=d.get("doc", {}), file=file,
         section=d.get("section"), patterns=tuple(d.get("patterns", ())), readings=tuple(d.get("readings", ())),
-        value=d.get("value"),
+        value=d.get("value"), cells=tuple(d.get("cells", ())), keywords=tuple(d.get("keywords", ())), min_chars=int(d.get("min_chars", 0)),
     )
     rule.compiled_patterns()  # a malformed pattern fails at load time
+    for ref in rule.cells + tuple(ref for reading in rule.readings for ref in reading.get("cells", ())):
+        _known_cell(file, rule.id, ref)
     if assertion is not None:
         if rule.table is None or rule.for_each not in ("row", "column"):
             raise RuleError(f"{file}: equation rule {rule.id} needs one table and for_each: row|column")
         rule.terms()  # validates every code against the template
     return rule
+
+
+def _known_cell(file: str, rule_id: str, ref: str) -> None:
+    """A cell written table.row.column must be the template's; the row may be a group
+    (``results.withheld``) or a glob (``results.withheld.*``): the detail rows under it."""
+    try:
+        table, row, column = split_ref(ref)
+        t = TEMPLATE[table]
+        t.column(column)
+        prefix = row.removesuffix(".*") + "."
+        if not row.endswith(".*") and row in {r.code for r in t.rows}:
+            return
+        if not any(r.code.startswith(prefix) for r in t.rows):
+            raise KeyError(row)
+    except (KeyError, ValueError):
+        raise RuleError(f"{file}: rule {rule_id} names the cell {ref!r}, which the template does not have") from None
 
 
 @lru_cache(maxsize=4)
@@ -195,10 +259,12 @@ def load(directory: Path = RULES_DIR) -> dict[str, Rule]:
     return dict(sorted(rules.items()))
 
 
-def catalogue(extra: tuple = (), disable: dict[str, str] | None = None) -> dict[str, Rule]:
+def catalogue(extra: tuple = (), disable: dict[str, str] | None = None,
+              severity: dict[str, str] | None = None) -> dict[str, Rule]:
     """The active catalogue: the project's rules, plus the rule files of ``extra``
     directories (a user's own rules; ids must not clash), minus the rules switched off in
-    ``disable`` ({id: reason}; a reason is required)."""
+    ``disable`` ({id: reason}; a reason is required), with the severities of ``severity``
+    ({id: error|warning|info}, see :func:`override`)."""
     rules = dict(load())
     for directory in extra:
         for rule_id, rule in load(Path(directory).resolve()).items():
@@ -210,4 +276,29 @@ def catalogue(extra: tuple = (), disable: dict[str, str] | None = None) -> dict[
             raise RuleError(f"cannot disable unknown rule {rule_id}")
         if not str(reason).strip():
             raise RuleError(f"disabling {rule_id} needs a reason")
+    rules = override(rules, severity or {})
     return {k: r for k, r in sorted(rules.items()) if k not in (disable or {})}
+
+
+def override(rules: dict[str, Rule], severity: dict[str, str]) -> dict[str, Rule]:
+    """The catalogue with per-rule severities ({id: error|warning|info}): ``--severity`` and
+    the config file's [severity] table. The rule's findings take that severity wherever
+    they come from (equations, extraction, structure …). An unknown id is a RuleError."""
+    out = dict(rules)
+    for rule_id, sev in severity.items():
+        key = str(rule_id).strip().upper()
+        if key not in out:
+            raise RuleError(f"cannot set the severity of unknown rule {rule_id}")
+        out[key] = out[key].with_severity(str(sev).strip().lower())
+    return out
+
+
+def parse_severity(items) -> dict[str, str]:
+    """``RULE=error|warning|info`` items (``--severity``) as {id: severity}; RuleError if malformed."""
+    out = {}
+    for item in items:
+        rule_id, sep, sev = str(item).partition("=")
+        if not sep or not rule_id.strip() or sev.strip().lower() not in SEVERITIES:
+            raise RuleError(f"--severity {item}: write RULE=error|warning|info")
+        out[rule_id.strip().upper()] = sev.strip().lower()
+    return out

@@ -42,27 +42,37 @@ class FileResult:
     body: str | None = None
     reason: str | None = None  # why the file is unreadable (Chinese)
     detail: str | None = None  # technical cause (English)
-    findings: list[dict] = field(default_factory=list)
+    findings: list = field(default_factory=list)  # validator.finding.Finding records
     # the report's canonical cells, for outputs that draw the tables (HTML):
     # {table, row, column (codes), value, raw, state, source (Chinese position text), position}
     cells: list[dict] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
         """Open findings of this severity: a reviewed finding (reviews file) is not counted."""
-        return sum(f["severity"] == severity and not f.get("review") for f in self.findings)
+        return sum(f.severity == severity and not f.review for f in self.findings)
 
     @property
     def reviewed(self) -> int:
         """Findings covered by an entry of the reviews file (they keep their severity)."""
-        return sum(bool(f.get("review")) for f in self.findings)
+        return sum(bool(f.review) for f in self.findings)
 
 
 @dataclass
 class Result:
+    """A run: every file's result, the catalogue the run used (user rules and severity
+    overrides included) and its settings. Every output is a function of this alone."""
+
     files: list[FileResult]
     disabled: dict[str, str] = field(default_factory=dict)  # rules switched off for this run: {id: reason}
     # the reviews file applied (validator.reviews.apply): {file, entries, applied, stale, elsewhere}
     reviews: dict | None = None
+    rules: dict = field(default_factory=dict)  # the catalogue as configured (``disabled`` ones included): {id: Rule}
+    settings: dict = field(default_factory=dict)  # strict, year, body, previous, severity (overrides)
+
+    @property
+    def overrides(self) -> dict[str, tuple[str, str]]:
+        """Rules whose severity this run changed: {id: (rule file's severity, severity used)}."""
+        return {k: (r.default_severity, r.severity) for k, r in self.rules.items() if r.default_severity}
 
     @property
     def exit_code(self) -> int:
@@ -73,10 +83,19 @@ class Result:
         return 0
 
     def findings_frame(self):
+        """Every finding as one row of a DataFrame with fixed columns (validator.finding.FRAME_COLUMNS)."""
         import pandas as pd
 
-        rows = [{"path": f.path, **{k: v for k, v in x.items() if k != "report"}} for f in self.files for x in f.findings]
-        return pd.DataFrame(rows)
+        from .finding import FRAME_COLUMNS
+
+        rows = {k: [] for k in FRAME_COLUMNS}
+        for f in self.files:
+            for x in f.findings:
+                for k in FRAME_COLUMNS:
+                    v = f.path if k == "path" else x.message if k == "message" else getattr(x, k)
+                    rows[k].append("、".join(v) if k == "rules" else v)
+        return pd.DataFrame({k: pd.Series(v, dtype=FRAME_COLUMNS[k]) for k, v in rows.items()},
+                            columns=list(FRAME_COLUMNS))
 
 
 def _cells(report) -> list[dict]:
@@ -261,13 +280,12 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     make their file fail, and reports its stale entries.
     """
     from . import rules as _rules
-    from .engine import Checker
+    from .engine import Checker, is_cross_year
     from .frame import build
     from .outputs.safe import path as shown
 
     catalogue = rules if rules is not None else _rules.load()
-    cross = {k: r for k, r in catalogue.items()
-             if (r.assertion is not None and r.assertion.cross_year) or r.check == "year_gap"}
+    cross = {k: r for k, r in catalogue.items() if is_cross_year(r)}
     single = {k: r for k, r in catalogue.items() if k not in cross}
     keep = _cross_year_cells(cross)
     jobs = default_jobs(len(paths)) if jobs is None or jobs < 1 else jobs
@@ -281,7 +299,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
 
     def check_chunk(reports, owners):
         for f in Checker(reports, build(reports), single, strict=strict).run():
-            results[owners[f["report"]]].findings.append(f)
+            results[owners[f.report]].findings.append(f)
         if cross:
             light.extend(_light(r, keep) for r in reports)
             light_owner.extend(owners)
@@ -315,11 +333,11 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             light_owner.append(None)
     if cross and len(light) > 1:
         for f in Checker(light, build(light), cross, strict=strict).run():
-            results[light_owner[f["report"]]].findings.append(f)
+            results[light_owner[f.report]].findings.append(f)
     from .fingerprint import attach, identity
 
     for r in results:
-        r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"]))
+        r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
         attach(r.findings, identity(r.body, r.year, r.path))
     summary = None
     if reviews is not None:
@@ -329,4 +347,10 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     for r in results:
         if r.status != "unreadable":
             r.status = "failed" if r.count("error") else "passed"
-    return Result(results, disabled=dict(disabled or {}), reviews=summary)
+    settings = {"strict": strict, "year": year, "body": body, "previous": [str(p) for p in previous],
+                "severity": {k: r.severity for k, r in catalogue.items() if r.default_severity}}
+    # the catalogue as configured: the rules checked, and the records of those switched off
+    known = _rules.load() if disabled else {}
+    configured = {**{k: known[k] for k in (disabled or {}) if k in known}, **catalogue}
+    return Result(results, disabled=dict(disabled or {}), rules=dict(sorted(configured.items())), settings=settings,
+                  reviews=summary)

@@ -116,6 +116,16 @@ class Template:
         except KeyError:
             return code
 
+    # the report's labels of a table / row / column code (a code the template lacks is shown as is)
+    def table_label(self, code: str | None) -> str:
+        return self.tables[code].label if code in self.tables else (code or "")
+
+    def row_label(self, table: str | None, code: str | None) -> str:
+        return self.entry_label(table, "row", code) if code and table in self.tables else (code or "")
+
+    def column_label(self, table: str | None, code: str | None) -> str:
+        return self.entry_label(table, "column", code) if code and table in self.tables else (code or "")
+
 
 def _entry(table: str, d: dict, **extra) -> Entry:
     return Entry(

@@ -41,31 +41,25 @@ def num(v) -> str:
     return str(v)
 
 
-def expected(finding: dict):
-    """The value the finding says belongs in its subject cell: the implied value of a blank
-    cell when there is one, otherwise the finding's expected value (None when it has none)."""
-    implied = finding.get("implied") or {}
-    if implied.get("value") is not None:
-        return implied["value"]
+def expected(finding):
+    """The value the finding says belongs in its subject cell (the implied value of a blank
+    cell, or the rule's expected value; None when it has none)."""
     return finding.get("expected")
 
 
-def subject(finding: dict) -> tuple[str, str, str] | None:
+def subject(finding) -> tuple[str, str, str] | None:
     """The (table, row, column) codes of the one cell a finding is about, if it is about one."""
-    implied = finding.get("implied") or {}
-    t = finding.get("table_code")
-    r = finding.get("row_code") or implied.get("row_code")
-    c = finding.get("column_code") or implied.get("column_code")
+    t, r, c = finding.get("table_code"), finding.get("row_code"), finding.get("column_code")
     return (t, r, c) if t and r and c else None
 
 
-def cell_key(cell: dict) -> tuple[str, str, str]:
-    """(table, row, column) codes of a cell dict (finding cells carry *_code keys)."""
+def cell_key(cell) -> tuple[str, str, str]:
+    """(table, row, column) codes of a cell (finding cells carry *_code keys)."""
     return (cell.get("table_code") or cell.get("table"), cell.get("row_code") or cell.get("row"),
             cell.get("column_code") or cell.get("column"))
 
 
-def suggestions(finding: dict) -> list[tuple[tuple[str, str, str], object]]:
+def suggestions(finding) -> list[tuple[tuple[str, str, str], object]]:
     """The fix's suggested values: [((table, row, column), suggested value)] of the best fix."""
     fix = finding.get("fix") or {}
     out = []
@@ -101,8 +95,6 @@ def source(finding: dict) -> str:
     return "；".join(dict.fromkeys(c["source"] for c in cells if c.get("source")))
 
 
-def catalogue() -> dict:
-    """The rule catalogue (rules/*.yaml), by id."""
-    from ..rules import load
-
-    return load()
+def catalogue(result) -> dict:
+    """The rule catalogue the run used (user rules and severity overrides included), by id."""
+    return dict(getattr(result, "rules", None) or {})

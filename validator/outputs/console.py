@@ -209,9 +209,7 @@ def summary(result, console: Console | None = None) -> None:
             row["files"].add(f.path)
     if not per_rule:
         return
-    from ..rules import load
-
-    titles = {k: r.title for k, r in load().items()}
+    titles = {k: r.title for k, r in (getattr(result, "rules", None) or {}).items()}
     table = Table(title="各规则的错误与警告", header_style="bold", pad_edge=False)
     for col, justify in (("规则", "left"), ("标题", "left"), ("错误", "right"), ("警告", "right"), ("涉及文件", "right")):
         table.add_column(col, justify=justify, overflow="fold")

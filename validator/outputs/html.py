@@ -452,7 +452,7 @@ def _summary(result) -> str:
 
 
 def render(result) -> str:
-    rules = catalogue()
+    rules = catalogue(result)
     n = {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")}
     head = (f"共 {len(result.files)} 个文件：通过 {n['passed']}，未通过 {n['failed']}，无法读取 {n['unreadable']}")
     body = "".join(_file(i, f, rules) for i, f in enumerate(result.files, 1))

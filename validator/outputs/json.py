@@ -6,10 +6,6 @@ import math
 
 from .. import __version__
 
-_FINDING_KEYS = ("rule", "fingerprint", "name", "severity", "message", "table", "row", "column", "table_code", "row_code",
-                 "column_code", "reported", "expected", "cells", "fix", "implied", "position", "review")
-
-
 def _clean(v):
     if isinstance(v, float) and not math.isfinite(v):  # JSON has no NaN/Infinity
         return None
@@ -27,7 +23,7 @@ def to_dict(result) -> dict:
             "path": f.path, "status": f.status, "template": f.template, "year": f.year, "body": f.body,
             "reason": f.reason, "detail": f.detail,
             "counts": {**{s: f.count(s) for s in ("error", "warning", "info")}, "reviewed": f.reviewed},
-            "findings": [{k: _clean(x.get(k)) for k in _FINDING_KEYS} for x in f.findings],
+            "findings": [_clean(x.to_dict()) for x in f.findings],
         })
     return {
         "tool": {"name": "validator", "version": __version__},
@@ -35,6 +31,9 @@ def to_dict(result) -> dict:
         "summary": {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")},
         "disabled": [{"rule": k, "reason": v} for k, v in getattr(result, "disabled", {}).items()],
         "reviews": getattr(result, "reviews", None),
+        "severity_overrides": [{"rule": k, "default": d, "severity": s}
+                               for k, (d, s) in sorted(getattr(result, "overrides", {}).items())],
+        "settings": _clean({k: v for k, v in (getattr(result, "settings", None) or {}).items()}),
         "files": files,
     }
 

@@ -21,7 +21,8 @@ also has a logical location naming the cell in the report's own labels
 A file that could not be read is a ``toolExecutionNotification`` (level error) of the
 invocation, since it is not a finding of any rule. Rules switched off for the run
 (``--disable RULE=REASON``) are ``ruleConfigurationOverrides`` with ``enabled: false`` and
-the reason; rules from a user's rule directory (``--rules DIR``) that have findings get a
+the reason, rules given another severity (``--severity RULE=LEVEL``) overrides with that
+level (the descriptor keeps the rule file's); rules from a user's rule directory (``--rules DIR``) that have findings get a
 minimal descriptor after the catalogue's.
 """
 from __future__ import annotations
@@ -40,7 +41,7 @@ from .json import _clean
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _FINDING_PROPS = ("name", "severity", "table", "row", "column", "table_code", "row_code", "column_code",
-                  "reported", "expected", "implied", "cells", "fix")
+                  "reported", "expected", "implied", "rules", "group", "cells", "fix", "fingerprint", "review")
 
 
 def uri(path: str) -> str:
@@ -66,7 +67,7 @@ def _rule(r) -> dict:
         "shortDescription": {"text": r.title},
         "fullDescription": {"text": doc.get("what") or r.title},
         "help": {"text": explain_text(r)},
-        "defaultConfiguration": {"level": LEVEL.get(r.severity, "warning")},
+        "defaultConfiguration": {"level": LEVEL.get(r.default_severity or r.severity, "warning")},
         "properties": {"kind": r.kind, "tables": list(r.tables), "versions": list(r.versions)},
     }
 
@@ -98,7 +99,8 @@ def _logical(cell_or_finding: dict) -> dict:
     return out
 
 
-def _result(x: dict, artifact: str, index: dict[str, int]) -> dict:
+def _result(x, artifact: str, index: dict[str, int]) -> dict:
+    x = x.to_dict()
     cells = x.get("cells") or []
     key = subject(x)
     main = next((c for c in cells if key is not None and cell_key(c) == key and c.get("position")), None)
@@ -134,7 +136,7 @@ def _result(x: dict, artifact: str, index: dict[str, int]) -> dict:
 
 
 def to_dict(result) -> dict:
-    rules = catalogue()
+    rules = catalogue(result)
     index = {rid: i for i, rid in enumerate(rules)}
     descriptors = [_rule(r) for r in rules.values()]
     results, notifications, artifacts = [], [], {}
@@ -163,6 +165,12 @@ def to_dict(result) -> dict:
             {"descriptor": {"id": rid, **({"index": index[rid]} if rid in index else {})},
              "configuration": {"enabled": False, "properties": {"reason": reason}}}
             for rid, reason in disabled.items()]
+    overrides = getattr(result, "overrides", None) or {}
+    if overrides:  # severities changed for this run (--severity RULE=LEVEL)
+        invocation.setdefault("ruleConfigurationOverrides", []).extend(
+            {"descriptor": {"id": rid, **({"index": index[rid]} if rid in index else {})},
+             "configuration": {"level": LEVEL[sev], "properties": {"default": LEVEL.get(default, default)}}}
+            for rid, (default, sev) in sorted(overrides.items()))
     run = {
         "tool": {"driver": {"name": "validator", "fullName": "gov-report-validator 政府信息公开工作年度报告检查",
                             "version": __version__, "semanticVersion": __version__, "language": "zh-CN",
