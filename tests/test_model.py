@@ -134,3 +134,17 @@ def test_findings_frame_has_fixed_columns():
 def test_finding_rejects_an_unknown_severity():
     with pytest.raises(ValueError):
         Finding("T301", "fatal", "x")
+
+
+def test_template_knows_versions_years_and_required_tables():
+    from validator.template import TEMPLATE
+
+    assert [TEMPLATE.version_for_year(y) for y in (2019, 2020, 2021, 2025)] == ["2019", "2019", "2021", "2021"]
+    assert TEMPLATE.required == ("t3", "t4")
+    t3 = TEMPLATE["t3"]
+    assert t3.row("results.withheld.state_secret").display == "（三）不予公开 / 1.属于国家秘密"
+    assert t3.row("results.granted").display == "（一）予以公开"  # a top-level group is not shown
+    # the known deviation: a 2021 report printing the 2019 single row （六）其他处理
+    rows = [r.code for r in t3.deviation("2021", {"new", "results.other"})]
+    assert "results.other" in rows and "results.other.fee_unpaid" not in rows
+    assert t3.deviation("2021", {"new", "results.other.fee_unpaid"}) is None

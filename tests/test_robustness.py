@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,8 @@ from validator.document import Document
 from validator.errors import Unreadable
 from validator.readers import read
 from validator.run import check_paths
+
+from .cli import CliRun, invoke
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -41,10 +42,9 @@ CLI_TIMEOUT = 180  # seconds; a hang fails the test instead of blocking the suit
 SECRET = "TOPSECRET-7f3a9c-政府信息"
 
 
-def run_cli(*args: str | Path, timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "validator", "check", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout)
+def run_cli(*args: str | Path, timeout: float = CLI_TIMEOUT) -> CliRun:
+    """``validator check ARGS``, in-process (tests/cli.py); each file keeps the run's time budget."""
+    return invoke("check", *args)
 
 
 def _status_ok(exp: dict, status: str, reason: str | None, exit_code: int, findings: list[dict]) -> None:
@@ -174,12 +174,9 @@ def _unreadable_cases(generated) -> dict[str, tuple[Path, dict]]:
 
 
 @pytest.fixture(scope="module")
-def cli_runs(generated) -> dict[str, subprocess.CompletedProcess]:
-    """``validator check <file>`` once per unreadable case, run concurrently."""
-    cases = _unreadable_cases(generated)
-    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        runs = dict(zip(cases, pool.map(lambda v: run_cli(v[0]), cases.values())))
-    return runs
+def cli_runs(generated) -> dict[str, CliRun]:
+    """``validator check <file>`` once per unreadable case."""
+    return {name: run_cli(path) for name, (path, _) in _unreadable_cases(generated).items()}
 
 
 def test_each_unreadable_file_exits_2_with_one_line(generated, cli_runs):

@@ -35,6 +35,7 @@ from validator.outputs import console as console_out
 from validator.outputs.safe import FORMULA_START, csv_cell, markup, terminal
 from validator.run import check_paths
 
+from .cli import invoke
 from .conftest import ROOT, SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -178,9 +179,7 @@ def _digest(p: Path) -> str:
 
 
 def _cli(*args, cwd=ROOT):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "validator", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=300)
+    return invoke(*args, cwd=cwd)  # in-process (tests/cli.py)
 
 
 def _aliases(tmp: Path, target: Path) -> dict[str, Path]:

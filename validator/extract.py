@@ -23,19 +23,12 @@ T2, T3, T4 = TEMPLATE["t2"], TEMPLATE["t3"], TEMPLATE["t4"]
 _LABELS = {"t2": Labels(T2.rows), "t3": Labels(T3.rows)}
 _T4_LABELS = Labels(T4.rows)
 _SECTIONS = Labels(TEMPLATE.sections)
-_T3_WIDTH = 7
-_T4_WIDTH = 15
-
-_VERSION_MARKERS = {
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
-             "申请人无正当理由逾期不补正", "申请人逾期未按收费通知要求缴纳费用"),
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量",
-             "政府集中采购"),
-}
+_T3_WIDTH = T3.width
+_T4_WIDTH = T4.width  # the three groups of 表四 printed as one row
 _YEAR_TITLE = re.compile(r"(?P<before>[^\n。，,；;]*?)(?P<year>20\d\d)\s*年度?\s*(?P<after>[^\n。，,；;]*?)政府信息公开(?:工作)?\s*年度?\s*报告")
 _YEAR_PERIOD = re.compile(r"统计(?:期限|周期|时限|期间)[^。\n]{0,12}?(20\d\d)\s*年")
 _YEAR_ANY = re.compile(r"(20\d\d)\s*年")
-_T4_MARK = ("行政复议", "行政诉讼")
+_T4_MARK = T4.heading
 
 
 @dataclass
@@ -168,15 +161,16 @@ def detect_published(doc: Document, report: Report) -> None:
 
 def detect_version(doc: Document, report: Report) -> None:
     text = normalize("".join(b.text for b in doc.blocks))
-    hits = {v: sum(text.count(normalize(k)) > 0 for k in ks) for v, ks in _VERSION_MARKERS.items()}
-    if hits["2021"] != hits["2019"]:
+    hits = {v: sum(normalize(k) in text for k in TEMPLATE.markers(v)) for v in TEMPLATE.versions}
+    ranked = sorted(hits.values(), reverse=True)
+    by_year = TEMPLATE.version_for_year(report.year)
+    if len(ranked) > 1 and ranked[0] != ranked[1]:
         report.version = max(hits, key=hits.get)
         report.version_source = "表格标签"
-    elif report.year is not None:
-        report.version = "2019" if report.year <= 2020 else "2021"
-        report.version_source = "报告年份"
+    elif by_year is not None:
+        report.version, report.version_source = by_year, "报告年份"
     else:
-        report.version, report.version_source = "2021", None
+        report.version, report.version_source = TEMPLATE.default_version, None
         _note(report, "X005")
 
 
@@ -405,16 +399,9 @@ def _build_t2(report: Report, rows: dict[str, _Row]) -> None:
 
 
 def _t3_rows_for(report: Report, matched: set[str]) -> list[Entry]:
-    """The 表三 rows this report is expected to have, allowing the known deviation:
-    a 2021 report that keeps the 2019 single row （六）其他处理."""
-    version = report.version
-    rows = T3.rows_for(version)
-    subs = {"results.other.no_correction", "results.other.fee_unpaid", "results.other.other"}
-    if version == "2021" and "results.other" in matched and not (matched & subs):
-        return [r for r in T3.rows if r.code == "results.other" or ("2021" in r.versions and r.code not in subs)]
-    if version == "2019" and matched & subs and "results.other" not in matched:
-        return [r for r in T3.rows if r.code != "results.other"]
-    return rows
+    """The 表三 rows this report is expected to have, allowing the template's known
+    deviations (a 2021 report that keeps the 2019 single row （六）其他处理)."""
+    return T3.deviation(report.version, matched) or T3.rows_for(report.version)
 
 
 def _align(expected: list[Entry], seq: list[_Row]) -> dict[str, _Row]:
@@ -512,7 +499,7 @@ def cell_notes(report: Report) -> list[dict]:
         by_table.setdefault(c.table, []).append(c)
     for table, cells in by_table.items():
         if all(c.state == "missing" for c in cells):
-            if table != "t2":
+            if table in TEMPLATE.required:  # an optional table (表二) may be absent
                 notes.append({"rule": "X006", "table": table})
             continue
         rows: dict[str, list[CellRecord]] = {}
@@ -533,10 +520,12 @@ def cell_notes(report: Report) -> list[dict]:
                 elif c.note:
                     notes.append({"rule": "X008", "table": table, "row": row,
                                   "column": c.column, "raw": c.raw, "detail": c.note, "pos": c.pos})
-    t3_rows = {c.row for c in by_table.get("t3", ()) if c.state != "missing"}
-    subs = {"results.other.no_correction", "results.other.fee_unpaid", "results.other.other"}
-    if (report.version == "2021" and "results.other" in t3_rows) or (report.version == "2019" and t3_rows & subs):
-        notes.append({"rule": "X004", "table": "t3", "row": "results.other"})
-    if report.year and report.version and ("2019" if report.year <= 2020 else "2021") != report.version:
+    for table in TEMPLATE.tables.values():  # rows of the other version's form of a known deviation
+        present = {c.row for c in by_table.get(table.code, ()) if c.state != "missing"}
+        for d in table.deviations:
+            if report.version in d.get("rows", {}) and present & table.deviation_rows(d, report.version)[1]:
+                notes.append({"rule": "X004", "table": table.code, "row": d["row"]})
+    due = TEMPLATE.version_for_year(report.year) if report.year else None
+    if due and report.version and due != report.version:
         notes.append({"rule": "X007"})
     return notes

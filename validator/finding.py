@@ -113,16 +113,16 @@ class Finding(_View):
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     name: str = ""
     report: int = 0  # index of the report in its batch
-    table_code: str | None = None
+    table_code: str | None = None  # the subject: the template's codes …
     row_code: str | None = None
     column_code: str | None = None
-    table: str | None = None
+    rules: tuple[str, ...] = ()
+    table: str | None = None  # … and the report's labels
     row: str | None = None
     column: str | None = None
     reported: float | str | None = None
     expected: float | None = None
     implied: bool = False  # the subject is a blank cell and ``expected`` the value the equations imply
-    rules: tuple[str, ...] = ()
     cells: tuple[CellRef, ...] = ()
     fix: Mapping | None = field(default=None, hash=False)
     snippet: str | None = None  # the narrative text a finding quotes

@@ -17,7 +17,7 @@ from .finding import Finding, fmt
 from .rules import Rule
 from .template import TEMPLATE
 
-TABLES = ("t3", "t4")
+TABLES = TEMPLATE.required  # the tables whose equations are localised together (表三, 表四)
 _USABLE = ("number", "blank", "dash")
 
 

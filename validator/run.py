@@ -21,6 +21,7 @@ from . import extract as _extract
 from .errors import Unreadable
 from .outputs.safe import path as shown_path
 from .readers import read
+from .template import TEMPLATE
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 TIME_BUDGET = 60.0
@@ -127,8 +128,10 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
     doc = read(path)
     report = _extract.extract(doc, year=year, body=body)
     report.path = shown_path(report.path)  # a name with undecodable bytes, as text every output can carry
-    if all(c.state == "missing" for c in report.cells if c.table in ("t3", "t4")):
-        raise Unreadable("未找到表三、表四的数据（表格可能是图片，或不是年度报告）")
+    required = TEMPLATE.required
+    if all(c.state == "missing" for c in report.cells if c.table in required):
+        labels = "、".join(TEMPLATE.table_label(t) for t in required)
+        raise Unreadable(f"未找到{labels}的数据（表格可能是图片，或不是年度报告）")
     return [report]
 
 

@@ -50,11 +50,12 @@ class Entry:
     parent: str | None = None
     total: bool = False
     kind: str = "count"
+    nested: bool = False  # the entry's group has a parent group: shown with the group
 
     @property
     def display(self) -> str:
         """The label shown to users: sub-rows carry their group, as in 「（三）不予公开 / 1.属于国家秘密」."""
-        if self.group and self.group.startswith("（") and self.group != self.label:
+        if self.nested and self.group != self.label:
             return f"{self.group} / {self.label}"
         return self.label
 
@@ -71,6 +72,29 @@ class Table:
     columns: list[Entry]
     groups: list[dict] = field(default_factory=list)
     group_columns: dict = field(default_factory=dict)
+    required: bool = False
+    heading: tuple[str, ...] = ()
+    deviations: list[dict] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        """Values in a printed row of the table (表四's three groups print as one row)."""
+        return len(self.columns) * (len(self.rows) if self.heading else 1)
+
+    def deviation(self, version: str, present: set[str]) -> list[Entry] | None:
+        """The rows to expect of a ``version`` report whose rows ``present`` follow the other
+        version's form of a known deviation (None when they do not)."""
+        for d in self.deviations:
+            own, other = self.deviation_rows(d, version)
+            if present & other and not present & own:
+                return [r for r in self.rows if r.code in other or (version in r.versions and r.code not in own)]
+        return None
+
+    @staticmethod
+    def deviation_rows(d: dict, version: str) -> tuple[set[str], set[str]]:
+        """(the version's own rows, the other versions' rows) of a deviation."""
+        rows = d.get("rows", {})
+        return set(rows.get(version, ())), {c for v, codes in rows.items() if v != version for c in codes}
 
     def row(self, code: str) -> Entry:
         return self._rows[code]
@@ -105,6 +129,25 @@ class Template:
     versions: dict
     sections: list[Entry]
     tables: dict[str, Table]
+    default_version: str = VERSIONS[-1]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The tables every report has (a file without their numbers is not a report)."""
+        return tuple(c for c, t in self.tables.items() if t.required)
+
+    def markers(self, version: str) -> tuple[str, ...]:
+        return tuple(self.versions[version].get("markers", ()))
+
+    def version_for_year(self, year: int | None) -> str | None:
+        """The version a report of ``year`` must use (its ``years`` range)."""
+        if year is None:
+            return None
+        ranges = {code: (list(v.get("years") or ()) + [None, None])[:2] for code, v in self.versions.items()}
+        for code, (first, last) in ranges.items():
+            if (first is None or year >= first) and (last is None or year <= last):
+                return code
+        return min(ranges, key=lambda c: ranges[c][0] or 0)  # before every range: the earliest version
 
     def __getitem__(self, table: str) -> Table:
         return self.tables[table]
@@ -127,7 +170,7 @@ class Template:
         return self.entry_label(table, "column", code) if code and table in self.tables else (code or "")
 
 
-def _entry(table: str, d: dict, **extra) -> Entry:
+def _entry(table: str, d: dict, nested: frozenset = frozenset(), **extra) -> Entry:
     return Entry(
         table=table,
         code=d["code"],
@@ -138,6 +181,7 @@ def _entry(table: str, d: dict, **extra) -> Entry:
         parent=d.get("parent"),
         total=bool(d.get("total", False)),
         kind=d.get("kind", "count"),
+        nested=d.get("group") in nested,
         **extra,
     )
 
@@ -148,17 +192,23 @@ def load(path: Path | None = None) -> Template:
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     tables = {}
     for code, t in data["tables"].items():
+        groups = t.get("groups", [])
+        nested = frozenset(g["label"] for g in groups if g.get("parent"))
         tables[code] = Table(
             code=code,
             label=t["label"],
             title=t["title"],
-            rows=[_entry(code, r) for r in t["rows"]],
+            rows=[_entry(code, r, nested) for r in t["rows"]],
             columns=[_entry(code, c) for c in t["columns"]],
-            groups=t.get("groups", []),
+            groups=groups,
             group_columns=t.get("group_columns", {}),
+            required=bool(t.get("required", False)),
+            heading=tuple(t.get("heading", ())),
+            deviations=t.get("deviations", []),
         )
     sections = [_entry("sections", s) for s in data["sections"]]
-    return Template(versions=data["versions"], sections=sections, tables=tables)
+    return Template(versions=data["versions"], sections=sections, tables=tables,
+                    default_version=str(data.get("default_version", VERSIONS[-1])))
 
 
 TEMPLATE = load()

@@ -69,6 +69,15 @@ def suggestions(finding) -> list[tuple[tuple[str, str, str], object]]:
     return out
 
 
+def groups(findings) -> list[list]:
+    """Findings of one problem together (the same ``group``: the cell a fix changes), in the
+    order of their first finding; a finding without a group is a group of its own."""
+    out: dict = {}
+    for i, x in enumerate(findings):
+        out.setdefault(x.get("group") or ("", i), []).append(x)
+    return list(out.values())
+
+
 def position_text(position: dict | None) -> str | None:
     """A position dict (line/page/table/row/col/sheet) as the Chinese text users read."""
     if not position:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import expected, num, source
+from . import expected, groups, num, source, subject
 
 WIDE = 120
 """Terminals at least this wide get a table of findings; narrower ones a block per finding."""
@@ -129,11 +129,13 @@ def _table(console: Console, shown: list[dict]) -> None:
     table = Table(show_lines=False, header_style="bold", pad_edge=False)
     for col in ("规则", "级别", "表", "行", "列", "报告值", "应为", "说明"):
         table.add_column(col, overflow="fold")
-    for x in shown:
+    for group in groups(shown):  # one problem (a cell that breaks several rules), one row
+        x = next((y for y in group if "/".join(subject(y) or ()) == y.get("group")), group[0])
         sev = x.get("severity") or "info"
-        table.add_row(clean(x.get("rule")), Text(_SEVERITY.get(sev, sev), style=_STYLE.get(sev)),
+        table.add_row(clean("、".join(dict.fromkeys(y.get("rule") for y in group))),
+                      Text(_SEVERITY.get(sev, sev), style=_STYLE.get(sev)),
                       clean(x.get("table")), clean(x.get("row")), clean(x.get("column")), num(x.get("reported")),
-                      num(expected(x)), Text(clean(x.get("message"))))
+                      num(expected(x)), Text("\n".join(dict.fromkeys(clean(y.get("message")) for y in group))))
     console.print(table)
     for x in shown:
         fix = x.get("fix")

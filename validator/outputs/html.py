@@ -26,7 +26,7 @@ from ..template import TEMPLATE
 from . import SEVERITY_ZH, STATUS_ZH, cell_key, catalogue, expected, num, source, subject, suggestions
 
 T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-DEFAULT_VERSION = "2021"
+DEFAULT_VERSION = TEMPLATE.default_version
 _RANK = {"error": 2, "warning": 1}
 _STATE_ZH = {"blank": "空白", "dash": "以符号表示无", "invalid": "不是数字", "missing": "未找到", "number": "数字"}
 _DOC_HEADS = (("what", "检查什么"), ("why", "为什么"), ("source", "依据"), ("limits", "局限"))
