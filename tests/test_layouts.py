@@ -72,3 +72,42 @@ def test_columns_not_on_the_page_are_named_never_shifted(tmp_path, drop):
     x009 = [n for n in report.notes if n["rule"] == "X009"]
     assert [n["table"] for n in x009] == ["t4"]
     assert all(layouts.TEMPLATE["t4"].row(code).label in x009[0]["columns"] for code in drop)
+
+
+def _consistent():
+    """The seed-like consistent values: 表三 all zeros but 一 = （一） = （七） = 3, 表四 all zeros."""
+    t3 = {r.code: ["0"] * 7 for r in layouts.T3_ROWS}
+    for code in ("new", "results.granted", "results.total"):
+        t3[code] = ["3", "0", "0", "0", "0", "0", "3"]
+    return t3, ["0"] * 15
+
+
+def _check(tmp_path, t3, t4, **pattern):
+    from validator.run import check_paths
+
+    path = tmp_path / "page.html"
+    path.write_text(layouts.page(t3, t4, **pattern), encoding="utf-8")
+    result = check_paths([path])
+    return result, result.files[0]
+
+
+def test_a_table_not_read_in_part_is_unreadable_in_part_not_failed(tmp_path):
+    t3, t4 = _consistent()
+    result, f = _check(tmp_path, t3, t4, drop_t4_groups=("suit_after_review",))
+    assert f.status == "unreadable-in-part" and result.exit_code == 2
+    assert sorted((x["rule"], x["table_code"], x["row_code"]) for x in f.findings if x["severity"] == "error") == [
+        ("X002", "t4", "suit_after_review"), ("X009", "t4", None)]  # the columns named, and the group not read
+
+
+def test_a_real_inconsistency_beside_an_unread_part_fails(tmp_path):
+    t3, t4 = _consistent()
+    t3["results.total"] = ["4", "0", "0", "0", "0", "0", "4"]
+    result, f = _check(tmp_path, t3, t4, drop_t4_groups=("suit_after_review",))
+    assert f.status == "failed" and result.exit_code == 1
+    assert {"X009", "T301"} <= {x["rule"] for x in f.findings if x["severity"] == "error"}
+
+
+def test_consistent_page_in_every_layout_passes(tmp_path):
+    t3, t4 = _consistent()
+    result, f = _check(tmp_path, t3, t4, **PATTERNS["everything"])
+    assert f.status == "passed" and result.exit_code == 0

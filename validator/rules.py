@@ -112,6 +112,7 @@ class Rule:
     cells: tuple[str, ...] = ()  # cells a check reads, written table.row.column
     keywords: tuple[str, ...] = ()
     min_chars: int = 0
+    unread: bool = False  # a finding means part of the report could not be read, not that it is wrong
     doc: dict = field(default_factory=dict, hash=False, compare=False)
     file: str = ""
     default_severity: str | None = None  # the rule file's severity, when overridden for this run
@@ -216,6 +217,7 @@ def _rule(d: dict, file: str) -> Rule:
         messages=messages, severity_by_table=by_table, doc=d.get("doc", {}), file=file,
         section=d.get("section"), patterns=tuple(d.get("patterns", ())), readings=tuple(d.get("readings", ())),
         value=d.get("value"), cells=tuple(d.get("cells", ())), keywords=tuple(d.get("keywords", ())), min_chars=int(d.get("min_chars", 0)),
+        unread=bool(d.get("unread", False)),
     )
     rule.compiled_patterns()  # a malformed pattern fails at load time
     for ref in rule.cells + tuple(ref for reading in rule.readings for ref in reading.get("cells", ())):

@@ -32,10 +32,17 @@ WORKER_MEMORY = 4 * 1024 ** 3
 """Address-space limit of a worker process (bytes), so a hostile file cannot fill the machine."""
 
 
+STATUSES = ("passed", "failed", "unreadable-in-part", "unreadable")
+"""A file's verdict. ``unreadable-in-part``: a required table or row could not be read (a
+finding of an ``unread`` rule at error level, X002/X003/X006/X009) and nothing that was
+read is wrong; the cells that were read are still checked. "Could not read" is neither
+"wrong" nor "right": it exits 2, like an unreadable file."""
+
+
 @dataclass
 class FileResult:
     path: str
-    status: str  # passed | failed | unreadable
+    status: str  # one of STATUSES
     format: str | None = None
     template: str | None = None
     year: int | None = None
@@ -76,8 +83,13 @@ class Result:
         return {k: (r.default_severity, r.severity) for k, r in self.rules.items() if r.default_severity}
 
     @property
+    def summary(self) -> dict[str, int]:
+        """How many files have each status (every status, in order)."""
+        return {s: sum(f.status == s for f in self.files) for s in STATUSES}
+
+    @property
     def exit_code(self) -> int:
-        if any(f.status == "unreadable" for f in self.files):
+        if any(f.status in ("unreadable", "unreadable-in-part") for f in self.files):
             return 2
         if any(f.status == "failed" for f in self.files):
             return 1
@@ -97,6 +109,16 @@ class Result:
                     rows[k].append("、".join(v) if k == "rules" else v)
         return pd.DataFrame({k: pd.Series(v, dtype=FRAME_COLUMNS[k]) for k, v in rows.items()},
                             columns=list(FRAME_COLUMNS))
+
+
+def _status(findings: list, catalogue: dict) -> str:
+    """failed (something read is wrong) > unreadable-in-part (something required could not
+    be read) > passed; an unread rule downgraded to a warning does not make a file unread."""
+    errors = [f for f in findings if f.severity == "error" and not f.review]  # reviewed: not open
+    unread = [f for f in errors if getattr(catalogue.get(f.rule), "unread", False)]
+    if len(errors) > len(unread):
+        return "failed"
+    return "unreadable-in-part" if unread else "passed"
 
 
 def _cells(report) -> list[dict]:
@@ -349,7 +371,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         summary = apply(results, reviews, catalogue)
     for r in results:
         if r.status != "unreadable":
-            r.status = "failed" if r.count("error") else "passed"
+            r.status = _status(r.findings, catalogue)
     settings = {"strict": strict, "year": year, "body": body, "previous": [str(p) for p in previous],
                 "severity": {k: r.severity for k, r in catalogue.items() if r.default_severity}}
     # the catalogue as configured: the rules checked, and the records of those switched off

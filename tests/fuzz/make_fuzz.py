@@ -361,7 +361,7 @@ def build() -> dict[str, tuple[bytes, dict]]:
 
     # --- HTML
     cases["truncated.html"] = (page[: len(page) * 45 // 100],
-                               {"outcome": "readable", "exit": 1, "what": "the seed page cut at 45% (表三 present, 表四 lost)"})
+                               {"outcome": "readable", "exit": 2, "what": "the seed page cut at 45% (表三 present, 表四 lost: unreadable in part)"})
     body = re.search(r"<body.*?>", page_text, re.S | re.I).end()
     paras = "".join(f"<p>{line}</p>" for line in seed.splitlines()[:30] if line.strip() and "\t" not in line)
     cases["no_tables.html"] = (

@@ -21,7 +21,14 @@ FORMATS = {
 }
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"passed": "通过", "failed": "未通过", "unreadable": "无法读取"}
+STATUS_ZH = {"passed": "通过", "failed": "未通过", "unreadable-in-part": "部分无法读取", "unreadable": "无法读取"}
+
+
+def summary_text(result) -> str:
+    """The batch summary line: how many files have each status (部分无法读取 only when any)."""
+    s = result.summary
+    parts = [f"{STATUS_ZH[k]} {n}" for k, n in s.items() if n or k != "unreadable-in-part"]
+    return f"共 {len(result.files)} 个文件：" + "，".join(parts)
 
 
 def module(name: str):

@@ -18,13 +18,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import expected, groups, num, source, subject
+from . import expected, groups, num, source, subject, summary_text
 
 WIDE = 120
 """Terminals at least this wide get a table of findings; narrower ones a block per finding."""
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
-_STATUS = {"passed": ("通过", "green", "✔"), "failed": ("未通过", "red", "✘"), "unreadable": ("无法读取", "magenta", "!")}
+_STATUS = {"passed": ("通过", "green", "✔"), "failed": ("未通过", "red", "✘"),
+           "unreadable-in-part": ("部分无法读取", "yellow", "!"), "unreadable": ("无法读取", "magenta", "!")}
 
 from .safe import markup as _m
 from .safe import terminal as _terminal
@@ -197,10 +198,8 @@ def summary(result, console: Console | None = None) -> None:
     the errors and warnings of each rule (how many findings, in how many files)."""
     console = console or Console()
     n = len(result.files)
-    s = {k: sum(f.status == k for f in result.files) for k in ("passed", "failed", "unreadable")}
     console.print()
-    console.print(f"共 {n} 个文件：通过 {s['passed']}，未通过 {s['failed']}，无法读取 {s['unreadable']}",
-                  highlight=False, soft_wrap=True)
+    console.print(summary_text(result), highlight=False, soft_wrap=True)
     per_rule: dict[str, dict] = {}
     for f in result.files:
         for x in f.findings:

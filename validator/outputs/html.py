@@ -23,7 +23,7 @@ from html import escape
 
 from .. import __version__
 from ..template import TEMPLATE
-from . import SEVERITY_ZH, STATUS_ZH, cell_key, catalogue, expected, num, source, subject, suggestions
+from . import SEVERITY_ZH, STATUS_ZH, cell_key, summary_text, catalogue, expected, num, source, subject, suggestions
 
 T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 DEFAULT_VERSION = TEMPLATE.default_version
@@ -51,6 +51,7 @@ table.summary td.n { text-align: right; }
 .status-passed { color: #fff; background: var(--ok); }
 .status-failed { color: #fff; background: var(--err); }
 .status-unreadable { color: #fff; background: #8430ce; }
+.status-unreadable-in-part { color: #fff; background: #b06000; }
 table.report { font-size: 13px; }
 table.report th.label, table.report td.label { text-align: left; font-weight: normal; background: #fafafa; }
 table.report td.cell { text-align: right; min-width: 3.5em; position: relative; }
@@ -453,8 +454,7 @@ def _summary(result) -> str:
 
 def render(result) -> str:
     rules = catalogue(result)
-    n = {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")}
-    head = (f"共 {len(result.files)} 个文件：通过 {n['passed']}，未通过 {n['failed']}，无法读取 {n['unreadable']}")
+    head = summary_text(result)
     body = "".join(_file(i, f, rules) for i, f in enumerate(result.files, 1))
     disabled = dict(getattr(result, "disabled", None) or {})
     if disabled:

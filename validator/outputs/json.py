@@ -28,7 +28,7 @@ def to_dict(result) -> dict:
     return {
         "tool": {"name": "validator", "version": __version__},
         "exit_code": result.exit_code,
-        "summary": {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")},
+        "summary": result.summary,
         "disabled": [{"rule": k, "reason": v} for k, v in getattr(result, "disabled", {}).items()],
         "reviews": getattr(result, "reviews", None),
         "severity_overrides": [{"rule": k, "default": d, "severity": s}

@@ -181,7 +181,7 @@ def to_dict(result) -> dict:
         "results": results,
         "columnKind": "unicodeCodePoints",
         "properties": {"exitCode": result.exit_code,
-                       "summary": {s: sum(f.status == s for f in result.files) for s in ("passed", "failed", "unreadable")}},
+                       "summary": result.summary},
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
