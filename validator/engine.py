@@ -531,6 +531,106 @@ def year_gaps(batch: Checker, rule: Rule) -> Iterable[Finding]:
                                 evidence={"missing": missing, "year": y})
 
 
+# ---------------------------------------------------------------- reviewer checks (issue 15)
+
+@check("deadline")
+def deadline(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """The publication date the document states against the deadline for the body's level
+    (条例第四十九条; the rule's ``params.deadlines``, month-day by level); a body whose level
+    the name does not tell gets the later deadline."""
+    import datetime
+
+    from .identity import level
+
+    deadlines = rule.params["deadlines"]
+    for i, r in batch.checked(rule):
+        if not r.published or r.year is None:
+            continue
+        kind = level(r.body) or max(deadlines, key=lambda k: deadlines[k])
+        month, day = map(int, str(deadlines[kind]).split("-"))
+        limit = datetime.date(r.year + 1, month, day)
+        if datetime.date.fromisoformat(r.published) > limit:
+            yield batch.finding(i, rule, params={"published": r.published, "where": r.published_source,
+                                                 "deadline": f"{limit.year}年{limit.month}月{limit.day}日",
+                                                 "level": rule.params["levels"][kind], "body": r.body or "",
+                                                 "year": r.year})
+
+
+def _pairs(batch: Checker, rule: Rule):
+    """(report, its previous-year report) for the reports a cross-year check looks at."""
+    for i, r in batch.checked(rule):
+        j = batch.previous.get(i)
+        if j is not None and r.digest is not None and batch.reports[j].digest is not None:
+            yield i, r, j, batch.reports[j]
+
+
+@check("copied_tables", cross_year=True)
+def copied_tables(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    for i, r, j, prev in _pairs(batch, rule):
+        if r.digest.same_numbers(prev.digest, int(rule.params.get("min_nonzero", 5))):
+            yield batch.finding(i, rule, params={"previous": prev.path, "year": r.year, "previous_year": prev.year})
+
+
+@check("copied_narrative", cross_year=True)
+def copied_narrative(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    for i, r, j, prev in _pairs(batch, rule):
+        s = r.digest.similarity(prev.digest)
+        if s is not None and s >= float(rule.params["similarity"]):
+            yield batch.finding(i, rule, params={"previous": prev.path, "year": r.year, "previous_year": prev.year,
+                                                 "similarity": f"{100 * s:.0f}%"})
+
+
+@check("year_jump", cross_year=True)
+def year_jumps(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """Cells that changed by ``params.factor`` or more (either way) on a base of at least
+    ``params.base``; or, with ``params.ratio``, by about that ratio (a unit mistake)."""
+    from .digest import cell_keys
+
+    keys = list(cell_keys())
+    factor, base = float(rule.params.get("factor", 0)), float(rule.params.get("base", 0))
+    ratio = rule.params.get("ratio")
+    wanted = {tuple(split_ref(c)) for c in rule.cells}
+    for i, r, j, prev in _pairs(batch, rule):
+        a, b = r.digest.numbers, prev.digest.numbers
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = a / b
+            if ratio is not None:
+                hit = (b > 0) & (np.abs(q / float(ratio) - 1) <= 0.1)
+            else:
+                hit = (b >= base) & ((q >= factor) | (q <= 1 / factor))
+        for k in np.flatnonzero(hit):
+            t, row, col = keys[k]
+            if wanted and (t, row, col) not in wanted:
+                continue
+            yield batch.finding(i, rule, table=t, row=row, column=col, reported=float(a[k]), expected=None,
+                                cells=(batch.cellref(i, t, row, col),),
+                                params={"value": float(a[k]), "previous_value": float(b[k]), "previous": prev.path,
+                                        "previous_year": prev.year})
+
+
+@check("percent")
+def percent(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """"A 件，占 P%" must be A over some base, to the printed rounding: the numbers stated
+    before it in the same sentence, or one of the rule's readings."""
+    from .narrative import find_percents, percent_agrees
+
+    patterns = rule.compiled_patterns()
+    for i, r in batch.checked(rule):
+        if not r.paragraphs:
+            continue
+        tabled = [v for v in (batch.value(i, ref) for reading in rule.readings for ref in reading["cells"])
+                  if v is not None]
+        for claim in find_percents(_texts(r), patterns):
+            bases = [*claim.stated, *tabled]
+            if not bases or any(percent_agrees(claim.value, b, claim.percent) for b in bases):
+                continue
+            best = min(bases, key=lambda b: abs(100 * claim.value / b - float(claim.percent)) if b else 1e9)
+            yield batch.finding(i, rule, reported=float(claim.percent), snippet=claim.snippet,
+                                position=r.paragraphs[claim.paragraph][1],
+                                params={"snippet": claim.snippet, "value": claim.value, "percent": claim.percent,
+                                        "base": best, "computed": f"{100 * claim.value / best:.1f}" if best else ""})
+
+
 def pair_years(reports: list[Report]) -> dict[int, int]:
     """Each report's previous-year report in the batch: the same body
     (validator.identity: one name may carry the other's administrative prefix), year − 1."""

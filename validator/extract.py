@@ -64,6 +64,7 @@ class Report:
     period_year: int | None = None  # the year of the statistics period (统计期限), when stated
     published: str | None = None  # the publication date the document states (yyyy-mm-dd)
     published_source: str | None = None  # where it was stated (Chinese)
+    digest: object = None  # what the cross-year pass compares (validator.digest.Digest), on light copies
 
     @property
     def section_text(self) -> dict[str, str]:

@@ -110,7 +110,33 @@ def detail_columns(table: str, column: str) -> list[str]:
     return [c.code for c in t.columns if not c.total and c.kind == t.column(column).kind]
 
 
-_PERCENT = re.compile(r"(?P<p>\d+(?:\.(?P<d>\d+))?)\s*[%％]")
+@dataclass(frozen=True)
+class PercentClaim:
+    value: int  # the count, A of "A 件，占 P%"
+    percent: str  # P as printed ("25.7")
+    stated: tuple[int, ...]  # the counts stated before it in the same sentence (possible bases)
+    snippet: str
+    paragraph: int
+
+
+_SENTENCE = re.compile(r"[^。；;！？]+")
+_COUNT = re.compile(rf"({NUM})\s*件")
+
+
+def find_percents(paragraphs: list[str], patterns: list[re.Pattern]) -> list[PercentClaim]:
+    """Every match of a pattern with groups ``n`` (a count) and ``p`` (its percentage)."""
+    out = []
+    for i, text in enumerate(paragraphs):
+        for sentence in _SENTENCE.finditer(text):
+            s = sentence.group(0)
+            for pat in patterns:
+                for m in pat.finditer(s):
+                    value = to_number(m["n"])
+                    if value is None:
+                        continue
+                    stated = tuple(v for v in (to_number(x) for x in _COUNT.findall(s[: m.start()])) if v)
+                    out.append(PercentClaim(value, m["p"], stated, _snippet(s, m.start(), m.end()), i))
+    return out
 
 
 def percent_agrees(count: float, base: float, printed: str) -> bool:

@@ -110,6 +110,7 @@ class Rule:
     readings: tuple = ()
     value: int | None = None  # what a narrative pattern without a number states
     cells: tuple[str, ...] = ()  # cells a check reads, written table.row.column
+    params: dict = field(default_factory=dict, hash=False, compare=False)  # a check's own settings (thresholds …)
     keywords: tuple[str, ...] = ()
     min_chars: int = 0
     unread: bool = False  # a finding means part of the report could not be read, not that it is wrong
@@ -216,7 +217,8 @@ def _rule(d: dict, file: str) -> Rule:
         tolerance=float(d.get("tolerance", 0)), origin=d.get("origin"), subject=d.get("subject"),
         messages=messages, severity_by_table=by_table, doc=d.get("doc", {}), file=file,
         section=d.get("section"), patterns=tuple(d.get("patterns", ())), readings=tuple(d.get("readings", ())),
-        value=d.get("value"), cells=tuple(d.get("cells", ())), keywords=tuple(d.get("keywords", ())), min_chars=int(d.get("min_chars", 0)),
+        value=d.get("value"), cells=tuple(d.get("cells", ())), params=dict(d.get("params") or {}),
+        keywords=tuple(d.get("keywords", ())), min_chars=int(d.get("min_chars", 0)),
         unread=bool(d.get("unread", False)),
     )
     rule.compiled_patterns()  # a malformed pattern fails at load time

@@ -267,9 +267,12 @@ def default_jobs(n_files: int) -> int:
 
 
 def _light(report, keep: set[tuple[str, str]]):
-    """A copy with only the cells the cross-year rules use (memory stays flat)."""
+    """A copy with only the cells the cross-year rules use and the report's digest (numbers
+    and a narrative sketch, validator.digest): memory stays flat."""
+    from . import digest
+
     return replace(report, cells=[c for c in report.cells if (c.table, c.row) in keep or (c.table, "*") in keep],
-                   notes=[], paragraphs=[], sections=[], unknown_rows=[])
+                   notes=[], paragraphs=[], sections=[], unknown_rows=[], digest=digest.of(report))
 
 
 def _cross_year_cells(rules) -> set[tuple[str, str]]:
