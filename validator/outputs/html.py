@@ -1,19 +1,24 @@
 """One self-contained HTML page (``--format html --output report.html``) for the people who
-write and review the reports.
+write and review the reports, from one file to batches of hundreds.
 
 The page has no external resource of any kind (inline CSS and a few lines of inline
-JavaScript; system fonts): it can be mailed, archived or opened offline. It shows
+JavaScript, both fixed, so that ``validator serve`` allows them by hash; system fonts): it
+can be mailed, archived or opened offline. It shows
 
-* a summary of the batch and of each file (status, counts of errors, warnings, infos);
-* for each readable report its 表二 / 表三 / 表四 in the official layout of the report's
-  template version (rows, columns and labels from :data:`validator.template.TEMPLATE`),
-  filled with the report's own cells (``FileResult.cells``); the cells used by a failing
-  rule are marked (error red, warning amber), the subject cell of a finding is
+* a summary of the batch: per rule (files it fails, errors, warnings) and per file, and a
+  filter by rule and severity;
+* the failing files first, each with its findings and its 表二 / 表三 / 表四 in the
+  official layout of the report's template version (rows, columns and labels from
+  :data:`validator.template.TEMPLATE`), filled with the report's own cells; the cells used
+  by a failing rule are marked (error red, warning amber), the subject cell of a finding is
   emphasised, and the value the rules expect there (``expected``, the ``implied`` value of
   a blank, the fix's ``suggested`` value) is written on the cell;
+* then the unreadable files, then the passed ones, one line each (``<details>``): a passed
+  file carries only its values and marks as data, and its tables are drawn from its
+  version's layout (one ``<template>`` per version) when it is opened;
 * each finding with its Chinese message, where it is in the file, and the rule's
-  documentation from the catalogue one click away (``<details>``); a button marks the
-  finding's cells in the tables.
+  documentation (written once per page) one click away; a button marks the finding's
+  cells in the tables.
 
 Every text from a report or a finding is escaped.
 """
@@ -36,8 +41,8 @@ CSS = """
         --fix: #1a73e8; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1280px; padding: 16px 24px 48px; color: #202124; background: #fff;
-       font: 14px/1.6 "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimSun",
-       sans-serif; }
+       font: 14px/1.6 "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans",
+       "WenQuanYi Micro Hei", "SimSun", sans-serif; }
 h1 { font-size: 22px; margin: 8px 0; }
 h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 2px solid #dadce0; padding-bottom: 4px; }
 h3 { font-size: 16px; margin: 20px 0 6px; }
@@ -91,10 +96,25 @@ details.doc dt { font-weight: 600; }
 details.doc dd { margin: 0 0 4px 1.5em; }
 .unreadable { color: #8430ce; }
 pre.assert { white-space: pre-wrap; margin: 0; }
+details.file > summary { cursor: pointer; list-style-position: outside; margin: 16px 0 0; }
+details.file > summary h2 { display: inline; margin: 0; border: 0; font-size: 16px; font-weight: 600; }
+details.file > summary .muted { font-size: 13px; margin-left: 8px; }
+section.file { border-bottom: 1px solid #eceff1; padding-bottom: 4px; }
+.filter { position: sticky; top: 0; z-index: 2; background: #fff; padding: 6px 0; border-bottom: 1px solid #dadce0; }
+.filter label { margin-right: 12px; }
+.filter select, .filter button { font: inherit; }
+table.rules button.pick { font: inherit; font-family: ui-monospace, monospace; cursor: pointer; padding: 0 4px; }
+[hidden] { display: none !important; }
 """
 
 JS = """
 (function () {
+  var STATES = {number: '数字', blank: '空白', dash: '以符号表示无', invalid: '不是数字', missing: '未找到'};
+  function cell(scope, key) {
+    var p = key.split(':');
+    return scope.querySelector('td.cell[data-table="' + CSS.escape(p[0]) + '"][data-row="' + CSS.escape(p[1]) +
+                               '"][data-column="' + CSS.escape(p.slice(2).join(':')) + '"]');
+  }
   function locate(button) {
     var section = button.closest('section.file');
     if (!section) { return; }
@@ -102,15 +122,96 @@ JS = """
     var first = null;
     (button.getAttribute('data-cells') || '').split(' ').forEach(function (key) {
       if (!key) { return; }
-      var td = section.querySelector('td.cell[data-key="' + CSS.escape(key) + '"]');
+      var td = cell(section, key);
       if (td) { td.classList.add('focus'); first = first || td; }
     });
     if (first) { first.scrollIntoView({block: 'center', behavior: 'smooth'}); }
   }
+  // a report without findings ships its values only; its tables are drawn from the layout when opened
+  function draw(details) {
+    var holder = details.querySelector('div.deferred');
+    if (!holder || holder.getAttribute('data-drawn')) { return; }
+    var data = JSON.parse(holder.getAttribute('data-values'));
+    var layout = document.getElementById('layout-' + data.version);
+    if (!layout) { return; }
+    var tables = layout.content.cloneNode(true);
+    tables.querySelectorAll('td.cell').forEach(function (td, i) {
+      var state = data.states[i] || 'number', mark = data.marks[i];
+      td.className = 'cell ' + state;
+      td.title = STATES[state] || state;
+      td.querySelector('.v').textContent = data.values[i];
+      if (!mark) { return; }
+      mark.c.forEach(function (c) { td.classList.add(c); });
+      td.title = [mark.t].concat(mark.n.map(function (n) { return data.notes[n]; })).join('\\n');
+      [['exp', '应为 ', mark.e], ['sug', '建议 ', mark.s]].forEach(function (kind) {
+        kind[2].forEach(function (v) {
+          var span = document.createElement('span');
+          span.className = kind[0];
+          span.textContent = kind[1] + v;
+          td.appendChild(span);
+        });
+      });
+    });
+    data.absent.forEach(function (code) {
+      var block = tables.querySelector('div.tblock[data-table="' + code + '"]');
+      if (!block) { return; }
+      block.querySelectorAll('table').forEach(function (t) { t.remove(); });
+      var p = document.createElement('p');
+      p.className = 'muted';
+      p.textContent = '报告中没有找到' + block.getAttribute('data-label') + '的数据。';
+      block.appendChild(p);
+    });
+    holder.textContent = '';
+    holder.appendChild(tables);
+    holder.setAttribute('data-drawn', '1');
+  }
+  function filter() {
+    var rule = document.getElementById('filter-rule').value, sev = document.getElementById('filter-severity').value;
+    var active = rule || sev, shown = 0;
+    document.querySelectorAll('li.finding').forEach(function (li) {
+      li.hidden = !!((rule && li.getAttribute('data-rule') !== rule) || (sev && li.getAttribute('data-severity') !== sev));
+    });
+    document.querySelectorAll('section.file').forEach(function (section) {
+      var hit = !active || section.querySelector('li.finding:not([hidden])') !== null;
+      section.hidden = !hit;
+      shown += hit ? 1 : 0;
+      var row = document.querySelector('tr[data-file="' + section.id + '"]');
+      if (row) { row.hidden = !hit; }
+    });
+    document.getElementById('filter-count').textContent = active ? '显示 ' + shown + ' 个文件' : '';
+  }
   document.addEventListener('click', function (event) {
     var button = event.target.closest('button.locate');
-    if (button) { locate(button); }
+    if (button) { locate(button); return; }
+    var pick = event.target.closest('button.pick');
+    if (pick) {
+      document.getElementById('filter-rule').value = pick.getAttribute('data-rule');
+      document.getElementById('filter-severity').value = '';
+      filter();
+      return;
+    }
+    if (event.target.closest('#filter-clear')) {
+      document.getElementById('filter-rule').value = '';
+      document.getElementById('filter-severity').value = '';
+      filter();
+    }
   });
+  document.addEventListener('change', function (event) {
+    if (event.target.closest('#filter')) { filter(); }
+  });
+  function doc(details) {
+    var source = document.getElementById('rule-' + details.getAttribute('data-rule'));
+    if (!source || details.querySelector('dl')) { return; }
+    var link = details.querySelector('p');
+    if (link) { link.remove(); }
+    details.appendChild(source.querySelector('dl').cloneNode(true));
+  }
+  document.addEventListener('toggle', function (event) {
+    var t = event.target;
+    if (!t.matches || !t.open) { return; }
+    if (t.matches('details.file')) { draw(t); }
+    if (t.matches('details.doc')) { doc(t); }
+  }, true);
 })();
 """
 
@@ -165,17 +266,21 @@ def _add(d: dict, key, value: str) -> None:
 # ------------------------------------------------------------------ table drawing
 
 
-def _cell(key: tuple, cell: dict | None, marks: _Marks, file_id: str) -> str:
+def _shown(cell: dict | None) -> tuple[str, str]:
+    """(state, text shown) of a report cell."""
     state = (cell or {}).get("state") or "missing"
     if state == "number":
-        shown = (cell.get("raw") or "").strip() or num(cell.get("value"))
-    elif state == "blank":
-        shown = "（空）"
-    elif state == "missing":
-        shown = "—"
-    else:
-        shown = (cell.get("raw") or "").strip() or _STATE_ZH.get(state, state)
-    classes = ["cell", state]
+        return state, (cell.get("raw") or "").strip() or num(cell.get("value"))
+    if state == "blank":
+        return state, "（空）"
+    if state == "missing":
+        return state, "—"
+    return state, (cell.get("raw") or "").strip() or _STATE_ZH.get(state, state)
+
+
+def _decor(key: tuple, cell: dict | None, state: str, marks: _Marks) -> tuple[list[str], str, list[str], list[str]]:
+    """What the findings put on a cell: extra classes, the tooltip, the expected and suggested values."""
+    classes = []
     sev = marks.severity.get(key)
     if sev:
         classes.append("err" if sev == "error" else "warn")
@@ -185,13 +290,18 @@ def _cell(key: tuple, cell: dict | None, marks: _Marks, file_id: str) -> str:
     if cell and cell.get("source"):
         title[0] += f"，{cell['source']}"
     title += marks.notes.get(key, [])
-    extra = "".join(f'<span class="exp">应为 {_e(v)}</span>' for v in marks.expected.get(key, []))
-    extra += "".join(f'<span class="sug">建议 {_e(v)}</span>' for v in marks.suggested.get(key, []))
+    return classes, "\n".join(title), marks.expected.get(key, []), marks.suggested.get(key, [])
+
+
+def _cell(key: tuple, cell: dict | None, marks: _Marks, file_id: str) -> str:
+    state, shown = _shown(cell)
+    classes, title, exp, sug = _decor(key, cell, state, marks)
+    extra = "".join(f'<span class="exp">应为 {_e(v)}</span>' for v in exp)
+    extra += "".join(f'<span class="sug">建议 {_e(v)}</span>' for v in sug)
     findings = " ".join(str(n) for n in marks.anchors.get(key, []))
     data = f' data-findings="{_e(findings)}"' if findings else ""
-    return (f'<td class="{" ".join(classes)}" id="{_e(file_id)}-{_e(_key(*key))}" data-key="{_e(_key(*key))}" '
-            f'data-table="{_e(key[0])}" data-row="{_e(key[1])}" data-column="{_e(key[2])}" data-state="{_e(state)}"'
-            f'{data} title="{_e(chr(10).join(title))}"><span class="v">{_e(shown)}</span>{extra}</td>')
+    return (f'<td class="{" ".join(["cell", state, *classes])}" data-table="{_e(key[0])}" data-row="{_e(key[1])}" '
+            f'data-column="{_e(key[2])}"{data} title="{_e(title)}"><span class="v">{_e(shown)}</span>{extra}</td>')
 
 
 def _present(cells: dict, table: str, entries, axis: int, version: str):
@@ -324,35 +434,98 @@ def _t4(cells: dict, marks: _Marks, version: str, fid: str) -> str:
 _DRAW = (("t2", _t2), ("t3", _t3), ("t4", _t4))
 
 
+def _legend(version: str) -> str:
+    vinfo = TEMPLATE.versions.get(version) or {}
+    return (f'<p class="muted">按 {_e(version)} 年版格式绘制（{_e(vinfo.get("title", ""))}，{_e(vinfo.get("document", ""))}）。'
+            f'数字为报告原文；鼠标停在单元格上可看到它在文件中的位置和相关问题。</p>'
+            '<p class="legend"><span><i class="l-err"></i>错误涉及的单元格</span>'
+            '<span><i class="l-warn"></i>警告涉及的单元格</span><span><i class="l-subject"></i>问题所指的单元格（加粗）</span>'
+            '<span>“应为”：勾稽关系要求的值；“建议”：最可能的改法</span></p>')
+
+
+def _version(f) -> str:
+    return f.template if f.template in TEMPLATE.versions else DEFAULT_VERSION
+
+
+def _blocks(cells: dict, marks: _Marks, version: str, fid: str, *, skeleton: bool = False) -> str:
+    out = []
+    for code, draw in _DRAW:
+        t = TEMPLATE[code]
+        out.append(f'<div class="tblock" data-table="{code}" data-label="{_e(t.label)}"><h4>{_e(t.label)} {_e(t.title)}</h4>')
+        if not skeleton and not any(k[0] == code and c.get("state") != "missing" for k, c in cells.items()):
+            out.append(f'<p class="muted">报告中没有找到{_e(t.label)}的数据。</p></div>')
+            continue
+        out.append(draw(cells, marks, version, fid) + "</div>")
+    return "".join(out)
+
+
 def _tables(f, marks: _Marks, fid: str) -> str:
     if not f.cells:
         return ('<p class="muted">这次检查没有保留报告的单元格，无法绘制表格（命令行 --format html 会保留；'
                 'Python 中用 check_paths(..., keep_cells=True)）。</p>')
-    version = f.template if f.template in TEMPLATE.versions else DEFAULT_VERSION
+    version = _version(f)
     cells = {(c["table"], c["row"], c["column"]): c for c in f.cells}
-    vinfo = TEMPLATE.versions.get(version) or {}
-    out = [f'<p class="muted">按 {_e(version)} 年版格式绘制（{_e(vinfo.get("title", ""))}，{_e(vinfo.get("document", ""))}）。'
-           f'数字为报告原文；鼠标停在单元格上可看到它在文件中的位置和相关问题。</p>',
-           '<p class="legend"><span><i class="l-err"></i>错误涉及的单元格</span>'
-           '<span><i class="l-warn"></i>警告涉及的单元格</span><span><i class="l-subject"></i>问题所指的单元格（加粗）</span>'
-           '<span>“应为”：勾稽关系要求的值；“建议”：最可能的改法</span></p>']
-    for code, draw in _DRAW:
-        t = TEMPLATE[code]
-        present = [c for k, c in cells.items() if k[0] == code and c.get("state") != "missing"]
-        out.append(f'<h4>{_e(t.label)} {_e(t.title)}</h4>')
-        if not present:
-            out.append(f'<p class="muted">报告中没有找到{_e(t.label)}的数据。</p>')
-            continue
-        out.append(draw(cells, marks, version, fid))
-    return "".join(out)
+    return _legend(version) + _blocks(cells, marks, version, fid)
+
+
+class _Order(dict):
+    """An empty cell dict that records the keys the drawing looks up, in document order."""
+
+    def __init__(self):
+        super().__init__()
+        self.keys: list[tuple] = []
+
+    def get(self, key, default=None):
+        self.keys.append(key)
+        return default
+
+
+def layout(version: str) -> tuple[str, list[tuple], set[tuple]]:
+    """The empty tables of a template version (drawn once per page) and their cells' keys in
+    document order: a report without findings ships only its values, in that order."""
+    order = _Order()
+    html = _blocks(order, _Marks([]), version, "layout", skeleton=True)
+    return html, order.keys, set(order.keys)
+
+
+def _values(f, keys: list[tuple], marks: _Marks) -> str:
+    """A passed report's cells as JSON aligned with :func:`layout`'s keys: the texts shown,
+    the states other than number, what the findings put on the cells they mark, the tables
+    the report does not have (for an attribute in single quotes)."""
+    import json
+
+    cells = {(c["table"], c["row"], c["column"]): c for c in f.cells}
+    shown = [_shown(cells.get(k)) for k in keys]
+    marked = set(marks.severity) | marks.subject | set(marks.expected) | set(marks.suggested)
+    decor, notes = {}, {}
+    for i, k in enumerate(keys):
+        if k in marked:
+            classes, title, exp, sug = _decor(k, cells.get(k), shown[i][0], marks)
+            first = title.split("\n", 1)[0]  # the findings' notes once per file, by number
+            decor[str(i)] = {"c": classes, "t": first, "e": exp, "s": sug,
+                             "n": [notes.setdefault(n, len(notes)) for n in marks.notes.get(k, [])]}
+    data = {"version": _version(f), "values": [text for _, text in shown],
+            "states": {str(i): state for i, (state, _) in enumerate(shown) if state != "number"}, "marks": decor,
+            "notes": list(notes),
+            "absent": [code for code, _ in _DRAW
+                       if not any(k[0] == code and c.get("state") != "missing" for k, c in cells.items())]}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+
+
+def _deferred(f, layouts: dict) -> bool:
+    """A passed report whose cells all have a place in its version's layout: it ships its
+    values and marks only, and its tables are drawn when it is opened."""
+    if f.status != "passed" or not f.cells:
+        return False
+    keys = layouts.setdefault(_version(f), layout(_version(f)))[2]
+    return all((c["table"], c["row"], c["column"]) in keys for c in f.cells if c.get("state") != "missing")
 
 
 # ------------------------------------------------------------------ findings
 
 
-def _doc(rule) -> str:
-    if rule is None:
-        return ""
+def _doc_body(rule) -> str:
     d = rule.doc or {}
     items = [f"<dt>规则</dt><dd>{_e(rule.id)} {_e(rule.name)}（{_e(SEVERITY_ZH.get(rule.severity, rule.severity))}）："
              f"{_e(rule.title)}</dd>"]
@@ -368,8 +541,25 @@ def _doc(rule) -> str:
     for key, head in _DOC_HEADS[2:]:
         if d.get(key):
             items.append(f"<dt>{head}</dt><dd>{_e(d[key])}</dd>")
+    return f'<dl>{"".join(items)}</dl>'
+
+
+def _doc(rule) -> str:
+    """A finding's link to its rule's documentation, written once per page (:func:`_docs`);
+    opening it shows the documentation in place."""
+    if rule is None:
+        return ""
     return (f'<details class="doc" data-rule="{_e(rule.id)}"><summary>规则说明：{_e(rule.id)} {_e(rule.title)}</summary>'
-            f'<dl>{"".join(items)}</dl></details>')
+            f'<p class="muted"><a href="#rule-{_e(rule.id)}">见页末“规则说明”</a></p></details>')
+
+
+def _docs(result, rules: dict) -> str:
+    used = sorted({x.get("rule") for f in result.files for x in f.findings if x.get("rule") in rules})
+    if not used:
+        return ""
+    return ('<section id="rules-doc"><h2>规则说明</h2>' + "".join(
+        f'<div class="ruledoc" id="rule-{_e(r)}" data-rule="{_e(r)}"><h3>{_e(r)} {_e(rules[r].title)}</h3>'
+        f'{_doc_body(rules[r])}</div>' for r in used) + "</section>")
 
 
 def _finding(n: int, x: dict, rules: dict) -> str:
@@ -406,47 +596,93 @@ def _finding(n: int, x: dict, rules: dict) -> str:
             f'data-severity="{_e(sev)}" data-fingerprint="{_e(x.get("fingerprint"))}">{"".join(parts)}</li>')
 
 
-def _file(i: int, f, rules: dict) -> str:
+def _file(i: int, f, rules: dict, layouts: dict) -> str:
     fid = f"file-{i}"
     status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
-    out = [f'<section class="file" id="{fid}" data-status="{_e(f.status)}" data-path="{_e(f.path)}">'
-           f'<h2>{_e(f.path)} {status}</h2>']
+    out = [f'<section class="file" id="{fid}" data-status="{_e(f.status)}" data-path="{_e(f.path)}">']
     if f.status == "unreadable":
         detail = f"（{_e(f.detail)}）" if f.detail else ""
-        out.append(f'<p class="unreadable">无法读取：{_e(f.reason)}{detail}</p></section>')
+        out.append(f'<h2>{_e(f.path)} {status}</h2><p class="unreadable">无法读取：{_e(f.reason)}{detail}</p></section>')
         return "".join(out)
-    meta = [("发布机关", f.body), ("年度", f"{f.year}年" if f.year else None),
-            ("格式版本", f"{f.template}年版" if f.template else None), ("文件类型", f.format)]
-    out.append('<p class="muted">' + "　".join(f"{k}：{_e(v)}" for k, v in meta if v) + "</p>")
-    out.append(f"<p>错误 {f.count('error')}，警告 {f.count('warning')}，提示 {f.count('info')}</p>")
+    meta = "　".join(f"{k}：{_e(v)}" for k, v in (
+        ("发布机关", f.body), ("年度", f"{f.year}年" if f.year else None),
+        ("格式版本", f"{f.template}年版" if f.template else None), ("文件类型", f.format)) if v)
+    counts = f"错误 {f.count('error')}，警告 {f.count('warning')}，提示 {f.count('info')}"
+    body = []
     main = [x for x in f.findings if x.get("severity") in _RANK]
     infos = [x for x in f.findings if x.get("severity") not in _RANK]
     numbered = list(enumerate(main + infos, 1))
     marks = _Marks(main + infos)
     if main:
-        out.append("<h3>发现的问题</h3><ol class=\"findings\">"
-                   + "".join(_finding(n, x, rules) for n, x in numbered[: len(main)]) + "</ol>")
+        body.append("<h3>发现的问题</h3><ol class=\"findings\">"
+                    + "".join(_finding(n, x, rules) for n, x in numbered[: len(main)]) + "</ol>")
     else:
-        out.append("<p>没有错误或警告。</p>")
+        body.append("<p>没有错误或警告。</p>")
     if infos:
-        out.append(f'<details class="infos"><summary>提示（{len(infos)} 条）</summary><ol class="findings" '
-                   f'start="{len(main) + 1}">' + "".join(_finding(n, x, rules) for n, x in numbered[len(main):])
-                   + "</ol></details>")
-    out.append("<h3>表格</h3>")
-    out.append(_tables(f, marks, fid))
+        body.append(f'<details class="infos"><summary>提示（{len(infos)} 条）</summary><ol class="findings" '
+                    f'start="{len(main) + 1}">' + "".join(_finding(n, x, rules) for n, x in numbered[len(main):])
+                    + "</ol></details>")
+    body.append("<h3>表格</h3>")
+    if _deferred(f, layouts):
+        body.append(f'<div class="deferred" data-values=\'{_values(f, layouts[_version(f)][1], marks)}\'>'
+                    '<p class="muted">（在浏览器中展开时绘制表格）</p></div>')
+    else:
+        body.append(_tables(f, marks, fid))
+    if f.status != "passed":
+        out.append(f'<h2>{_e(f.path)} {status}</h2><p class="muted">{meta}</p><p>{counts}</p>')
+        out.extend(body)
+    else:  # passed: one line, the rest behind it
+        out.append(f'<details class="file"><summary><h2>{_e(f.path)} {status}</h2><span class="muted">{meta}　{counts}'
+                   f'</span></summary>')
+        out.extend(body)
+        out.append("</details>")
     out.append("</section>")
     return "".join(out)
 
 
-def _summary(result) -> str:
+_ORDER = {"failed": 0, "unreadable-in-part": 1, "unreadable": 1, "passed": 2}
+
+
+def _rules_summary(result, rules: dict) -> str:
+    """Per rule (errors and warnings): the files it fails, its findings; a button filters the page by it."""
+    per: dict[str, dict] = {}
+    for f in result.files:
+        for x in f.findings:
+            if x.get("severity") in _RANK:
+                row = per.setdefault(x.get("rule"), {"error": 0, "warning": 0, "files": set()})
+                row[x["severity"]] += 1
+                row["files"].add(f.path)
+    if not per:
+        return "<p>没有规则报告错误或警告。</p>"
+    rows = "".join(
+        f'<tr data-rule="{_e(rid)}"><td><button type="button" class="pick" data-rule="{_e(rid)}" '
+        f'title="只显示这条规则的问题">{_e(rid)}</button></td>'
+        f'<td>{_e(getattr(rules.get(rid), "title", ""))}</td><td class="n">{len(r["files"])}</td>'
+        f'<td class="n">{r["error"]}</td><td class="n">{r["warning"]}</td></tr>'
+        for rid, r in sorted(per.items(), key=lambda kv: (-kv[1]["error"], -len(kv[1]["files"]), kv[0] or "")))
+    return ('<h3>各规则的问题</h3><table class="summary rules"><thead><tr><th>规则</th><th>标题</th><th>涉及文件</th>'
+            '<th>错误</th><th>警告</th></tr></thead><tbody>' + rows + "</tbody></table>")
+
+
+def _filter(result) -> str:
+    present = sorted({x.get("rule") for f in result.files for x in f.findings if x.get("rule")})
+    options = "".join(f'<option value="{_e(r)}">{_e(r)}</option>' for r in present)
+    return ('<div class="filter" id="filter">筛选：<label>规则 <select id="filter-rule"><option value="">全部</option>'
+            f'{options}</select></label><label>级别 <select id="filter-severity"><option value="">全部</option>'
+            '<option value="error">错误</option><option value="warning">警告</option><option value="info">提示</option>'
+            '</select></label><button type="button" id="filter-clear">清除筛选</button> '
+            '<span id="filter-count" class="muted"></span></div>')
+
+
+def _summary(order) -> str:
     rows = []
-    for i, f in enumerate(result.files, 1):
+    for i, f in order:
         status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
         if f.status == "unreadable":
             counts = f'<td colspan="3" class="unreadable">{_e(f.reason)}</td>'
         else:
             counts = "".join(f'<td class="n">{f.count(s)}</td>' for s in ("error", "warning", "info"))
-        rows.append(f'<tr data-status="{_e(f.status)}"><td><a href="#file-{i}">{_e(f.path)}</a></td><td>{status}</td>'
+        rows.append(f'<tr data-status="{_e(f.status)}" data-file="file-{i}"><td><a href="#file-{i}">{_e(f.path)}</a></td><td>{status}</td>'
                     f'<td>{_e(f.body)}</td><td>{_e(f.year)}</td><td>{_e(f.template)}</td>{counts}</tr>')
     return ('<table class="summary"><thead><tr><th>文件</th><th>结果</th><th>发布机关</th><th>年度</th><th>格式版本</th>'
             '<th>错误</th><th>警告</th><th>提示</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
@@ -455,7 +691,11 @@ def _summary(result) -> str:
 def render(result) -> str:
     rules = catalogue(result)
     head = summary_text(result)
-    body = "".join(_file(i, f, rules) for i, f in enumerate(result.files, 1))
+    # failing files first, then those not (completely) read, then the passed (collapsed); ids keep the input order
+    order = sorted(enumerate(result.files, 1), key=lambda p: _ORDER.get(p[1].status, 1))
+    layouts: dict = {}  # the layouts of the versions of the deferred reports, drawn once
+    body = "".join(_file(i, f, rules, layouts) for i, f in order)
+    templates = "".join(f'<template id="layout-{_e(v)}">{_legend(v)}{t[0]}</template>' for v, t in sorted(layouts.items()))
     disabled = dict(getattr(result, "disabled", None) or {})
     if disabled:
         head += "。已停用规则：" + "；".join(f"{rid}（理由：{reason}）" for rid, reason in disabled.items())
@@ -467,6 +707,7 @@ def render(result) -> str:
         f"<style>{CSS}</style>\n</head>\n<body>\n"
         f'<header><h1>政府信息公开工作年度报告检查结果</h1><p class="muted" id="overview">{_e(head)}'
         f"（validator {_e(__version__)}）</p></header>\n"
-        f'<section id="summary"><h2>汇总</h2>{_summary(result)}</section>\n'
-        f"{body}\n<script>{JS}</script>\n</body>\n</html>\n"
+        f'<section id="summary"><h2>汇总</h2>{_rules_summary(result, rules)}{_filter(result)}'
+        f"<h3>各文件</h3>{_summary(order)}</section>\n"
+        f"{body}\n{_docs(result, rules)}\n{templates}\n<script>{JS}</script>\n</body>\n</html>\n"
     )
