@@ -27,7 +27,6 @@ import base64
 import hashlib
 import hmac
 import ipaddress
-import json
 import os
 import re
 import shutil
@@ -359,11 +358,14 @@ def create_app(settings: Settings | None = None):
             except UploadError as e:
                 return error(e.status, e.message, e.code)
             strict = request.query_params.get("strict") in ("1", "true", "yes")
-            future = state["pool"].submit(job, str(directory), upload.files, upload.previous, formats, s.budget, strict)
+            pool = state["pool"]
             try:
+                future = pool.submit(job, str(directory), upload.files, upload.previous, formats, s.budget, strict)
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool:  # a worker died (memory limit, crash): as the CLI, the files are unreadable
-                state["pool"] = new_pool()
+                if state["pool"] is pool:  # the first request to see it replaces the pool
+                    state["pool"] = new_pool()
+                    pool.shutdown(wait=False, cancel_futures=True)
                 result = _unreadable_result(upload.files, "读取该文件的进程异常退出（文件可能过大或已损坏）",
                                             "worker process died")
                 return _render(result, formats)
