@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from validator.finding import Finding
 from validator.outputs import console as out
 from validator.outputs import expected, num
 from validator.run import FileResult, Result, check_paths
@@ -114,9 +115,8 @@ def test_wrap_never_splits_a_number_from_its_words(w):
 def test_strings_from_files_are_data():
     hostile = "报告\x1b]0;owned\x07[red]x[/red]\x1b[2J.txt"
     f = FileResult(hostile, "failed", body="某县[bold]人民政府[/]", year=2023, template="2021",
-                   findings=[{"rule": "T401", "severity": "error", "table": "表四", "row": "行政复议\x1b[31m",
-                              "column": "总计", "reported": 0.0, "expected": 11.0, "message": "说明[link=x]y[/link]",
-                              "fix": None}])
+                   findings=[Finding("T401", "error", "说明{evil}", {"evil": "[link=x]y[/link]"}, table="表四",
+                                     row="行政复议\x1b[31m", column="总计", reported=0.0, expected=11.0)])
     for w in (80, 160):
         buf = io.StringIO()
         out.render(Result([f]), Console(file=buf, width=w, force_terminal=True, color_system=None))
@@ -126,9 +126,8 @@ def test_strings_from_files_are_data():
 
 
 def test_no_negative_zero():
-    f = FileResult("a.txt", "passed", findings=[{"rule": "T301", "severity": "warning", "table": "表三",
-                                                  "row": "（七）总计", "column": "总计", "reported": -0.0,
-                                                  "expected": -0.0, "message": "m", "fix": None}])
+    f = FileResult("a.txt", "passed", findings=[Finding("T301", "warning", "m", table="表三", row="（七）总计",
+                                                        column="总计", reported=-0.0, expected=-0.0)])
     buf = io.StringIO()
     out.render(Result([f]), Console(file=buf, width=80, force_terminal=True, color_system=None))
     assert "-0" not in buf.getvalue()
