@@ -103,3 +103,29 @@ def test_percentage_against_the_total_stated_in_the_sentence(corpus, tmp_path):
     bad = variant(corpus, tmp_path, name, "bad.html", ("涉及自然人72件", "涉及自然人72件，占90%"))
     got = findings(ok, bad, rules=("N026",))
     assert got == {"ok.html": [], "bad.html": [("N026", "warning", None, None, None)]}
+
+
+def test_two_different_reports_of_one_body_and_year(corpus, tmp_path):
+    name = "004_shanghai_stcsm_kewei_2024.md"
+    other = variant(corpus, tmp_path, name, "draft.md", ("| 规范性文件 | 13 | 0 | 55 |", "| 规范性文件 | 12 | 0 | 55 |"))
+    same = variant(corpus, tmp_path, name, "copy.md")  # the same report again (another form, say): no finding
+    got = findings(corpus / name, other, same, rules=("Y009",))
+    assert got == {name: [("Y009", "warning", None, None, None)], "draft.md": [("Y009", "warning", None, None, None)],
+                   "copy.md": [("Y009", "warning", None, None, None)]}
+    doc = json.loads(CliRunner().invoke(main, ["check", "--format", "json", str(corpus / name), str(same)]).stdout)
+    assert [x["rule"] for f in doc["files"] for x in f["findings"] if x["rule"] == "Y009"] == []
+
+
+def test_pairing_does_not_depend_on_argument_order(corpus, tmp_path):
+    name = "004_shanghai_stcsm_kewei_2024.md"
+    title = ("2024 年上海市科委政府信息公开工作", "2023 年上海市科委政府信息公开工作")
+    a = variant(corpus, tmp_path, name, "a_2023.md", title, ("| 规范性文件 | 13 | 0 | 55 |", "| 规范性文件 | 13 | 0 | 40 |"))
+    b = variant(corpus, tmp_path, name, "b_2023.md", title, ("| 规范性文件 | 13 | 0 | 55 |", "| 规范性文件 | 13 | 0 | 45 |"))
+
+    def y002(*paths):
+        doc = json.loads(CliRunner().invoke(main, ["check", "--format", "json", *map(str, paths)]).stdout)
+        return [(x["rule"], x["expected"]) for f in doc["files"] if f["path"].endswith(name)
+                for x in f["findings"] if x["rule"] == "Y002"]
+
+    # paired with a_2023 (the first by path) in either order: 现行有效 55 ≠ 40 + 13 − 0
+    assert y002(corpus / name, a, b) == y002(b, corpus / name, a) == [("Y002", 53)]

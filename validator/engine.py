@@ -30,7 +30,7 @@ import pandas as pd
 from . import fixes
 from .extract import CellRecord, Report
 from .finding import CellRef, Finding, fmt
-from .identity import body_key
+from .identity import body_key, same_body
 from .rules import PREV, Rule, expand, split_ref
 from .template import TEMPLATE, normalize
 
@@ -631,25 +631,73 @@ def percent(batch: Checker, rule: Rule) -> Iterable[Finding]:
                                         "base": best, "computed": f"{100 * claim.value / best:.1f}" if best else ""})
 
 
+def same_body_groups(reports: list[Report]) -> list[list[int]]:
+    """Reports of the same body and year (validator.identity), as groups of indices in path
+    order: a name and the same name with its administrative prefix are one body. Keys are
+    compared reversed and sorted, so a suffix is always next to the names that end with it."""
+    by_year: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    for i, r in enumerate(reports):
+        key = body_key(r.body)
+        if r.year is not None and key:
+            by_year[r.year].append((key[::-1], r.path, i))
+    groups = []
+    for items in by_year.values():
+        items.sort()
+        root, group = None, []
+        for rkey, _, i in items:
+            if root is not None and rkey.startswith(root):
+                group.append(i)
+                continue
+            if len(group) > 1:
+                groups.append(group)
+            root, group = rkey, [i]
+        if len(group) > 1:
+            groups.append(group)
+    return [sorted(g, key=lambda i: reports[i].path) for g in groups]
+
+
+@check("duplicate_report", cross_year=True)
+def duplicate_reports(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """Two different reports of the same body and year in one batch (the same report in
+    two forms, identical tables and text, is not a duplicate)."""
+    for group in same_body_groups(batch.reports):
+        for i in group:
+            r = batch.reports[i]
+            if r.context:
+                continue
+            others = [j for j in group if j != i and not _same_content(r, batch.reports[j])]
+            if others:
+                yield batch.finding(i, rule, params={"body": r.body, "year": r.year,
+                                                     "others": "、".join(batch.reports[j].path for j in others)})
+
+
+def _same_content(a: Report, b: Report) -> bool:
+    if a.digest is None or b.digest is None:
+        return False
+    similar = a.digest.similarity(b.digest)
+    return a.digest.same_numbers(b.digest, 0) and (similar is None or similar >= 0.9)
+
+
 def pair_years(reports: list[Report]) -> dict[int, int]:
-    """Each report's previous-year report in the batch: the same body
-    (validator.identity: one name may carry the other's administrative prefix), year − 1."""
-    exact: dict[tuple[int, str], int] = {}
-    by_year: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    """Each report's previous-year report in the batch: the same body (validator.identity:
+    one name may carry the other's administrative prefix), year − 1. Where several qualify,
+    the one written the same way, then the first by path: never the order of the arguments."""
+    exact: dict[tuple[int, str], list[int]] = defaultdict(list)
+    by_year: dict[int, list[int]] = defaultdict(list)
     for i, r in enumerate(reports):
         if r.year is not None and body_key(r.body):
-            exact.setdefault((r.year, body_key(r.body)), i)
-            by_year[r.year].append((body_key(r.body), i))
+            exact[(r.year, body_key(r.body))].append(i)
+            by_year[r.year].append(i)
+    first = lambda found: min(found, key=lambda j: reports[j].path)  # noqa: E731
     out = {}
     for i, r in enumerate(reports):
         key = body_key(r.body)
         if r.year is None or not key:
             continue
         if (r.year - 1, key) in exact:
-            out[i] = exact[(r.year - 1, key)]
+            out[i] = first(exact[(r.year - 1, key)])
             continue
-        for other, j in by_year.get(r.year - 1, ()):
-            if other.endswith(key) or key.endswith(other):
-                out[i] = j
-                break
+        found = [j for j in by_year.get(r.year - 1, ()) if same_body(reports[j].body, r.body)]
+        if found:
+            out[i] = first(found)
     return out
