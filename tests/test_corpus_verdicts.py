@@ -1,7 +1,7 @@
 """The verdicts on every real report of ../shared/corpus, checked together as one batch.
 
 014 (洪泽区 2023) must report exactly its two published 表四 errors and no other error; every
-other file no error; 004 leaves 四 × 总计 blank, a warning with the implied value 1.
+other file no error, except the blank form (X013, nothing to check); 004 leaves 四 × 总计 blank, a warning with the implied value 1.
 """
 from __future__ import annotations
 
@@ -37,10 +37,15 @@ def test_014_exactly_its_two_table_four_errors(verdicts):
 
 
 @pytest.mark.parametrize("name", ["001_huaian_city_gov_2024.pdf", "003_shuyang_county_gov_2025.md",
-                                  "004_shanghai_stcsm_kewei_2024.md", "015_huaian_hongze_district_gov_2024.pdf",
-                                  "blank_2021_template.wps.docx"])
+                                  "004_shanghai_stcsm_kewei_2024.md", "015_huaian_hongze_district_gov_2024.pdf"])
 def test_no_error_elsewhere(verdicts, name):
     assert errors(verdicts[name]) == [] and verdicts[name].status == "passed"
+
+
+def test_the_blank_form_does_not_pass(verdicts):
+    """Nothing to check is not a pass (issue 13): one error, the tables are empty."""
+    f = verdicts["blank_2021_template.wps.docx"]
+    assert errors(f) == [("X013", None, None, None, None)] and f.status == "failed"
 
 
 def test_004_blank_total_is_a_warning_with_implied_value(verdicts):

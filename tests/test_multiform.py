@@ -149,10 +149,10 @@ def test_blank_template_warns_about_blanks_in_tables_2_and_3(corpus):
     assert {"表二", "表三"} <= blanks, f["findings"]
 
 
-def test_blank_template_gives_warnings_and_no_error(corpus):
+def test_blank_template_fails_as_empty_and_warns_about_nothing_else(corpus):
     code, f = _blank_findings(corpus)
-    assert [x["rule"] for x in f["findings"] if x["severity"] == "error"] == []
-    assert code == 0
+    assert [x["rule"] for x in f["findings"] if x["severity"] == "error"] == ["X013"]  # a blank form never passes
+    assert code == 1
     assert f["counts"]["warning"] >= 1
     # blanks in every table (B001), and the form's placeholder text in 五 (S002): nothing else
     assert {x["rule"] for x in f["findings"] if x["severity"] == "warning"} == {"B001", "S002"}, f["findings"]

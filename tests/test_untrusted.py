@@ -474,3 +474,238 @@ def test_canonical_csv_is_neutralised_for_spreadsheets_and_reads_back_the_same(t
     a, b = check_paths([path]), check_paths([out])
     key = lambda r: sorted(str((x["rule"], x["row_code"], x["column_code"], x["message"])) for x in r.files[0].findings)
     assert key(a) == key(b)
+
+
+# ---------------------------------------------------------------- blank forms
+
+_TABLE_NUMBER = re.compile(r"(?<![^\t\n])[0-9][0-9,.]*(?![^\t\n])")
+
+
+def _blank_seed() -> str:
+    """The seed with every number of every table removed (the form as published, not filled in)."""
+    lines = SEED_TEXT.split("\n")
+    return "\n".join(_TABLE_NUMBER.sub("", ln) if "\t" in ln or _TABLE_NUMBER.fullmatch(ln.strip() or "x") else ln
+                     for ln in lines)
+
+
+def _blank_xlsx() -> bytes:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(ROOT / "tests" / "fixtures" / "taiqian_2020.xlsx")
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                    c.value = None
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("form", ["text", "dashes", "xlsx", "canonical"])
+def test_a_blank_form_does_not_pass(tmp_path, form):
+    if form == "text":
+        p = tmp_path / "blank.txt"
+        p.write_text(_blank_seed(), encoding="utf-8")
+    elif form == "dashes":
+        p = tmp_path / "dashes.txt"
+        p.write_text(_TABLE_NUMBER.sub("/", SEED_TEXT.split("三、收到和处理")[0]) + "三、收到和处理"
+                     + _TABLE_NUMBER.sub("/", SEED_TEXT.split("三、收到和处理")[1]), encoding="utf-8")
+    elif form == "xlsx":
+        p = tmp_path / "blank.xlsx"
+        p.write_bytes(_blank_xlsx())
+    else:
+        df = _canonical_frame(tmp_path)
+        cells = df.table.isin(["t2", "t3", "t4"])
+        df.loc[cells, "state"], df.loc[cells, "value"], df.loc[cells, "raw"] = "blank", None, ""
+        p = tmp_path / "blank.csv"
+        df.to_csv(p, index=False, encoding="utf-8-sig")
+    f = check_paths([p]).files[0]
+    assert f.status == "failed", (form, f.status, f.reason, [x["rule"] for x in f.findings])
+    assert "X013" in [x["rule"] for x in f.findings if x["severity"] == "error"], form
+
+
+# ---------------------------------------------------------------- two reports of one body and year
+
+def _titled(name: str, year: int, text: str = SEED_TEXT) -> str:
+    return f"{name}{year}年政府信息公开工作年度报告\n" + text
+
+
+def test_same_body_and_year_twice_is_a_finding_naming_both_files_in_any_order(tmp_path):
+    a, b, nxt = tmp_path / "a_2020.txt", tmp_path / "b_2020_draft.txt", tmp_path / "c_2021.txt"
+    a.write_text(_titled("台前县人民政府", 2020), encoding="utf-8")
+    # the draft differs from the final report in 上年结转 … which would change Y001 for 2021
+    b.write_text(_titled("台前县人民政府", 2020, _seed_with_cell("5")), encoding="utf-8")
+    nxt.write_text(_titled("台前县人民政府", 2021), encoding="utf-8")
+    seen = set()
+    for order in ([a, b, nxt], [nxt, b, a], [b, nxt, a]):
+        result = check_paths(order)
+        by = {Path(f.path).name: f for f in result.files}
+        for mine, other in ((a, b), (b, a)):
+            dup = [x for x in by[mine.name].findings if x["rule"] == "Y009"]
+            assert len(dup) == 1 and str(other) in dup[0]["message"], order
+        # what 2021 is told does not depend on the order of the arguments
+        verdict = tuple(sorted((x["rule"], x.get("row_code"), x.get("column_code"), x["message"])
+                               for x in by[nxt.name].findings))
+        seen.add(verdict)
+    assert len(seen) == 1
+
+
+def test_the_same_file_twice_is_not_two_reports(tmp_path):
+    a = tmp_path / "a_2020.txt"
+    a.write_text(_titled("台前县人民政府", 2020), encoding="utf-8")
+    result = check_paths([a, a])
+    assert not [x for f in result.files for x in f.findings if x["rule"] == "Y009"]
+
+
+# ---------------------------------------------------------------- findings cap, crash isolation
+
+def test_findings_are_capped_per_file_with_one_finding_saying_how_many_more(tmp_path):
+    from validator import run
+
+    rows = "".join(f"未知行{i}\t1\t2\t3\t4\t5\t6\t7\n" for i in range(run.MAX_FINDINGS + 500))
+    p = tmp_path / "many.txt"
+    p.write_text(SEED_TEXT.replace("(六) 其他处理\t", rows + "(六) 其他处理\t", 1), encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text(SEED_TEXT, encoding="utf-8")
+    result = check_paths([p, good], keep_cells=True)
+    f = result.files[0]
+    assert len(f.findings) == run.MAX_FINDINGS + 1
+    cap = f.findings[-1]
+    assert cap["rule"] == "X014" and cap["evidence"]["more"] >= 500
+    assert result.files[1].status == "passed"
+    page = module("html").render(result)
+    assert page.count('class="sev-') <= 2 * (run.MAX_FINDINGS + 1) + 20  # the HTML is bounded too
+
+
+def test_a_failing_check_costs_one_report_not_the_batch(tmp_path, monkeypatch):
+    """Exit 3 is unreachable by input: an exception while checking one report makes that
+    report unreadable (with the reason), the others are checked."""
+    from validator import engine
+
+    bad, good = tmp_path / "bad.txt", tmp_path / "good.txt"
+    bad.write_text(_titled("某县人民政府", 2020), encoding="utf-8")
+    good.write_text(_titled("台前县人民政府", 2020), encoding="utf-8")
+    real = engine.CHECKS["extraction"]
+
+    def explode(batch, rule):
+        if any(r.body == "某县人民政府" for r in batch.reports):
+            raise OverflowError("boom")
+        return real.run(batch, rule)
+
+    monkeypatch.setitem(engine.CHECKS, "extraction", engine.Kind("extraction", explode, real.stage, real.cross_year))
+    result = check_paths([bad, good])
+    assert [f.status for f in result.files] == ["unreadable", "passed"]
+    assert "核对该报告时出错" in result.files[0].reason and result.exit_code == 2
+
+
+# ---------------------------------------------------------------- XLSX bombs
+
+def _styled_cells_xlsx(n: int) -> bytes:
+    """A valid XLSX whose sheet stores ``n`` empty styled cells (and one merged range, so
+    openpyxl would load it in its non-lazy mode)."""
+    cols = 100
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}" s="1"/>' for c in range(1, cols + 1)) + "</row>"
+                   for r in range(1, n // cols + 1))
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f"<sheetData>{rows}</sheetData><mergeCells count=\"1\"><mergeCell ref=\"A1:B1\"/></mergeCells>"
+             "</worksheet>")
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = sheet.encode() if info.filename == "xl/worksheets/sheet1.xml" else src.read(info)
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _col(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def test_xlsx_cell_limit_counts_empty_styled_cells_before_openpyxl(tmp_path, monkeypatch):
+    import openpyxl
+
+    from validator.readers import sheet
+
+    monkeypatch.setattr(sheet, "MAX_CELLS", 20_000)
+    loaded = []
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loaded.append(1) or real(*a, **k))
+    p = tmp_path / "styled.xlsx"
+    p.write_bytes(_styled_cells_xlsx(30_000))
+    f = check_paths([p]).files[0]
+    assert f.status == "unreadable" and "单元格超过" in f.reason, (f.status, f.reason)
+    assert not loaded
+
+
+# ---------------------------------------------------------------- everything in one batch
+
+def test_a_batch_of_every_class_gives_every_file_a_result(tmp_path):
+    """Hostile and broken files of every class above beside good reports, through the CLI
+    with worker processes: every file gets its verdict line, no traceback, exit 0/1/2
+    only, and no input is modified."""
+    import shutil
+
+    d = tmp_path / "batch"
+    d.mkdir()
+    files = {}
+
+    def put(name: str, data: bytes | str) -> None:
+        p = d / name
+        p.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        files[name] = p
+
+    put("good.txt", SEED_TEXT)
+    put("[bold]=cmd|x.txt", _report_with("\x1b]8;;http://evil\x07[/]=1+1"))
+    for i, value in enumerate(["9" * 5000, "1e309", "NaN", "8 8", "2①"]):
+        put(f"value_{i}.txt", _seed_with_cell(value))
+        put(f"value_{i}.html", _html_with_cell(value))
+    put("narrative.txt", SEED_TEXT.replace("共受理政府信息公开申请4件", "共受理政府信息公开申请" + "9" * 5000 + "件"))
+    put("blank.txt", _blank_seed())
+    put("styled.xlsx", _styled_cells_xlsx(2000))
+    put("a_2020.txt", _titled("台前县人民政府", 2020))
+    put("b_2020.txt", _titled("台前县人民政府", 2020, _seed_with_cell("5")))
+    put("bracket.md", "[台前县]" + _titled("台前县人民政府", 2021))
+    df = _canonical_frame(tmp_path)
+    bad = df.astype(object)
+    bad.loc[bad.index[5], "value"] = "1e400"
+    bad.to_csv(d / "bad_cells.csv", index=False, encoding="utf-8-sig")
+    files["bad_cells.csv"] = d / "bad_cells.csv"
+    df.to_parquet(d / "cells.parquet", index=False)
+    files["cells.parquet"] = d / "cells.parquet"
+    for case in sorted((ROOT / "tests" / "fuzz" / "cases").iterdir())[:12]:
+        shutil.copy(case, d / case.name)
+        files[case.name] = d / case.name
+    before = {n: _digest(p) for n, p in files.items()}
+    proc = _cli("check", d, "-j", "2", "-q")
+    assert proc.returncode in (0, 1, 2), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "内部错误" not in proc.stderr, proc.stderr[-2000:]
+    lines = [ln for ln in proc.stdout.splitlines() if ln[:2] in ("✔ ", "✘ ", "! ")]
+    lines += [ln for ln in proc.stderr.splitlines() if "无法读取" in ln]  # unreadable files: one line on stderr
+    for name in files:  # every file has its verdict or its reason
+        assert [ln for ln in lines if terminal(name) in ln], name
+    assert {n: _digest(p) for n, p in files.items()} == before
+    assert not _TERMINAL_BAD.search(proc.stdout + proc.stderr)
+
+
+def test_one_report_in_two_forms_is_not_two_reports(tmp_path):
+    """The same cells from a page and its text copy: one report, no Y009."""
+    a = tmp_path / "a_2020.txt"
+    a.write_text(_titled("台前县人民政府", 2020), encoding="utf-8")
+    b = tmp_path / "a_2020.html"
+    b.write_bytes(_html_with_cell("4"))
+    result = check_paths([a, b])
+    assert not [x for f in result.files for x in f.findings if x["rule"] == "Y009"]

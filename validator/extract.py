@@ -492,7 +492,8 @@ def cell_notes(report: Report) -> list[dict]:
     X001 a value that is not a number (or not one without guessing); X010 a number beyond
     values.MAX_VALUE; X008 a value normalised (separators, units);
     X002 a row not found; X003 a row found with the wrong number of values; X006 a table
-    not found at all; X004 the （六）其他处理 deviation; X007 template version vs year.
+    not found at all; X004 the （六）其他处理 deviation; X007 template version vs year;
+    X013 表三 and 表四 found but without a single number (a blank form).
     """
     notes: list[dict] = []
     by_table: dict[str, list[CellRecord]] = {}
@@ -521,6 +522,9 @@ def cell_notes(report: Report) -> list[dict]:
                 elif c.note:
                     notes.append({"rule": "X008", "table": table, "row": row,
                                   "column": c.column, "raw": c.raw, "detail": c.note, "pos": c.pos})
+    tables = [c for t in ("t3", "t4") for c in by_table.get(t, ())]
+    if tables and not any(c.state == "number" for c in tables) and any(c.state != "missing" for c in tables):
+        notes.append({"rule": "X013"})  # a blank form: nothing to check is not a pass
     for table in TEMPLATE.tables.values():  # rows of the other version's form of a known deviation
         present = {c.row for c in by_table.get(table.code, ()) if c.state != "missing"}
         for d in table.deviations:

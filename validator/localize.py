@@ -119,6 +119,12 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
+
+MILP_SECONDS = 2.0
+"""Seconds one MILP may run (HiGHS ``time_limit``). A report has at most a few hundred
+cells, solved in milliseconds; a solve that runs out of time gives no fix (never a
+half-solved suggestion), so localisation stays within the per-file budget."""
+_OPTIONS = {"time_limit": MILP_SECONDS}
 from scipy.sparse import csr_matrix, diags, hstack, identity
 
 __all__ = [
@@ -425,7 +431,8 @@ def _enumerate(A, v, wl, nonnegative, integer, ub, max_solutions):
     wrow = np.concatenate([np.zeros(m), wl])
 
     # 1. the minimal weight
-    r = milp(wrow, constraints=base, integrality=integrality, bounds=bounds)
+    r = milp(wrow, constraints=base, integrality=integrality, bounds=bounds,
+             options=_OPTIONS)
     if r.status != 0 or r.x is None:
         return None
     best = float(r.fun)
@@ -450,7 +457,8 @@ def _enumerate(A, v, wl, nonnegative, integer, ub, max_solutions):
             if len(found) >= limit:
                 break
         cons = base + [LinearConstraint(csr_matrix(np.array(cuts)), -np.inf, np.array([c[m:].sum() - 1 for c in cuts]))]
-        r = milp(np.zeros(2 * m), constraints=cons, integrality=integrality, bounds=bounds)
+        r = milp(np.zeros(2 * m), constraints=cons, integrality=integrality, bounds=bounds,
+             options=_OPTIONS)
         if r.status != 0 or r.x is None:
             break
         x = r.x
@@ -531,7 +539,8 @@ def _suggest(Ad, v, chosen, integer, lo, ub) -> dict[int, float] | None:
     ]
     bounds = Bounds(np.concatenate([np.full(k, lo), np.zeros(k)]), np.concatenate([np.full(k, ub), np.full(k, np.inf)]))
     integrality = np.concatenate([np.full(k, 1 if integer else 0), np.zeros(k)])
-    r = milp(c, constraints=cons, integrality=integrality, bounds=bounds)
+    r = milp(c, constraints=cons, integrality=integrality, bounds=bounds,
+             options=_OPTIONS)
     if r.status != 0 or r.x is None:
         return None
     x = r.x[:k]

@@ -28,6 +28,8 @@ TIME_BUDGET = 60.0
 """Seconds one file may take to read and extract before it is given up as unreadable."""
 CHUNK = 256
 """Files read and checked together; bounds memory on large batches."""
+MAX_FINDINGS = 1000
+"""Findings listed per file; past it one finding (X014) says how many more there were."""
 WORKER_MEMORY = 4 * 1024 ** 3
 """Address-space limit of a worker process (bytes), so a hostile file cannot fill the machine."""
 
@@ -291,6 +293,25 @@ def _cross_year_cells(rules) -> set[tuple[str, str]]:
     return keep
 
 
+def _cap(r: FileResult, catalogue) -> None:
+    """At most :data:`MAX_FINDINGS` findings per file (the most severe first), then one
+    finding (X014) saying how many more there were; the verdict counts them all."""
+    if len(r.findings) <= MAX_FINDINGS or "X014" not in catalogue:
+        return
+    from .finding import Finding
+    from .fingerprint import attach, identity
+
+    rest = r.findings[MAX_FINDINGS:]
+    del r.findings[MAX_FINDINGS:]
+    rule = catalogue["X014"]
+    counts = {s: sum(f.severity == s for f in rest) for s in ("error", "warning", "info")}
+    params = {"more": f"{len(rest):,}", "limit": f"{MAX_FINDINGS:,}", "errors": counts["error"],
+              "warnings": counts["warning"], "infos": counts["info"]}
+    r.findings.append(Finding(rule=rule.id, name=rule.name, severity=rule.severity, template=rule.message_for(None),
+                              params=params, evidence={"more": len(rest), **counts}))
+    attach(r.findings[-1:], identity(r.body, r.year, r.path))
+
+
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
                 rules=None, debug: bool = False, previous: list[Path] = (), on_file=None, jobs: int | None = None,
                 budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK,
@@ -326,11 +347,25 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         results.append(FileResult(shown(p), "unreadable", reason=prefix + e.reason, detail=e.detail))
 
     def check_chunk(reports, owners):
-        for f in Checker(reports, build(reports), single, strict=strict).run():
+        try:
+            found = Checker(reports, build(reports), single, strict=strict).run()
+        except Exception:  # never the whole batch for one report: check them one by one
+            if debug:
+                raise
+            found = []
+            for k, report in enumerate(reports):
+                try:
+                    found.extend(f.with_(report=k) for f in Checker([report], build([report]), single,
+                                                                     strict=strict).run())
+                except Exception as e:
+                    bad = results[owners[k]]
+                    bad.status, bad.reason = "unreadable", "核对该报告时出错，未能完成检查（请把文件发给维护者）"
+                    bad.detail = f"{type(e).__name__}: {e}"[:300]
+        for f in found:
             results[owners[f.report]].findings.append(f)
         if cross:
-            light.extend(_light(r, keep) for r in reports)
-            light_owner.extend(owners)
+            light.extend(_light(r, keep) for r, o in zip(reports, owners) if results[o].status != "unreadable")
+            light_owner.extend(o for o in owners if results[o].status != "unreadable")
 
     reports, owners = [], []
     for p, got in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug):
@@ -375,6 +410,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     for r in results:
         if r.status != "unreadable":
             r.status = _status(r.findings, catalogue)
+        _cap(r, catalogue)
     settings = {"strict": strict, "year": year, "body": body, "previous": [str(p) for p in previous],
                 "severity": {k: r.severity for k, r in catalogue.items() if r.default_severity}}
     # the catalogue as configured: the rules checked, and the records of those switched off

@@ -80,6 +80,7 @@ class _Budget:
             raise _too_many(self.used)
 _SENTENCE = re.compile(r"[。！？；]")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
 
 # ------------------------------------------------------------------ cell values
@@ -233,10 +234,11 @@ def _xlsx_flags(data: bytes) -> tuple[bool, bool]:
 
     The positions covered by merged ranges are counted here, before openpyxl, which
     creates an object for every covered position when it loads a sheet: a range such as
-    ``A1:XFD1048576`` is refused before it can cost anything.
+    ``A1:XFD1048576`` is refused before it can cost anything. So are the stored cells
+    (``<c>`` elements), empty styled ones included: openpyxl makes an object for each.
     """
     merges = formulas = False
-    covered = 0
+    covered = stored = 0
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
             if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
@@ -259,6 +261,9 @@ def _xlsx_flags(data: bytes) -> tuple[bool, bool]:
                             covered += 1
                         if covered > MAX_CELLS:
                             raise _too_many(covered)
+                    stored += sum(m.end() > len(tail) for m in _CELL_TAG.finditer(buf))
+                    if stored > MAX_CELLS:
+                        raise _too_many(stored)
                     tail = buf[-512:]
     return merges, formulas
 
