@@ -195,7 +195,7 @@ def _aliases(tmp: Path, target: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("fmt", ["console", "json", "csv"])
-@pytest.mark.parametrize("role", ["input", "previous", "rules"])
+@pytest.mark.parametrize("role", ["input", "previous", "rules", "reviews"])
 def test_output_cannot_overwrite_anything_the_run_reads(tmp_path, fmt, role):
     report = tmp_path / "report.txt"
     report.write_text(SEED_TEXT, encoding="utf-8")
@@ -205,10 +205,13 @@ def test_output_cannot_overwrite_anything_the_run_reads(tmp_path, fmt, role):
     rules.mkdir()
     rule_file = rules / "extra.yaml"
     rule_file.write_text("rules: []\n", encoding="utf-8")
-    victim = {"input": report, "previous": previous, "rules": rule_file}[role]
-    before = {p: _digest(p) for p in (report, previous, rule_file)}
+    reviews = tmp_path / "reviews.yaml"
+    reviews.write_text("reviews: []\n", encoding="utf-8")
+    victim = {"input": report, "previous": previous, "rules": rule_file, "reviews": reviews}[role]
+    before = {p: _digest(p) for p in (report, previous, rule_file, reviews)}
     for how, out in _aliases(tmp_path, victim).items():
-        proc = _cli("check", report, "--previous", previous, "--rules", rules, "--format", fmt, "-o", out)
+        proc = _cli("check", report, "--previous", previous, "--rules", rules, "--reviews", reviews,
+                    "--format", fmt, "-o", out)
         assert proc.returncode == 2, (how, proc.returncode, proc.stderr)
         assert "拒绝覆盖" in proc.stderr, (how, proc.stderr)
         assert {p: _digest(p) for p in before} == before, how

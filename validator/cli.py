@@ -122,7 +122,7 @@ def check(paths, fmt, output, strict, year, body, previous, pattern, show_info, 
         click.echo("validator: 没有找到要检查的文件", err=True)
         sys.exit(2)
     # everything this run reads: an output may not overwrite any of it (refused before the run)
-    protected = [*files, *map(Path, previous), *map(Path, rule_dirs)]
+    protected = [*files, *map(Path, previous), *map(Path, rule_dirs), *([Path(reviews_file)] if reviews_file else [])]
     if output:
         from .outfile import OutputRefused, check as check_output
 
