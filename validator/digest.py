@@ -32,8 +32,7 @@ def cell_keys() -> dict[tuple[str, str, str], int]:
     from .template import TEMPLATE
 
     keys: list[tuple[str, str, str]] = []
-    for code in ("t2", "t3", "t4"):
-        t = TEMPLATE[code]
+    for code, t in TEMPLATE.tables.items():
         for row in t.rows:
             for column in t.columns:
                 keys.append((code, row.code, column.code))

@@ -73,6 +73,7 @@ class Table:
     groups: list[dict] = field(default_factory=list)
     group_columns: dict = field(default_factory=dict)
     required: bool = False
+    note: str | None = None  # the note printed in the table's corner (表三's 勾稽关系)
     heading: tuple[str, ...] = ()
     deviations: list[dict] = field(default_factory=list)
 
@@ -203,6 +204,7 @@ def load(path: Path | None = None) -> Template:
             groups=groups,
             group_columns=t.get("group_columns", {}),
             required=bool(t.get("required", False)),
+            note=t.get("note"),
             heading=tuple(t.get("heading", ())),
             deviations=t.get("deviations", []),
         )

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..template import TEMPLATE
 from . import expected, groups, num, source, subject, summary_text
 
 WIDE = 120
@@ -231,7 +232,7 @@ def rules(catalogue: dict, console: Console | None = None) -> None:
     console = console or Console()
     if not console.is_terminal and console.width < 140:
         console.width = 140
-    tables = {"t2": "表二", "t3": "表三", "t4": "表四"}
+    tables = {code: t.label for code, t in TEMPLATE.tables.items()}
     if console.width >= WIDE:
         t = Table("规则", "名称", "级别", "表", "格式版本", "标题", header_style="bold", pad_edge=False)
         for r in catalogue.values():

@@ -30,7 +30,7 @@ from .. import __version__
 from ..template import TEMPLATE
 from . import SEVERITY_ZH, STATUS_ZH, cell_key, summary_text, catalogue, expected, num, source, subject, suggestions
 
-T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+T3_NOTE = TEMPLATE["t3"].note or ""
 DEFAULT_VERSION = TEMPLATE.default_version
 _RANK = {"error": 2, "warning": 1}
 _STATE_ZH = {"blank": "空白", "dash": "以符号表示无", "invalid": "不是数字", "missing": "未找到", "number": "数字"}
