@@ -712,3 +712,20 @@ def test_one_report_in_two_forms_is_not_two_reports(tmp_path):
     b.write_bytes(_html_with_cell("4"))
     result = check_paths([a, b])
     assert not [x for f in result.files for x in f.findings if x["rule"] == "Y009"]
+
+
+def test_a_failing_cross_year_check_fails_closed_with_a_result_for_every_file(tmp_path, monkeypatch):
+    from validator import engine
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(_titled("台前县人民政府", 2020), encoding="utf-8")
+    b.write_text(_titled("台前县人民政府", 2021), encoding="utf-8")
+    real = engine.CHECKS["year_gap"]
+
+    def explode(batch, rule):
+        raise ValueError("boom")
+
+    monkeypatch.setitem(engine.CHECKS, "year_gap", engine.Kind("year_gap", explode, real.stage, real.cross_year))
+    result = check_paths([a, b])
+    assert [f.status for f in result.files] == ["unreadable", "unreadable"] and result.exit_code == 2
+    assert all("跨年度核对时出错" in f.reason for f in result.files)

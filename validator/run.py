@@ -395,7 +395,17 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             light.append(_light(report, keep))
             light_owner.append(None)
     if cross and len(light) > 1:
-        for f in Checker(light, build(light), cross, strict=strict).run():
+        try:
+            found = Checker(light, build(light), cross, strict=strict).run()
+        except Exception as e:  # fail closed, and never without a result for every file
+            if debug:
+                raise
+            found = []
+            for o in set(light_owner) - {None}:
+                bad = results[o]
+                bad.status, bad.reason = "unreadable", "跨年度核对时出错，未能完成检查（请把文件发给维护者）"
+                bad.detail = f"{type(e).__name__}: {e}"[:300]
+        for f in found:
             results[light_owner[f.report]].findings.append(f)
     from .fingerprint import attach, identity
 
