@@ -21,4 +21,4 @@ def test_json_output_matches_schema(tmp_path):
     res = CliRunner().invoke(main, ["check", "--format", "json", *files])
     data = json.loads(res.output[res.output.index("{"):])
     jsonschema.validate(data, SCHEMA)
-    assert data["summary"] == {"passed": 2, "failed": 4, "unreadable-in-part": 0, "unreadable": 1}
+    assert data["summary"] == {"passed": 2, "failed": 4, "unreadable-in-part": 0, "unreadable": 1, "skipped": 0}

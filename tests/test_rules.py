@@ -52,7 +52,7 @@ def test_every_rule_explains_itself_with_examples():
     for rule_id in load():
         out = CliRunner().invoke(main, ["explain", rule_id])
         assert out.exit_code == 0 and "不通过：" in out.output and "通过：" in out.output, rule_id
-    assert CliRunner().invoke(main, ["explain", "Z999"]).exit_code == 2
+    assert CliRunner().invoke(main, ["explain", "Z999"]).exit_code == 4  # an unknown rule id: usage error
 
 
 def test_rules_json_lists_every_rule():
@@ -77,8 +77,8 @@ def test_disable_needs_a_reason_and_is_reported(tmp_path):
     from .conftest import SAMPLES
 
     sample = str(SAMPLES / "taiqian_2020_changed_cell.txt")
-    assert CliRunner().invoke(main, ["check", sample, "--disable", "T303"]).exit_code == 2
-    assert CliRunner().invoke(main, ["check", sample, "--disable", "Z999=x"]).exit_code == 2
+    assert CliRunner().invoke(main, ["check", sample, "--disable", "T303"]).exit_code == 4  # usage error
+    assert CliRunner().invoke(main, ["check", sample, "--disable", "Z999=x"]).exit_code == 4  # unknown rule
     res = CliRunner().invoke(main, ["check", sample, "--format", "json", "--disable", "T303=总计列另行核对"])
     data = json.loads(res.output)
     assert data["disabled"] == [{"rule": "T303", "reason": "总计列另行核对"}]

@@ -97,5 +97,6 @@ def test_output_refuses_to_overwrite_an_input(tmp_path):
 
 
 def test_help_is_clear():
-    assert "Exit codes" in run("check", "--help").output
+    out = run("check", "--help").output
+    assert all(f"{code} " in out.split("退出码：")[1] for code in "01234")  # the exit codes are documented
     assert "check" in run("--help").output

@@ -204,7 +204,9 @@ def test_output_cannot_overwrite_anything_the_run_reads(tmp_path, fmt, role):
     rules = tmp_path / "rules"
     rules.mkdir()
     rule_file = rules / "extra.yaml"
-    rule_file.write_text("rules: []\n", encoding="utf-8")
+    rule_file.write_text(  # one real rule: a rule directory without rules is itself a configuration error
+        "rules:\n  - id: Z901\n    name: extra\n    title: 额外规则\n    severity: warning\n    table: t4\n"
+        "    for_each: row\n    assert: total == upheld + corrected + other + pending\n    message: x\n", encoding="utf-8")
     reviews = tmp_path / "reviews.yaml"
     reviews.write_text("reviews: []\n", encoding="utf-8")
     victim = {"input": report, "previous": previous, "rules": rule_file, "reviews": reviews}[role]
@@ -212,7 +214,7 @@ def test_output_cannot_overwrite_anything_the_run_reads(tmp_path, fmt, role):
     for how, out in _aliases(tmp_path, victim).items():
         proc = _cli("check", report, "--previous", previous, "--rules", rules, "--reviews", reviews,
                     "--format", fmt, "-o", out)
-        assert proc.returncode == 2, (how, proc.returncode, proc.stderr)
+        assert proc.returncode == 4, (how, proc.returncode, proc.stderr)  # a usage error (issue 11)
         assert "拒绝覆盖" in proc.stderr, (how, proc.stderr)
         assert {p: _digest(p) for p in before} == before, how
 
@@ -223,7 +225,7 @@ def test_extract_output_cannot_overwrite_its_input(tmp_path):
     before = _digest(report)
     for how, out in _aliases(tmp_path, report).items():
         proc = _cli("extract", report, "-o", out)
-        assert proc.returncode == 2 and "拒绝覆盖" in proc.stderr, (how, proc.stderr)
+        assert proc.returncode == 4 and "拒绝覆盖" in proc.stderr, (how, proc.stderr)  # a usage error (issue 11)
         assert _digest(report) == before
 
 

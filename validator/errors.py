@@ -14,6 +14,12 @@ class Unreadable(Exception):
         self.detail = detail
 
 
+class NotAReport(Unreadable):
+    """The file is plainly not an annual report (no report title, none of the tables'
+    labels: a README, an index). A file found in a directory is then *skipped*; a file
+    named on the command line stays unreadable."""
+
+
 def guarded(corrupt: str, deep: str = "文件结构嵌套过深，无法读取"):
     """Decorate a reader's ``read``: whatever goes wrong inside becomes :class:`Unreadable`
     (the readers' contract), with the reader's own Chinese reason and the English cause."""

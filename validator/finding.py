@@ -176,7 +176,7 @@ class Finding(_View):
 FRAME_COLUMNS = {  # findings_frame(): fixed columns and dtypes, whatever the run found
     "path": "string", "rule": "string", "severity": "string", "table": "string", "row": "string",
     "column": "string", "table_code": "string", "row_code": "string", "column_code": "string",
-    "reported": "object", "expected": "Float64", "implied": "boolean", "rules": "string", "message": "string",
+    "reported": "Float64", "reported_text": "string", "expected": "Float64", "implied": "boolean", "rules": "string", "message": "string",
     "source": "string", "group": "string", "fingerprint": "string",
 }
 

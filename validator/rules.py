@@ -15,6 +15,7 @@ constant and the comparison operator.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -26,14 +27,18 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when availabl
 
 from .template import TEMPLATE, VERSIONS
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+BUILTIN_FILES = ("crossyear.yaml", "extraction.yaml", "narrative.yaml", "reviews.yaml", "structure.yaml", "t2.yaml",
+                 "t3.yaml", "t4.yaml", "values.yaml")
+"""The built-in rule files (rules/ at the project's top level). Listed so that a missing
+one is a configuration error, not a silently smaller catalogue (tests keep it equal to rules/)."""
 _TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<sum>sum\(\s*(?P<glob>[a-z_][\w.]*\.\*)\s*\))|(?P<code>[a-z_][\w.]*)|(?P<op>==|<=|>=|\+|-))")
 PREV = "prev."
 SEVERITIES = ("error", "warning", "info")
 
 
 class RuleError(ValueError):
-    """A rule file is malformed, or a rule setting (override, switch) names no rule."""
+    """A rule file is malformed or missing, or a rule id is unknown: a configuration error
+    (the CLI exits 4), never a smaller catalogue."""
 
 
 def split_ref(ref: str) -> tuple[str, str, str]:
@@ -41,6 +46,22 @@ def split_ref(ref: str) -> tuple[str, str, str]:
     table, rest = ref.split(".", 1)
     row, column = rest.rsplit(".", 1)
     return table, row, column
+
+
+
+def builtin_dir() -> Path:
+    """The directory of the built-in rules beside this copy of the code.
+
+    Installed (wheel, sdist) the top-level rules/ is the package ``validator.builtin_rules``
+    (pyproject's package-dir); in a source checkout (editable install) it is rules/ itself.
+    Looked up beside ``__file__`` rather than by import, so that one checkout never reads
+    the rules of another checkout's editable install."""
+    here = Path(__file__).resolve().parent
+    if (here / "builtin_rules").is_dir():
+        return here / "builtin_rules"
+    if (here.parent / "pyproject.toml").is_file() and (here.parent / "rules").is_dir():
+        return here.parent / "rules"
+    raise RuleError(f"内置规则目录缺失：{here / 'builtin_rules'}（安装不完整，请重新安装 gov-report-validator）")
 
 
 @dataclass(frozen=True)
@@ -117,6 +138,7 @@ class Rule:
     doc: dict = field(default_factory=dict, hash=False, compare=False)
     file: str = ""
     default_severity: str | None = None  # the rule file's severity, when overridden for this run
+    digest: str = ""  # sha256 of the rule's file (the rule-set version)
 
     @property
     def message_strict(self) -> str | None:
@@ -247,20 +269,71 @@ def _known_cell(file: str, rule_id: str, ref: str) -> None:
         raise RuleError(f"{file}: rule {rule_id} names the cell {ref!r}, which the template does not have") from None
 
 
-@lru_cache(maxsize=4)
-def load(directory: Path = RULES_DIR) -> dict[str, Rule]:
-    """Every rule of every ``*.yaml`` file in ``directory``, by id (ids are unique)."""
+def _read(path: Path) -> list[dict]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except OSError as e:
+        raise RuleError(f"{path}: 无法读取规则文件（{e.strerror or e}）") from None
+    except UnicodeDecodeError:
+        raise RuleError(f"{path}: 规则文件不是 UTF-8 文本") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行：" if mark is not None else ""
+        raise RuleError(f"{path}: 规则文件不是有效的 YAML（{where}{getattr(e, 'problem', None) or e}）") from None
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise RuleError(f"{path}: 规则文件应有 rules: 列表")
+    if not all(isinstance(d, dict) for d in data["rules"]):
+        raise RuleError(f"{path}: rules: 列表的每一项应是一条规则（键: 值）")
+    return data["rules"]
+
+
+@lru_cache(maxsize=8)
+def load(directory: Path | None = None) -> dict[str, Rule]:
+    """Every rule of every ``*.yaml`` file in ``directory`` (default: the built-in rules),
+    by id (ids are unique). A missing built-in file, a file that does not parse, a
+    malformed rule or an empty directory raises RuleError naming the file."""
+    builtin = directory is None
+    directory = builtin_dir() if builtin else Path(directory)
+    if not directory.is_dir():
+        raise RuleError(f"{directory}: 规则目录不存在")
+    paths = sorted(directory.glob("*.yaml"))
+    if builtin:
+        missing = [name for name in BUILTIN_FILES if not (directory / name).is_file()]
+        if missing:
+            raise RuleError(f"{directory / missing[0]}: 内置规则文件缺失（安装不完整，请重新安装 gov-report-validator）")
+    if not paths:
+        raise RuleError(f"{directory}: 目录中没有规则文件（*.yaml）")
     rules: dict[str, Rule] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
-        for d in data.get("rules", []):
-            rule = _rule(d, path.name)
-            if not re.fullmatch(r"[A-Z]\d{3}", rule.id):
-                raise RuleError(f"{path.name}: rule id {rule.id!r} must be a capital letter and three digits")
+    for path in paths:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        entries = _read(path)
+        if builtin and not entries:
+            raise RuleError(f"{path}: 内置规则文件中没有规则（安装不完整，请重新安装 gov-report-validator）")
+        for d in entries:
+            try:
+                rule = _rule(d, path.name)
+            except RuleError as e:  # named by the file's full path: the user must find it
+                raise RuleError(f"{path}: {str(e).removeprefix(path.name + ': ')}") from None
+            except (TypeError, ValueError, AttributeError) as e:  # a key of the wrong type
+                raise RuleError(f"{path}: 规则 {d.get('id', '?')} 有误：{e}") from None
+            if not isinstance(rule.id, str) or not re.fullmatch(r"[A-Z]\d{3}", rule.id):
+                raise RuleError(f"{path}: rule id {rule.id!r} must be a capital letter and three digits")
             if rule.id in rules:
-                raise RuleError(f"duplicate rule id {rule.id} in {path.name} and {rules[rule.id].file}")
-            rules[rule.id] = rule
+                raise RuleError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].file})")
+            rules[rule.id] = replace(rule, digest=digest)
+    if not rules:
+        raise RuleError(f"{directory}: 目录中的规则文件里没有规则")
     return dict(sorted(rules.items()))
+
+
+def ruleset_version(rules: dict[str, Rule]) -> str:
+    """A short content hash of the active rules (their files' bytes, ids and severities):
+    what every output records, so that a verdict says which rules judged it."""
+    h = hashlib.sha256()
+    for rule_id, r in sorted(rules.items()):
+        by_table = ",".join(f"{t}={v}" for t, v in sorted((getattr(r, "severity_by_table", None) or {}).items()))
+        h.update(f"{rule_id}\0{r.severity}\0{by_table}\0{r.digest}\n".encode())
+    return h.hexdigest()[:12]
 
 
 def catalogue(extra: tuple = (), disable: dict[str, str] | None = None,
@@ -273,8 +346,10 @@ def catalogue(extra: tuple = (), disable: dict[str, str] | None = None,
     for directory in extra:
         for rule_id, rule in load(Path(directory).resolve()).items():
             if rule_id in rules:
-                raise RuleError(f"rule {rule_id} in {directory} has the id of an existing rule")
+                raise RuleError(f"{Path(directory) / rule.file}: rule {rule_id} has the id of a built-in rule")
             rules[rule_id] = rule
+    if not rules:
+        raise RuleError("规则目录为空：没有可用的规则")
     for rule_id, reason in (disable or {}).items():
         if rule_id not in rules:
             raise RuleError(f"cannot disable unknown rule {rule_id}")

@@ -14,11 +14,12 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import extract as _extract
-from .errors import Unreadable
+from .errors import NotAReport, Unreadable
 from .outputs.safe import path as shown_path
 from .readers import read
 from .template import TEMPLATE
@@ -34,11 +35,12 @@ WORKER_MEMORY = 4 * 1024 ** 3
 """Address-space limit of a worker process (bytes), so a hostile file cannot fill the machine."""
 
 
-STATUSES = ("passed", "failed", "unreadable-in-part", "unreadable")
+STATUSES = ("passed", "failed", "unreadable-in-part", "unreadable", "skipped")
 """A file's verdict. ``unreadable-in-part``: a required table or row could not be read (a
 finding of an ``unread`` rule at error level, X002/X003/X006/X009) and nothing that was
 read is wrong; the cells that were read are still checked. "Could not read" is neither
-"wrong" nor "right": it exits 2, like an unreadable file."""
+"wrong" nor "right": it exits 2, like an unreadable file. ``skipped``: found in a directory
+and plainly not an annual report (a README, an index): listed, not changing the exit code."""
 
 
 @dataclass
@@ -56,6 +58,7 @@ class FileResult:
     # the report's canonical cells, for outputs that draw the tables (HTML):
     # {table, row, column (codes), value, raw, state, source (Chinese position text), position}
     cells: list[dict] = field(default_factory=list)
+    seconds: float = 0.0  # time taken to read and extract the file
 
     def count(self, severity: str) -> int:
         """Open findings of this severity: a reviewed finding (reviews file) is not counted."""
@@ -65,6 +68,10 @@ class FileResult:
     def reviewed(self) -> int:
         """Findings covered by an entry of the reviews file (they keep their severity)."""
         return sum(bool(f.review) for f in self.findings)
+
+
+EXIT_CODES = {0: "no finding at or above the fail-on level", 1: "findings at or above the fail-on level",
+              2: "a report could not be read", 3: "internal error", 4: "usage or configuration error"}
 
 
 @dataclass
@@ -78,6 +85,11 @@ class Result:
     reviews: dict | None = None
     rules: dict = field(default_factory=dict)  # the catalogue as configured (``disabled`` ones included): {id: Rule}
     settings: dict = field(default_factory=dict)  # strict, year, body, previous, severity (overrides)
+    ruleset: str | None = None  # content hash of the active rules (validator.rules.ruleset_version)
+    fail_on: str = "error"  # a file fails on findings of this severity or a graver one
+    started: str | None = None  # when the run started (ISO 8601, UTC, seconds)
+    hostname: str | None = None  # the machine that ran it
+    notices: list[str] = field(default_factory=list)  # what the run did not use, and why (Chinese)
 
     @property
     def overrides(self) -> dict[str, tuple[str, str]]:
@@ -98,7 +110,9 @@ class Result:
         return 0
 
     def findings_frame(self):
-        """Every finding as one row of a DataFrame with fixed columns (validator.finding.FRAME_COLUMNS)."""
+        """Every finding as one row of a DataFrame with fixed columns and dtypes whatever the
+        findings (validator.finding.FRAME_COLUMNS): ``reported`` is a number (NaN when the cell
+        held text, which is then in ``reported_text``)."""
         import pandas as pd
 
         from .finding import FRAME_COLUMNS
@@ -106,19 +120,27 @@ class Result:
         rows = {k: [] for k in FRAME_COLUMNS}
         for f in self.files:
             for x in f.findings:
+                number = isinstance(x.reported, (int, float)) and not isinstance(x.reported, bool)
                 for k in FRAME_COLUMNS:
-                    v = f.path if k == "path" else x.message if k == "message" else getattr(x, k)
+                    if k == "reported":
+                        v = x.reported if number else None
+                    elif k == "reported_text":
+                        v = None if number or x.reported is None else str(x.reported)
+                    else:
+                        v = f.path if k == "path" else x.message if k == "message" else getattr(x, k)
                     rows[k].append("、".join(v) if k == "rules" else v)
         return pd.DataFrame({k: pd.Series(v, dtype=FRAME_COLUMNS[k]) for k, v in rows.items()},
                             columns=list(FRAME_COLUMNS))
 
 
-def _status(findings: list, catalogue: dict) -> str:
-    """failed (something read is wrong) > unreadable-in-part (something required could not
-    be read) > passed; an unread rule downgraded to a warning does not make a file unread."""
-    errors = [f for f in findings if f.severity == "error" and not f.review]  # reviewed: not open
-    unread = [f for f in errors if getattr(catalogue.get(f.rule), "unread", False)]
-    if len(errors) > len(unread):
+def _status(findings: list, catalogue: dict, fail_on: str = "error") -> str:
+    """failed (something read is wrong: an open finding at or above ``fail_on``) >
+    unreadable-in-part (something required could not be read) > passed; an unread rule
+    downgraded to a warning does not make a file unread."""
+    gate = SEVERITY_ORDER[fail_on]
+    open_ = [f for f in findings if not f.review]  # reviewed: not open
+    unread = {id(f) for f in open_ if f.severity == "error" and getattr(catalogue.get(f.rule), "unread", False)}
+    if any(SEVERITY_ORDER.get(f.severity, 9) <= gate and id(f) not in unread for f in open_):
         return "failed"
     return "unreadable-in-part" if unread else "passed"
 
@@ -154,6 +176,8 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
     report.path = shown_path(report.path)  # a name with undecodable bytes, as text every output can carry
     required = TEMPLATE.required
     if all(c.state == "missing" for c in report.cells if c.table in required):
+        if report.title is None and not report.unknown_rows and all(c.state == "missing" for c in report.cells):
+            raise NotAReport("不是年度报告：没有报告标题，也没有表格的行名")
         labels = "、".join(TEMPLATE.table_label(t) for t in required)
         raise Unreadable(f"未找到{labels}的数据（表格可能是图片，或不是年度报告）")
     return [report]
@@ -204,14 +228,21 @@ def _worker_init() -> None:
         pass
 
 
+def _timed(fn, *args):
+    """(what fn returns, seconds it took): the time a file took to read, for the outputs."""
+    t0 = time.perf_counter()
+    got = fn(*args)
+    return got, time.perf_counter() - t0
+
+
 def _load_task(args):
     path, year, body, budget = args
-    return load_within(Path(path), year, body, budget)
+    return _timed(load_within, Path(path), year, body, budget)
 
 
 def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: float | None = TIME_BUDGET,
              debug: bool = False):
-    """Yield (path, reports or Unreadable) for every path, in order.
+    """Yield (path, reports or Unreadable, seconds taken to read it) for every path, in order.
 
     With ``jobs > 1`` one pool of worker processes reads the whole batch; a window of
     files is kept in flight, so workers go on reading while the caller checks what it
@@ -220,9 +251,11 @@ def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: 
     if jobs <= 1 or len(paths) < 2:
         for p in paths:
             if debug:
-                yield p, load_reports(Path(p), year=year, body=body)
+                t0 = time.perf_counter()
+                got = load_reports(Path(p), year=year, body=body)
+                yield p, got, time.perf_counter() - t0
             else:
-                yield p, load_within(Path(p), year, body, budget)
+                yield (p, *_timed(load_within, Path(p), year, body, budget))
         return
     import multiprocessing as mp
     from collections import deque
@@ -245,11 +278,11 @@ def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: 
             p, fut = pending.popleft()
             submit()
             try:
-                yield p, fut.result()
+                yield (p, *fut.result())
             except BrokenProcessPool:
-                yield p, Unreadable("读取该文件的进程异常退出（文件可能过大或已损坏）", "worker process died")
+                yield p, Unreadable("读取该文件的进程异常退出（文件可能过大或已损坏）", "worker process died"), 0.0
             except Exception as e:  # a result that could not be sent back
-                yield p, Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}")
+                yield p, Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}"), 0.0
 
 
 def _preload(paths: list[Path]) -> None:
@@ -315,7 +348,8 @@ def _cap(r: FileResult, catalogue) -> None:
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
                 rules=None, debug: bool = False, previous: list[Path] = (), on_file=None, jobs: int | None = None,
                 budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK,
-                disabled: dict[str, str] | None = None, reviews=None) -> Result:
+                disabled: dict[str, str] | None = None, reviews=None, fail_on: str = "error",
+                skip_non_reports=()) -> Result:
     """Check files as one batch.
 
     ``previous`` files are read only as last year's reports for the cross-year rules: they
@@ -327,12 +361,21 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     pass the catalogue without those rules as ``rules`` (validator.rules.catalogue).
     ``reviews`` (validator.reviews.load) marks the findings it covers, which then do not
     make their file fail, and reports its stale entries.
+    A file fails when it has a finding of severity ``fail_on`` ("error" | "warning") or graver.
+    Files in ``skip_non_reports`` (found in a directory, not named) that are plainly not
+    annual reports are "skipped" (listed, not failing) instead of unreadable.
     """
     from . import rules as _rules
     from .engine import Checker, is_cross_year
     from .frame import build
     from .outputs.safe import path as shown
 
+    if fail_on not in ("error", "warning"):
+        raise ValueError(f"fail_on must be 'error' or 'warning', not {fail_on!r}")
+    import datetime
+    import socket
+
+    started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     catalogue = rules if rules is not None else _rules.load()
     cross = {k: r for k, r in catalogue.items() if is_cross_year(r)}
     single = {k: r for k, r in catalogue.items() if k not in cross}
@@ -343,8 +386,11 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     light: list = []  # light copies of every report, for the cross-year pass
     light_owner: list[int | None] = []
 
+    may_skip = {str(p) for p in skip_non_reports}
+
     def unreadable(p, e, prefix=""):
-        results.append(FileResult(shown(p), "unreadable", reason=prefix + e.reason, detail=e.detail))
+        status = "skipped" if isinstance(e, NotAReport) and not prefix and str(p) in may_skip else "unreadable"
+        results.append(FileResult(shown(p), status, reason=prefix + e.reason, detail=e.detail))
 
     def check_chunk(reports, owners):
         try:
@@ -368,16 +414,17 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             light_owner.extend(o for o in owners if results[o].status != "unreadable")
 
     reports, owners = [], []
-    for p, got in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug):
+    for p, got, seconds in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug):
         if isinstance(got, Unreadable):
             unreadable(p, got)
+            results[-1].seconds = seconds
         else:
             for report in got:
                 owners.append(len(results))
                 reports.append(report)
                 results.append(FileResult(shown(report.path if len(got) > 1 else p), "passed", format=report.format,
                                           template=report.version, year=report.year,
-                                          year_source=report.year_source, body=report.body,
+                                          year_source=report.year_source, body=report.body, seconds=seconds,
                                           cells=_cells(report) if keep_cells else []))
         if on_file is not None:
             on_file(p)
@@ -386,7 +433,16 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             reports, owners = [], []
     if reports:
         check_chunk(reports, owners)
-    for p, got in read_all(list(previous), body=body, jobs=1, budget=budget, debug=debug):
+    notices: list[str] = []
+    checked = {_identity_of(p) for p in paths} - {None}
+    context = []
+    for p in previous:
+        if _identity_of(p) in checked:
+            notices.append(f"--previous {shown(p)} 未使用：它就是被检查的文件")
+        else:
+            context.append(p)
+    first_context = len(light)
+    for p, got, _ in read_all(context, body=body, jobs=1, budget=budget, debug=debug):
         if isinstance(got, Unreadable):
             unreadable(p, got, "（--previous）")
             continue
@@ -394,6 +450,10 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             report.context = True
             light.append(_light(report, keep))
             light_owner.append(None)
+    if cross:
+        notices.extend(_unpaired(light, first_context))
+    elif context:
+        notices.append("--previous 未使用：跨年度规则都已停用")
     if cross and len(light) > 1:
         try:
             found = Checker(light, build(light), cross, strict=strict).run()
@@ -418,8 +478,8 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
 
         summary = apply(results, reviews, catalogue)
     for r in results:
-        if r.status != "unreadable":
-            r.status = _status(r.findings, catalogue)
+        if r.status not in ("unreadable", "skipped"):
+            r.status = _status(r.findings, catalogue, fail_on)
         _cap(r, catalogue)
     settings = {"strict": strict, "year": year, "body": body, "previous": [str(p) for p in previous],
                 "severity": {k: r.severity for k, r in catalogue.items() if r.default_severity}}
@@ -427,4 +487,39 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     known = _rules.load() if disabled else {}
     configured = {**{k: known[k] for k in (disabled or {}) if k in known}, **catalogue}
     return Result(results, disabled=dict(disabled or {}), rules=dict(sorted(configured.items())), settings=settings,
-                  reviews=summary)
+                  reviews=summary, ruleset=_rules.ruleset_version(catalogue), fail_on=fail_on, started=started,
+                  hostname=socket.gethostname(), notices=notices)
+
+
+def _identity_of(path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _unpaired(light: list, first_context: int) -> list[str]:
+    """Why each --previous report (light[first_context:]) pairs with no checked report:
+    never silently unused."""
+    from .engine import pair_years
+    from .identity import same_body
+    from .outputs.safe import path as shown
+
+    used = {j for i, j in pair_years(light).items() if i < first_context}  # last year of a checked report
+    checked = light[:first_context]
+    out = []
+    for i in range(first_context, len(light)):
+        if i in used:
+            continue
+        r = light[i]
+        what = f"--previous {shown(r.path)} 未使用："
+        if r.year is None or not r.body:
+            out.append(what + "读不出它的年度或发布机关")
+        elif not any(same_body(r.body, c.body) for c in checked):
+            bodies = "、".join(dict.fromkeys(str(c.body) for c in checked if c.body)) or "未知"
+            out.append(what + f"发布机关不同（它是 {r.body}，被检查的报告是 {bodies}）")
+        else:
+            years = "、".join(str(c.year) for c in checked if same_body(r.body, c.body) and c.year)
+            out.append(what + f"年度不相邻（它是 {r.year} 年，被检查的报告是 {years or '未知'} 年，应为前一年）")
+    return out

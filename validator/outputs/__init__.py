@@ -18,16 +18,19 @@ FORMATS = {
     "junit": "junit",
     "sarif": "sarif",
     "csv": "csv",
+    "github": "github",
+    "gitlab": "gitlab",
 }
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"passed": "通过", "failed": "未通过", "unreadable-in-part": "部分无法读取", "unreadable": "无法读取"}
+STATUS_ZH = {"passed": "通过", "failed": "未通过", "unreadable-in-part": "部分无法读取", "unreadable": "无法读取",
+             "skipped": "已跳过"}  # skipped: found in a directory, plainly not an annual report
 
 
 def summary_text(result) -> str:
-    """The batch summary line: how many files have each status (部分无法读取 only when any)."""
+    """The batch summary line: how many files have each status (部分无法读取, 已跳过 only when any)."""
     s = result.summary
-    parts = [f"{STATUS_ZH[k]} {n}" for k, n in s.items() if n or k != "unreadable-in-part"]
+    parts = [f"{STATUS_ZH[k]} {n}" for k, n in s.items() if n or k not in ("unreadable-in-part", "skipped")]
     return f"共 {len(result.files)} 个文件：" + "，".join(parts)
 
 
@@ -109,6 +112,49 @@ def source(finding: dict) -> str:
     if text:
         return text
     return "；".join(dict.fromkeys(c["source"] for c in cells if c.get("source")))
+
+
+def position(finding: dict) -> dict | None:
+    """Where a finding is in the file: its subject cell's position, else its own, else the
+    first of its cells' (an equation over several cells)."""
+    cells = finding.get("cells") or []
+    key = subject(finding)
+    for c in cells:
+        if key is not None and cell_key(c) == key and c.get("position"):
+            return c["position"]
+    if finding.get("position"):
+        return finding["position"]
+    return next((c["position"] for c in cells if c.get("position")), None)
+
+
+def line(finding: dict) -> int:
+    """The finding's line in the file (text reports), else 1: platforms that place findings on
+    lines (SARIF regions, GitHub annotations, GitLab Code Quality) need one."""
+    pos = position(finding) or {}
+    try:
+        return max(1, int(pos.get("line") or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def fingerprint(finding: dict) -> str | None:
+    """The finding's stable fingerprint (validator/fingerprint.py, set on every finding)."""
+    return finding.get("fingerprint")
+
+
+def relpath(path: str) -> str:
+    """A path relative to the working directory when it is under it (CI platforms want paths
+    relative to the repository checkout), else as given, with forward slashes."""
+    import os
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path(os.getcwd()))
+        except ValueError:
+            pass
+    return p.as_posix()
 
 
 def catalogue(result) -> dict:

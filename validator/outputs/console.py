@@ -26,7 +26,8 @@ WIDE = 120
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 _STATUS = {"passed": ("通过", "green", "✔"), "failed": ("未通过", "red", "✘"),
-           "unreadable-in-part": ("部分无法读取", "yellow", "!"), "unreadable": ("无法读取", "magenta", "!")}
+           "unreadable-in-part": ("部分无法读取", "yellow", "!"), "unreadable": ("无法读取", "magenta", "!"),
+           "skipped": ("已跳过", "dim", "-")}
 
 from .safe import markup as _m
 from .safe import terminal as _terminal
@@ -150,7 +151,7 @@ def _verdict(console: Console, f) -> None:
     label, colour, mark = _STATUS[f.status]
     line = Text(f"{mark} {clean(f.path)}  ")
     line.append(label, style=f"bold {colour}")
-    if f.status == "unreadable":
+    if f.status in ("unreadable", "skipped"):  # no findings: the reason instead
         line.append("：" + clean(f.reason) + (f"（{clean(f.detail)}）" if f.detail else ""))
         _print_wrapped(console, line, indent="    ")
         return
@@ -177,7 +178,7 @@ def render(result, console: Console | None = None, *, show_info: bool = False, q
         if f.status == "unreadable" and not unreadable:
             continue
         _verdict(console, f)
-        if quiet or f.status == "unreadable":
+        if quiet or f.status in ("unreadable", "skipped"):
             continue
         shown = [x for x in f.findings if show_info or x.get("severity") != "info"]
         if not shown:

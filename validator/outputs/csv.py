@@ -24,7 +24,7 @@ BOM = "\ufeff"
 
 def rows(result):
     for f in result.files:
-        if f.status == "unreadable":
+        if f.status in ("unreadable", "skipped"):
             reason = f.reason or ""
             if f.detail:
                 reason += f"（{f.detail}）"

@@ -600,9 +600,10 @@ def _file(i: int, f, rules: dict, layouts: dict) -> str:
     fid = f"file-{i}"
     status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
     out = [f'<section class="file" id="{fid}" data-status="{_e(f.status)}" data-path="{_e(f.path)}">']
-    if f.status == "unreadable":
+    if f.status in ("unreadable", "skipped"):
         detail = f"（{_e(f.detail)}）" if f.detail else ""
-        out.append(f'<h2>{_e(f.path)} {status}</h2><p class="unreadable">无法读取：{_e(f.reason)}{detail}</p></section>')
+        what = "无法读取" if f.status == "unreadable" else "已跳过"
+        out.append(f'<h2>{_e(f.path)} {status}</h2><p class="{_e(f.status)}">{what}：{_e(f.reason)}{detail}</p></section>')
         return "".join(out)
     meta = "　".join(f"{k}：{_e(v)}" for k, v in (
         ("发布机关", f.body), ("年度", f"{f.year}年" if f.year else None),
@@ -640,7 +641,7 @@ def _file(i: int, f, rules: dict, layouts: dict) -> str:
     return "".join(out)
 
 
-_ORDER = {"failed": 0, "unreadable-in-part": 1, "unreadable": 1, "passed": 2}
+_ORDER = {"failed": 0, "unreadable-in-part": 1, "unreadable": 1, "passed": 2, "skipped": 3}
 
 
 def _rules_summary(result, rules: dict) -> str:
@@ -678,8 +679,8 @@ def _summary(order) -> str:
     rows = []
     for i, f in order:
         status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
-        if f.status == "unreadable":
-            counts = f'<td colspan="3" class="unreadable">{_e(f.reason)}</td>'
+        if f.status in ("unreadable", "skipped"):
+            counts = f'<td colspan="3" class="{_e(f.status)}">{_e(f.reason)}</td>'
         else:
             counts = "".join(f'<td class="n">{f.count(s)}</td>' for s in ("error", "warning", "info"))
         rows.append(f'<tr data-status="{_e(f.status)}" data-file="file-{i}"><td><a href="#file-{i}">{_e(f.path)}</a></td><td>{status}</td>'
@@ -709,5 +710,7 @@ def render(result) -> str:
         f"（validator {_e(__version__)}）</p></header>\n"
         f'<section id="summary"><h2>汇总</h2>{_rules_summary(result, rules)}{_filter(result)}'
         f"<h3>各文件</h3>{_summary(order)}</section>\n"
-        f"{body}\n{_docs(result, rules)}\n{templates}\n<script>{JS}</script>\n</body>\n</html>\n"
+        f"{body}\n{_docs(result, rules)}\n{templates}\n"
+        f"<footer class=\"muted\">validator {_e(__version__)}，规则集 {_e(getattr(result, 'ruleset', None) or '')}</footer>\n"
+        f"<script>{JS}</script>\n</body>\n</html>\n"
     )

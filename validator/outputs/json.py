@@ -26,7 +26,7 @@ def to_dict(result) -> dict:
             "findings": [_clean(x.to_dict()) for x in f.findings],
         })
     return {
-        "tool": {"name": "validator", "version": __version__},
+        "tool": {"name": "validator", "version": __version__, "ruleset": result.ruleset},
         "exit_code": result.exit_code,
         "summary": result.summary,
         "disabled": [{"rule": k, "reason": v} for k, v in getattr(result, "disabled", {}).items()],
@@ -34,6 +34,7 @@ def to_dict(result) -> dict:
         "severity_overrides": [{"rule": k, "default": d, "severity": s}
                                for k, (d, s) in sorted(getattr(result, "overrides", {}).items())],
         "settings": _clean({k: v for k, v in (getattr(result, "settings", None) or {}).items()}),
+        "notices": list(getattr(result, "notices", None) or []),
         "files": files,
     }
 

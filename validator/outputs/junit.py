@@ -11,7 +11,11 @@
   testcase's ``<system-out>`` and do not fail it;
 * a rule switched off for the run (``--disable RULE=REASON``) is a ``<skipped>`` testcase
   with the reason;
-* an unreadable file is a suite with one testcase carrying an ``<error>``.
+* an unreadable file is a suite with one testcase carrying an ``<error>``; a file found in a
+  directory that is not a report, one ``<skipped>`` testcase;
+* every suite has the run's ``timestamp`` and ``hostname`` and the file's reading ``time``
+  (shared by its testcases: the rules are checked for the whole batch at once); every
+  testcase its ``time`` and ``file``; the package version and rule-set hash are properties.
 
 The layout follows the Ant/Jenkins JUnit format (validated in the tests against the
 schema in tests/schemas/junit.xsd).
@@ -22,6 +26,7 @@ import re
 
 from lxml import etree
 
+from .. import __version__
 from . import SEVERITY_ZH, catalogue, expected, num, source
 
 _READ_CASE = "读取报告"
@@ -82,9 +87,10 @@ def _case(suite, classname: str, name: str, findings: list[dict]) -> tuple[int, 
     return 1, int(bool(errors))
 
 
-def _properties(suite, f) -> None:
+def _properties(suite, f, result) -> None:
     props = etree.SubElement(suite, "properties")
-    for name, value in (("path", f.path), ("status", f.status), ("format", f.format), ("body", f.body),
+    for name, value in (("validator.version", __version__), ("validator.ruleset", result.ruleset), ("path", f.path),
+                        ("status", f.status), ("format", f.format), ("body", f.body),
                         ("year", f.year), ("template", f.template), ("errors", f.count("error")),
                         ("warnings", f.count("warning")), ("infos", f.count("info"))):
         if value is not None:
@@ -100,13 +106,18 @@ def render(result) -> str:
         suite = _sub(root, "testsuite", name=f.path)
         tests = failures = errors = skipped = 0
         if f.status == "unreadable":
-            _properties(suite, f)
+            _properties(suite, f, result)
             case = _sub(suite, "testcase", name=_READ_CASE, classname=f.path)
             _sub(case, "error", f"{f.path}: 无法读取：{f.reason or ''}" + (f"（{f.detail}）" if f.detail else ""),
                  message=f.reason or "无法读取", type="unreadable")
             tests, errors = 1, 1
+        elif f.status == "skipped":  # found in a directory, plainly not a report
+            _properties(suite, f, result)
+            case = _sub(suite, "testcase", name=_READ_CASE, classname=f.path)
+            _sub(case, "skipped", message=f"已跳过：{f.reason or ''}")
+            tests, skipped = 1, 1
         else:
-            _properties(suite, f)
+            _properties(suite, f, result)
             by_rule: dict[str, list[dict]] = {}
             for x in f.findings:
                 by_rule.setdefault(x.get("rule"), []).append(x)
@@ -131,6 +142,16 @@ def render(result) -> str:
                     name = f"{rule_id} {title}" + (f"：{where}" if where else "")
                     t, fl = _case(suite, f.path, name, [x])
                     tests, failures = tests + t, failures + fl
+        # rules are checked for the whole batch at once: a file's testcases share its reading time
+        cases = suite.findall("testcase")
+        for case in cases:
+            case.set("time", f"{(f.seconds or 0.0) / max(1, len(cases)):.3f}")
+            case.set("file", _x(f.path))
+        suite.set("time", f"{f.seconds or 0.0:.3f}")
+        if result.started:
+            suite.set("timestamp", result.started)
+        if result.hostname:
+            suite.set("hostname", _x(result.hostname))
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))
         suite.set("errors", str(errors))

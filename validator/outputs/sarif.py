@@ -14,7 +14,9 @@ cell. Positions in these reports count *table cells*, not characters (「第70�
 the second tab-separated cell of line 70), so the cell index is not put in
 ``startColumn`` (which SARIF defines as a character column) but in the region's
 ``properties.cell``. A PDF, HTML or DOCX position has no line: the page / table / row /
-cell go into the physical location's ``properties`` and there is no region. Every result
+cell go into the physical location's ``properties`` and the region is line 1 (platforms
+require a region on every result). ``partialFingerprints`` carries the finding's stable
+fingerprint (validator/fingerprint.py). Every result
 also has a logical location naming the cell in the report's own labels
 (表三「（七）总计」自然人). The other cells of the rule are ``relatedLocations``.
 
@@ -42,6 +44,11 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _FINDING_PROPS = ("name", "severity", "table", "row", "column", "table_code", "row_code", "column_code",
                   "reported", "expected", "implied", "rules", "group", "cells", "fix", "fingerprint", "review")
+
+
+def version(result) -> str:
+    """The package version with the rule-set hash as semver build metadata (0.1.0+rules.3f2a…)."""
+    return f"{__version__}+rules.{result.ruleset}" if result.ruleset else __version__
 
 
 def uri(path: str) -> str:
@@ -75,13 +82,14 @@ def _rule(r) -> dict:
 def _physical(artifact: str, position: dict | None) -> dict:
     loc: dict = {"artifactLocation": {"uri": artifact}}
     position = position or {}
-    if position.get("line"):
-        region: dict = {"startLine": int(position["line"])}
-        if position.get("col"):
-            region["properties"] = {"cell": int(position["col"])}
-        loc["region"] = region
+    # every result has a region (code-scanning platforms require one): the cell's line in a
+    # text report; line 1 for PDF/HTML/DOCX, whose page/table/row/cell are the properties
+    region: dict = {"startLine": max(1, int(position.get("line") or 1))}
+    if position.get("line") and position.get("col"):
+        region["properties"] = {"cell": int(position["col"])}
+    loc["region"] = region
     rest = {k: v for k, v in position.items() if k != "line" and v is not None}
-    if rest and "region" not in loc:
+    if rest and not position.get("line"):
         loc["properties"] = rest
     return loc
 
@@ -143,12 +151,13 @@ def to_dict(result) -> dict:
     for f in result.files:
         artifact = uri(f.path)
         artifacts.setdefault(artifact, {"location": {"uri": artifact}, "roles": ["analysisTarget"]})
-        if f.status == "unreadable":
+        if f.status in ("unreadable", "skipped"):  # not findings of any rule: notifications of the run
+            what = "无法读取" if f.status == "unreadable" else "已跳过"
             notifications.append({
-                "level": "error",
-                "message": {"text": f"{f.path}: 无法读取：{f.reason or ''}" + (f"（{f.detail}）" if f.detail else "")},
+                "level": "error" if f.status == "unreadable" else "note",
+                "message": {"text": f"{f.path}: {what}：{f.reason or ''}" + (f"（{f.detail}）" if f.detail else "")},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}}}],
-                "descriptor": {"id": "unreadable"},
+                "descriptor": {"id": f.status},
             })
             continue
         for x in f.findings:
@@ -173,7 +182,9 @@ def to_dict(result) -> dict:
             for rid, (default, sev) in sorted(overrides.items()))
     run = {
         "tool": {"driver": {"name": "validator", "fullName": "gov-report-validator 政府信息公开工作年度报告检查",
-                            "version": __version__, "semanticVersion": __version__, "language": "zh-CN",
+                            # the rule-set hash as build metadata: a verdict says which rules judged it
+                            "version": version(result), "semanticVersion": version(result), "language": "zh-CN",
+                            "properties": {"ruleset": result.ruleset},
                             "rules": descriptors}},
         # an unreadable file is reported, not a failure of the tool: the run itself completed
         "invocations": [invocation],
