@@ -235,7 +235,10 @@ def test_batch_check_reports_every_file_and_leaves_inputs_untouched(generated, t
         if exp["outcome"] == "unreadable":
             assert f["status"] == "unreadable" and exp["reason"] in f["reason"], (path, f["status"], f["reason"])
         elif exp.get("verdict") == "seed":
-            assert f["status"] == "passed" and f["counts"]["error"] == f["counts"]["warning"] == 0, path
+            # the batch holds many copies of one report, truncated ones among them: Y009
+            # (two different reports of one body and year) is right there, nothing else is
+            other = [x["rule"] for x in f["findings"] if x["severity"] in ("error", "warning") and x["rule"] != "Y009"]
+            assert f["status"] == "passed" and other == [], (path, other)
         else:
             assert f["status"] == {0: "passed", 1: "failed", 2: "unreadable-in-part"}[exp["exit"]], path
     for name, exp in samples.items():
