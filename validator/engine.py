@@ -335,25 +335,27 @@ def blanks(batch: Checker, rule: Rule) -> Iterable[Finding]:
                             cells=tuple(cells.values()),
                             params={"cells": names, "count": len(keys), "rules": "、".join(sorted(set(rules))),
                                     "more": "等" if len(keys) > 4 else ""})
+    # The remaining blanks, grouped by (report, table) in one pass over plain values taken
+    # from the frame's columns (no per-cell pandas access); groups in (report, table) order,
+    # cells in the frame's order within each.
     df = batch.df
-    sub = df[df["state"].isin(BLANK) & df["table"].isin(rule.tables)]
-    if named:  # blanks already named are not counted again
-        keys = list(zip(sub["report"], sub["table"], sub["row"], sub["column"]))
-        sub = sub[[k not in named for k in keys]]
-    for (report, table), group in sub.groupby(["report", "table"], sort=True):
-        report = int(report)
+    mask = (df["state"].isin(BLANK) & df["table"].isin(rule.tables)).to_numpy()
+    groups: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for key in zip(*(df[c].to_numpy()[mask].tolist() for c in ("report", "table", "row", "column"))):
+        if key not in named:  # blanks already named are not counted again
+            groups.setdefault((int(key[0]), key[1]), []).append((key[2], key[3]))
+    for (report, table), cells in sorted(groups.items()):
         if batch.reports[report].context:
             continue
         if batch.strict:
-            for r in group.itertuples():
-                yield batch.finding(report, rule, message="strict", severity="error", table=table, row=r.row,
-                                    column=r.column, cells=(batch.cellref(report, table, r.row, r.column),))
+            for row, column in cells:
+                yield batch.finding(report, rule, message="strict", severity="error", table=table, row=row,
+                                    column=column, cells=(batch.cellref(report, table, row, column),))
             continue
-        names = "、".join(f"「{TEMPLATE.row_label(table, r.row)}」{TEMPLATE.column_label(table, r.column)}"
-                         for r in group.head(3).itertuples())
+        names = "、".join(f"「{TEMPLATE.row_label(table, r)}」{TEMPLATE.column_label(table, c)}" for r, c in cells[:3])
         yield batch.finding(report, rule, table=table,
-                            cells=tuple(batch.cellref(report, table, r.row, r.column) for r in group.itertuples()),
-                            params={"count": len(group), "cells": names + ("等" if len(group) > 3 else "")})
+                            cells=tuple(batch.cellref(report, table, r, c) for r, c in cells),
+                            params={"count": len(cells), "cells": names + ("等" if len(cells) > 3 else "")})
 
 
 def _order(item):
