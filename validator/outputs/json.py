@@ -16,14 +16,17 @@ def _clean(v):
     return v
 
 
-def to_dict(result) -> dict:
+def to_dict(result, clean: bool = True) -> dict:
+    """The report as plain data. ``clean=False`` leaves non-finite floats in place (for
+    :func:`render`, which cleans only when the encoder meets one)."""
+    _c = _clean if clean else _same
     files = []
     for f in result.files:
         files.append({
             "path": f.path, "status": f.status, "template": f.template, "year": f.year, "body": f.body,
             "reason": f.reason, "detail": f.detail,
             "counts": {**{s: f.count(s) for s in ("error", "warning", "info")}, "reviewed": f.reviewed},
-            "findings": [_clean(x.to_dict()) for x in f.findings],
+            "findings": [_c(x.to_dict()) for x in f.findings],
         })
     return {
         "tool": {"name": "validator", "version": __version__, "ruleset": result.ruleset},
@@ -33,13 +36,20 @@ def to_dict(result) -> dict:
         "reviews": getattr(result, "reviews", None),
         "severity_overrides": [{"rule": k, "default": d, "severity": s}
                                for k, (d, s) in sorted(getattr(result, "overrides", {}).items())],
-        "settings": _clean({k: v for k, v in (getattr(result, "settings", None) or {}).items()}),
+        "settings": _c({k: v for k, v in (getattr(result, "settings", None) or {}).items()}),
         "notices": list(getattr(result, "notices", None) or []),
         "files": files,
     }
 
 
+def _same(v):
+    return v
+
+
 def render(result) -> str:
     # indented for people; compact for large batches (json's indenting encoder is pure Python and slow)
-    return json.dumps(to_dict(result), ensure_ascii=False, indent=2 if len(result.files) <= 50 else None,
-                      allow_nan=False)
+    indent = 2 if len(result.files) <= 50 else None
+    try:  # the usual case: no NaN/Infinity anywhere, so no recursive clean of every value
+        return json.dumps(to_dict(result, clean=False), ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError:
+        return json.dumps(to_dict(result), ensure_ascii=False, indent=indent, allow_nan=False)
