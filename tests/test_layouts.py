@@ -111,3 +111,121 @@ def test_consistent_page_in_every_layout_passes(tmp_path):
     t3, t4 = _consistent()
     result, f = _check(tmp_path, t3, t4, **PATTERNS["everything"])
     assert f.status == "passed" and result.exit_code == 0
+
+
+# ------------------------------------------------------------ partial labels (markdown)
+
+def _read_md(tmp_path, labels):
+    path = tmp_path / "page.md"
+    path.write_text(layouts.markdown(T3, T4, labels), encoding="utf-8")
+    return extract(read(path))
+
+
+def test_a_cut_label_names_the_one_row_it_can_be(tmp_path):
+    # OCR kept only the middle of （六）1; （六）2 has the same words but is labelled in full
+    report = _read_md(tmp_path, {"results.other.no_correction": "行政机关不再处理其政府信息公"})
+    assert cells(report, "t3") == expected_t3()
+    assert [(n["rule"], n["row"]) for n in report.notes if n["rule"] == "X021"] == [("X021", "results.other.no_correction")]
+
+
+def test_a_near_label_with_a_wrong_character_is_matched(tmp_path):
+    report = _read_md(tmp_path, {"results.withheld.process_info": "6.属于四类过桯性信息"})  # OCR: 程 → 桯
+    assert cells(report, "t3") == expected_t3()
+
+
+def test_a_cut_label_that_fits_two_missing_rows_is_not_placed(tmp_path):
+    cut = "行政机关不再处理其政府信息公"
+    report = _read_md(tmp_path, {"results.other.no_correction": cut, "results.other.fee_unpaid": cut})
+    got = cells(report, "t3")
+    for code in ("results.other.no_correction", "results.other.fee_unpaid"):
+        assert {got[(code, c.code)] for c in layouts.T3_COLUMNS} == {(None, "missing")}
+    assert {n["row"] for n in report.notes if n["rule"] == "X002"} == {"results.other.no_correction",
+                                                                       "results.other.fee_unpaid"}
+    assert {k: v for k, v in got.items() if not k[0].startswith("results.other.")} == {
+        k: v for k, v in expected_t3().items() if not k[0].startswith("results.other.")}
+
+
+def test_unlabelled_rows_fill_their_gap_only_when_the_counts_agree(tmp_path):
+    lost = {"results.unable.not_held": "", "results.unable.needs_creation": ""}
+    assert cells(_read_md(tmp_path, lost), "t3") == expected_t3()
+    # two unlabelled rows where three rows are missing (one not in the conversion): nothing guessed
+    report = _read_md(tmp_path, {**lost, "results.unable.unclear": None})
+    got = cells(report, "t3")
+    for code in ("results.unable.not_held", "results.unable.needs_creation", "results.unable.unclear"):
+        assert {got[(code, c.code)] for c in layouts.T3_COLUMNS} == {(None, "missing")}
+    assert {n["row"] for n in report.notes if n["rule"] == "X002"} == {
+        "results.unable.not_held", "results.unable.needs_creation", "results.unable.unclear"}
+
+
+# ------------------------------------------------------------------- clipped PDF page
+
+def test_pdf_table_running_off_the_page_is_read_from_outside_the_page_box(tmp_path, corpus):
+    """014 with its 表四 page cut to 420 pt wide: the characters beyond the page box are
+    still in the file and are read; every 表四 cell as published (and its two errors)."""
+    pdfium = pytest.importorskip("pypdfium2")
+    pdf = pdfium.PdfDocument(str(corpus / "014_huaian_hongze_district_gov_2023.pdf"))
+    for i in range(len(pdf)):
+        page = pdf[i]
+        if "复议后起诉" in page.get_textpage().get_text_range():
+            page.set_mediabox(0, 0, 420, 842)
+            page.set_cropbox(0, 0, 420, 842)
+    out = tmp_path / "clipped.pdf"
+    pdf.save(str(out))
+    report = extract(read(out))
+    t4 = {(r, c): raw for (r, c), (raw, _) in cells(report, "t4").items()}
+    assert t4 == {(r.code, c.code): v for r, vs in zip(layouts.T4_ROWS, (["10", "1", "0", "0", "0"], ["0"] * 5,
+                                                                       ["5", "0", "0", "0", "0"]))
+                  for c, v in zip(layouts.T4_COLUMNS, vs)}
+
+
+# --------------------------------------------------- the real CMS pages of the corpus
+
+def _t3_cells(version: str, given: dict[str, list[str]], legal_blank: bool = False):
+    """Every 表三 cell of a report: rows not given are all 0 (法人 columns blank if so)."""
+    zero = ["0", *([""] * 5 if legal_blank else ["0"] * 5), "0"]
+    rows = layouts.TEMPLATE["t3"].rows_for(version)
+    return {(r.code, c.code): (v, "number" if v else "blank")
+            for r in rows for c, v in zip(layouts.T3_COLUMNS, given.get(r.code, zero))}
+
+
+def _t4_cells(values: str):
+    vs = values.split()
+    return {(r.code, c.code): (vs[5 * k + j], "number")
+            for k, r in enumerate(layouts.T4_ROWS) for j, c in enumerate(layouts.T4_COLUMNS)}
+
+
+def _n(natural: int, *legal: int, total: int | None = None) -> list[str]:
+    legal = legal or (0,) * 5
+    return [str(natural), *map(str, legal), str(natural + sum(legal) if total is None else total)]
+
+
+def _d(natural: int) -> list[str]:  # 022: the five 法人或其他组织 columns left blank
+    return [str(natural), "", "", "", "", "", str(natural)]
+
+
+CORPUS_PAGES = {
+    "020_pingtan_zone_2019.html": ("2019", {
+        "new": _n(23), "results.granted": _n(7), "results.partial": _n(1), "results.unable.not_held": _n(7),
+        "results.unable.unclear": _n(5), "results.not_processed.repeated": _n(3), "results.total": _n(23)},
+        False, "0 0 0 0 0  0 0 0 0 0  0 0 0 0 0"),
+    "021_pingtan_zone_2022.html": ("2021", {
+        "new": _n(71, 3, 0, 0, 0, 0), "carried_over": _n(1), "results.granted": _n(21),
+        "results.partial": _n(8, 1, 0, 0, 0, 0), "results.withheld.internal_affairs": _n(1),
+        "results.withheld.process_info": _n(2), "results.withheld.enforcement_file": _n(1),
+        "results.unable.not_held": _n(37), "results.other.no_correction": _n(2),
+        "results.other.other": _n(0, 2, 0, 0, 0, 0), "results.total": _n(72, 3, 0, 0, 0, 0)},
+        False, "0 1 1 0 2  1 0 0 0 1  0 0 0 0 0"),
+    "022_shuyang_county_drc_2023.html": ("2021", {
+        "new": _d(26), "results.granted": _d(26), "results.total": _d(26)},
+        True, "0 0 0 1 1  0 0 0 0 0  0 0 0 0 0"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_PAGES))
+def test_real_cms_pages_every_cell_right(corpus, name):
+    version, t3, legal_blank, t4 = CORPUS_PAGES[name]
+    report = extract(read(corpus / name))
+    assert report.version == version
+    assert cells(report, "t3") == _t3_cells(version, t3, legal_blank)
+    assert cells(report, "t4") == _t4_cells(t4)
+    assert not [n for n in report.notes if n["rule"] in ("X001", "X002", "X003", "X006", "X009", "X012", "X021")]

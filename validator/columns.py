@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from . import values
 from .document import Block, Cell, Document
-from .template import TEMPLATE, Entry, normalize
+from .template import TEMPLATE, Entry, Labels, normalize
 
 __all__ = ["Layout", "MappedRow", "read_layout"]
 
@@ -74,6 +74,7 @@ _SLOTS = {k: _slots(k) for k in ("t3", "t4")}
 _COLUMN_NAMES = {k: _spellings(TEMPLATE[k].columns) for k in ("t3", "t4")}
 _GROUP_NAMES = _spellings(TEMPLATE["t4"].rows)
 _PARENTS = {normalize(c.parent) for c in TEMPLATE["t3"].columns if c.parent}
+_T3_ROWS = Labels(TEMPLATE["t3"].rows)
 
 
 def _names(table: str, text: str) -> tuple[Entry | None, Entry | None]:
@@ -181,6 +182,9 @@ def _map_segment(kind: str, header: list[Block], data: list[Block], layout: Layo
     if len(set(by_pos.values())) < 2:
         return  # e.g. 表四 printed as three tables of five under headings: read by extraction
     cells = [{c.pos.col: c for c in b.cells} for b in data]
+    start = min(by_pos)
+    if kind == "t3" and not any(_T3_ROWS.match(_label_of(b, start)) for b in data):
+        return  # a header without the table's rows under it (a conversion's header block)
     candidates: dict[int, list[int]] = {}
     for p in sorted(by_pos):
         candidates.setdefault(by_pos[p], []).append(p)
@@ -201,7 +205,6 @@ def _map_segment(kind: str, header: list[Block], data: list[Block], layout: Layo
             ambiguous = True
             continue
         taken.update(ps)
-    start = min(by_pos)
     stray = any(p >= start and p not in taken and values.is_number(c.text) for row in cells for p, c in row.items())
     note_pos = header[0].pos
     if stray or ambiguous:

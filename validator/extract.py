@@ -9,6 +9,7 @@ deviation) become findings of the ``X`` rule family.
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections import Counter
@@ -274,6 +275,7 @@ class _Row:
     cells: list[Cell | None]  # cells after the label (None: a column that could not be read)
     block: Block
     mapped: bool = False  # cells already in template order (columns mapped by meaning)
+    partial: bool = False  # a label that names no row by itself (see _resolve_partial)
 
 
 def _has_number(cells) -> bool:
@@ -322,10 +324,9 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
                 continue
             entry = _LABELS["t3"].match(mapped.label) if mapped.label else None
             if entry is not None or _has_number(mapped.values):
-                if entry is None and mapped.label and _LABELS["t2"].match(mapped.label) is None:
-                    report.unknown_rows.append(("t3", mapped.label, block.pos))
-                else:
-                    t3_seq.append(_Row(entry, mapped.label, list(mapped.values), block, mapped=True))
+                partial = entry is None and bool(mapped.label)
+                if not (partial and _LABELS["t2"].match(mapped.label) is not None):
+                    t3_seq.append(_Row(entry, mapped.label, list(mapped.values), block, mapped=True, partial=partial))
                     in_t3 = True
             continue
         label, rest = split_label(block.cells)
@@ -351,7 +352,7 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
             t3_seq.append(_Row(None, label, rest, block))
             continue
         if in_t3 and label and _has_number(rest) and len(rest) >= _T3_WIDTH - 1 and _LABELS["t2"].match(label) is None:
-            report.unknown_rows.append(("t3", label, block.pos))
+            t3_seq.append(_Row(None, label, rest, block, partial=True))
             continue
         entry = _LABELS["t2"].match(label) if label else None
         if entry is not None and rest and (version in entry.versions) and entry.code not in t2_rows:
@@ -429,9 +430,54 @@ def _align(expected: list[Entry], seq: list[_Row]) -> dict[str, _Row]:
     return out
 
 
+NEAR_MATCH = 0.85
+"""Partial labels (OCR, conversions): the least similarity, difflib's
+``SequenceMatcher.ratio()`` (2 × matching characters / total length), between a label
+fragment and a template row's label, both normalised and without enumerator, for the
+fragment to name that row. 0.85 lets two wrong characters of a 12-character label through,
+not a different row of the same group."""
+
+
+def _partial_hits(label: str, entries: list[Entry]) -> list[Entry]:
+    """The rows a label fragment can name: it is contained in one of the row's spellings
+    (the start or the end was lost; at least 4 characters), or a near match of one."""
+    f = core(label)
+    if len(f) < 4:
+        return []
+    hits = []
+    for e in entries:
+        for s in e.spellings():
+            c = core(s)
+            if f in c or difflib.SequenceMatcher(None, f, c, autojunk=False).ratio() >= NEAR_MATCH:
+                hits.append(e)
+                break
+    return hits
+
+
+def _resolve_partial(report: Report, expected: list[Entry], seq: list[_Row]) -> list[_Row]:
+    """A row whose label names no row by itself is the expected row it partly names, when
+    exactly one row that no other row's label names fits it (X021, a warning); otherwise it
+    is an unknown row (reported, never placed)."""
+    named = {r.entry.code for r in seq if r.entry is not None}
+    out = []
+    for r in seq:
+        if r.partial:
+            hits = _partial_hits(r.label, [e for e in expected if e.code not in named])
+            if len(hits) != 1:
+                report.unknown_rows.append(("t3", r.label, r.block.pos))
+                continue
+            r.entry = hits[0]
+            named.add(r.entry.code)
+            report.notes.append({"rule": "X021", "table": "t3", "row": r.entry.code, "raw": r.label,
+                                 "pos": r.block.pos})
+        out.append(r)
+    return out
+
+
 def _build_t3(report: Report, seq: list[_Row]) -> None:
     matched = {r.entry.code for r in seq if r.entry is not None}
     expected = _t3_rows_for(report, matched)
+    seq = _resolve_partial(report, expected, seq)
     columns = T3.columns_for(report.version)
     assigned = _align(expected, seq)
     for entry in expected:
