@@ -132,20 +132,26 @@ def _cell_lines(el, lines: list[str]) -> None:
 
 
 def table_grid(tbl) -> list[list[str]]:
-    """The rectangular text grid of a ``w:tbl`` element, merges resolved."""
+    """The rectangular text grid of a ``w:tbl`` element, merges resolved into spans and
+    expanded by :func:`validator.readers.grid.expand` (a merged label repeated over every
+    position, a merged value once)."""
     grid_cols = 0
     tbl_grid = tbl.find(W + "tblGrid")
     if tbl_grid is not None:
         grid_cols = len(tbl_grid.findall(W + "gridCol"))
     from validator import readers as limits
 
-    grid: list[list[str]] = []
-    used = 0
-    for tr in _children(tbl, _TR):
+    from .grid import Span, expand
+
+    spans: list[list] = []  # [row, col, text, rowspan, colspan], grown by vMerge/hMerge continuations
+    anchor_at: dict[int, list] = {}  # grid column -> the span covering it in the row above
+    rows = used = 0
+    for r, tr in enumerate(_children(tbl, _TR)):
+        rows = r + 1
         trpr = tr.find(W + "trPr")
-        before = _int(trpr.find(W + "gridBefore"), 0) if trpr is not None else 0
-        cells: list[str] = [""] * min(before, 1000)
-        above = grid[-1] if grid else None
+        col = min(_int(trpr.find(W + "gridBefore"), 0), 1000) if trpr is not None else 0
+        here: dict[int, list] = {}
+        last: list | None = None
         for tc in _children(tr, _TC):
             tcpr = tc.find(W + "tcPr")
             span = 1
@@ -154,25 +160,27 @@ def table_grid(tbl) -> list[list[str]]:
                 span = max(1, min(_int(tcpr.find(W + "gridSpan"), 1), 1000))
                 vmerge = tcpr.find(W + "vMerge")
                 hmerge = tcpr.find(W + "hMerge")
-            col = len(cells)
-            if vmerge is not None and vmerge.get(_VAL, "continue") != "restart" and above is not None:
-                # Continuation of a vertical merge: the text of the cell above, per column.
-                own = _cell_text(tc)
-                for k in range(span):
-                    cells.append(above[col + k] if col + k < len(above) else own)
-                continue
-            text = _cell_text(tc)
-            if hmerge is not None and hmerge.get(_VAL, "continue") != "restart" and cells:
-                text = cells[-1]
-            cells.extend([text] * span)
-        grid.append(cells)
-        used += len(cells)
-        if used > limits.MAX_CELLS:
-            raise limits.too_many_cells(used)
-    width = max([grid_cols] + [len(r) for r in grid])
-    if width * len(grid) > limits.MAX_CELLS:
-        raise limits.too_many_cells(width * len(grid))
-    return [r + [""] * (width - len(r)) for r in grid]
+            above = anchor_at.get(col)
+            if vmerge is not None and vmerge.get(_VAL, "continue") != "restart" and above is not None \
+                    and above[1] == col and above[4] == span and above[0] + above[3] == r:
+                above[3] += 1  # a vertical merge goes on: the cell above spans this row too
+                cell = above
+            elif hmerge is not None and hmerge.get(_VAL, "continue") != "restart" and last is not None \
+                    and last[0] == r:
+                last[4] += span  # legacy horizontal merge: the cell on the left spans this one
+                cell = last
+            else:
+                cell = [r, col, _cell_text(tc), 1, span]
+                spans.append(cell)
+            for k in range(span):
+                here[col + k] = cell
+            last = cell
+            col += span
+            used += span
+            if used > limits.MAX_CELLS:
+                raise limits.too_many_cells(used)
+        anchor_at = here
+    return expand((Span(*s) for s in spans), width=grid_cols, height=rows)
 
 
 _LONG_CELL = 300

@@ -364,7 +364,8 @@ def _rows_of(table) -> list:
 
 
 def table_grid(table) -> list[list[str]]:
-    """The rectangular text grid of an innermost ``<table>`` element (lxml), spans expanded.
+    """The rectangular text grid of an innermost ``<table>`` element (lxml), spans expanded
+    by :func:`validator.readers.grid.expand` (a spanned label repeated, a spanned value once).
 
     A ``rowspan`` is clipped at the end of its row group (``thead``/``tbody``/``tfoot``)
     as browsers do; ``rowspan="0"`` spans to the end of the group.
@@ -383,8 +384,10 @@ def table_grid(table) -> list[list[str]]:
             start = i
     from validator import readers as limits
 
-    occupied: dict[tuple[int, int], str] = {}
-    width = 0
+    from .grid import Span, expand
+
+    spans: list[Span] = []
+    occupied: set[tuple[int, int]] = set()
     for r, tr in enumerate(trs):
         c = 0
         for td in tr:
@@ -398,15 +401,10 @@ def table_grid(table) -> list[list[str]]:
             rs = last - r + 1 if rs == 0 else min(rs, last - r + 1)
             if len(occupied) + rs * cs > limits.MAX_CELLS:  # before a huge span is expanded
                 raise limits.too_many_cells(len(occupied) + rs * cs)
-            text = "" if _hidden(td) else _cell_text(td)
-            for dr in range(rs):
-                for dc in range(cs):
-                    occupied.setdefault((r + dr, c + dc), text)
+            spans.append(Span(r, c, "" if _hidden(td) else _cell_text(td), rs, cs))
+            occupied.update((r + dr, c + dc) for dr in range(rs) for dc in range(cs))
             c += cs
-            width = max(width, c)
-    if width * len(trs) > limits.MAX_CELLS:
-        raise limits.too_many_cells(width * len(trs))
-    return [[occupied.get((r, c), "") for c in range(width)] for r in range(len(trs))]
+    return expand(spans, height=len(trs))
 
 
 _LONG_CELL = 300

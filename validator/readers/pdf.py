@@ -242,17 +242,15 @@ class _Table:
                 for c in range(cell.c0, cell.c1):
                     self.owner[r][c] = cell
 
+    def grid(self) -> list[list[str]]:
+        """The table's text grid, by the readers' one merged-cell policy (grid.expand)."""
+        from .grid import Span, expand
+
+        return expand((Span(c.r0, c.c0, c.text, c.rowspan, c.c1 - c.c0) for c in self.cells),
+                      width=self.ncols, height=self.nrows)
+
     def row_texts(self, r: int) -> list[str]:
-        out = []
-        for c in range(self.ncols):
-            cell = self.owner[r][c]
-            if cell is None:
-                out.append("")
-            elif (r, c) == (cell.r0, cell.c0) or not _is_value(cell.text):
-                out.append(cell.text)
-            else:
-                out.append("")  # a merged value is not duplicated
-        return out
+        return self.grid()[r]
 
     def last_row(self) -> int | None:
         for r in range(self.nrows - 1, -1, -1):
@@ -771,10 +769,11 @@ def _read(pdf, path: str) -> Document:
             continue
         flush()
         t: _Table = item
+        grid = t.grid()
         for r in range(t.nrows):
             if r in t.dropped_rows:
                 continue
-            texts = t.row_texts(r)
+            texts = grid[r]
             if not any(texts):
                 continue
             row_counter[t.number] = row_counter.get(t.number, 0) + 1
