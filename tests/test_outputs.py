@@ -440,7 +440,8 @@ def test_html_summary_per_file(page, result):
         assert tr.get("data-status") == f.status
         assert status[f.status] in tr.text_content() and f.path in tr.text_content()
         if f.status != "unreadable":
-            assert [td.text for td in tr.xpath('td[@class="n"]')] == [str(f.count(s)) for s in ("error", "warning", "info")]
+            assert [td.text for td in tr.xpath('td[@class="n"]')] == [str(f.count(s)) for s in ("error", "warning", "info")] + [
+                str(f.reviewed)]
     assert "文件为空" in next(tr for tr in rows if tr.get("data-status") == "unreadable").text_content()
 
 

@@ -25,6 +25,7 @@ FORMATS = {
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_ZH = {"passed": "通过", "failed": "未通过", "unreadable-in-part": "部分无法读取", "unreadable": "无法读取",
              "skipped": "已跳过"}  # skipped: found in a directory, plainly not an annual report
+REVIEW_ZH = {"accepted": "已接受", "false-positive": "误报"}
 
 
 def summary_text(result) -> str:
@@ -86,6 +87,29 @@ def groups(findings) -> list[list]:
     for i, x in enumerate(findings):
         out.setdefault(x.get("group") or ("", i), []).append(x)
     return list(out.values())
+
+
+def review_text(finding: dict) -> str | None:
+    """A reviewed finding's decision as users read it: 已审核（已接受）：理由（by，date）."""
+    review = finding.get("review")
+    if not review:
+        return None
+    who = "，".join(str(v) for v in (review.get("by"), review.get("date")) if v)
+    return (f"已审核（{REVIEW_ZH.get(review.get('status'), review.get('status'))}）：{review.get('reason')}"
+            + (f"（{who}）" if who else ""))
+
+
+def reviews_text(result) -> str | None:
+    """The run's reviews file in one line: how many entries applied, how many are stale."""
+    s = getattr(result, "reviews", None)
+    if not s:
+        return None
+    line = f"审核记录 {s['file']}：共 {s['entries']} 条，已应用 {s['applied']} 条"
+    if s["stale"]:
+        line += f"，审核记录不再适用 {len(s['stale'])} 条（{'、'.join(s['stale'])}，见 R001）"
+    if s["elsewhere"]:
+        line += f"，{s['elsewhere']} 条属于本次未检查的报告"
+    return line
 
 
 def position_text(position: dict | None) -> str | None:

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..template import TEMPLATE
-from . import expected, groups, num, source, subject, summary_text
+from . import expected, groups, num, review_text, reviews_text, source, subject, summary_text
 
 WIDE = 120
 """Terminals at least this wide get a table of findings; narrower ones a block per finding."""
@@ -111,16 +111,26 @@ def _values(x: dict) -> str:
     return f"报告值 {num(rep)} → 应为 {num(exp)}"
 
 
+def _level(x: dict) -> Text:
+    """The severity; a reviewed finding keeps it, shown dim and marked 已审核 (it no longer fails)."""
+    sev = x.get("severity") or "info"
+    if x.get("review"):
+        return Text(f"{_SEVERITY.get(sev, sev)}（已审核）", style="dim")
+    return Text(_SEVERITY.get(sev, sev), style=_STYLE.get(sev))
+
+
 def _block(console: Console, n: int, x: dict, previous_fix: str | None) -> str | None:
     """One finding as a block of lines; returns its fix text."""
-    sev = x.get("severity") or "info"
     head = Text(f"{n}. ")
-    head.append(_SEVERITY.get(sev, sev), style=_STYLE.get(sev))
+    head.append_text(_level(x))
     head.append(f" {clean(x.get('rule'))}  {_where(x)}")
     _print_wrapped(console, head, indent="     ", first="  ")
     if _values(x):
         _print_wrapped(console, _values(x), indent="     ", first="     ", style="bold")
     _print_wrapped(console, clean(x.get("message")), indent="     ", first="     ")
+    if review_text(x):
+        _print_wrapped(console, clean(review_text(x)), indent="     ", first="     ", style="dim")
+        return previous_fix
     fix = (x.get("fix") or {}).get("text")
     if fix:
         fix = clean(fix)
@@ -133,15 +143,19 @@ def _table(console: Console, shown: list[dict]) -> None:
     for col in ("规则", "级别", "表", "行", "列", "报告值", "应为", "说明"):
         table.add_column(col, overflow="fold")
     for group in groups(shown):  # one problem (a cell that breaks several rules), one row
-        x = next((y for y in group if "/".join(subject(y) or ()) == y.get("group")), group[0])
-        sev = x.get("severity") or "info"
-        table.add_row(clean("、".join(dict.fromkeys(y.get("rule") for y in group))),
-                      Text(_SEVERITY.get(sev, sev), style=_STYLE.get(sev)),
-                      clean(x.get("table")), clean(x.get("row")), clean(x.get("column")), num(x.get("reported")),
-                      num(expected(x)), Text("\n".join(dict.fromkeys(clean(y.get("message")) for y in group))))
+        for part in ([y for y in group if not y.get("review")], [y for y in group if y.get("review")]):
+            if not part:  # reviewed findings of a problem get their own row, shown as reviewed
+                continue
+            x = next((y for y in part if "/".join(subject(y) or ()) == y.get("group")), part[0])
+            message = Text("\n".join(dict.fromkeys(clean(y.get("message")) for y in part)))
+            for text in dict.fromkeys(review_text(y) for y in part if review_text(y)):
+                message.append("\n" + clean(text), style="dim")
+            table.add_row(clean("、".join(dict.fromkeys(y.get("rule") for y in part))), _level(x),
+                          clean(x.get("table")), clean(x.get("row")), clean(x.get("column")), num(x.get("reported")),
+                          num(expected(x)), message)
     console.print(table)
     for x in shown:
-        fix = x.get("fix")
+        fix = None if x.get("review") else x.get("fix")
         if fix and fix.get("text"):
             _print_wrapped(console, clean(fix["text"]), indent="  ", first="  最可能需要修改的单元格：")
             break
@@ -157,7 +171,8 @@ def _verdict(console: Console, f) -> None:
         return
     meta = "  ".join(x for x in (" ".join(x for x in (clean(f.body), f"{f.year}年" if f.year else "",
                                                       f"{f.template}年版格式" if f.template else "") if x),
-                                 f"错误 {f.count('error')}，警告 {f.count('warning')}") if x)
+                                 f"错误 {f.count('error')}，警告 {f.count('warning')}"
+                                 + (f"，已审核 {f.reviewed}" if f.reviewed else "")) if x)
     if cell_len(line.plain) + 2 + cell_len(meta) <= console.width:
         line.append("  " + meta)
         console.print(line, soft_wrap=True, highlight=False)
@@ -191,6 +206,8 @@ def render(result, console: Console | None = None, *, show_info: bool = False, q
             _table(console, shown)
     for rule_id, reason in getattr(result, "disabled", {}).items():
         _print_wrapped(console, f"已停用规则 {clean(rule_id)}（理由：{clean(reason)}）", indent="  ")
+    if reviews_text(result):
+        _print_wrapped(console, clean(reviews_text(result)), indent="  ")
     if len(result.files) > 1:
         summary(result, console)
 
@@ -205,7 +222,7 @@ def summary(result, console: Console | None = None) -> None:
     per_rule: dict[str, dict] = {}
     for f in result.files:
         for x in f.findings:
-            if x["severity"] not in ("error", "warning"):
+            if x["severity"] not in ("error", "warning") or x.get("review"):
                 continue
             row = per_rule.setdefault(x["rule"], {"error": 0, "warning": 0, "files": set(), "name": x.get("name")})
             row[x["severity"]] += 1

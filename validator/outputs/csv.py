@@ -1,7 +1,8 @@
 """Findings as CSV (``--format csv``): UTF-8 with a byte-order mark, so that Excel opens the
 Chinese text correctly.
 
-One row per finding, with the columns ``COLUMNS``. A file without findings still gets one
+One row per finding, with the columns ``COLUMNS`` (``review_*``: the reviews file's
+decision about the finding, empty when it has none). A file without findings still gets one
 row (its status, the other columns empty), and an unreadable file one row with status
 ``unreadable`` and the reason in ``message``, so the CSV lists every file checked.
 
@@ -18,7 +19,7 @@ from . import expected, num, source
 from .safe import csv_cell
 
 COLUMNS = ("path", "status", "rule", "severity", "table", "row", "column", "reported", "expected", "message", "source",
-           "fingerprint")
+           "fingerprint", "review_status", "review_reason", "review_by", "review_date")
 BOM = "\ufeff"
 
 
@@ -36,7 +37,8 @@ def rows(result):
             yield {"path": f.path, "status": f.status, "rule": x.get("rule"), "severity": x.get("severity"),
                    "table": x.get("table"), "row": x.get("row"), "column": x.get("column"),
                    "reported": num(x.get("reported")), "expected": num(expected(x)), "message": x.get("message"),
-                   "source": source(x), "fingerprint": x.get("fingerprint")}
+                   "source": source(x), "fingerprint": x.get("fingerprint"),
+                   **{f"review_{k}": v for k, v in (x.get("review") or {}).items()}}
 
 
 def render(result) -> str:

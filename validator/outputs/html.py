@@ -28,7 +28,8 @@ from html import escape
 
 from .. import __version__
 from ..template import TEMPLATE
-from . import SEVERITY_ZH, STATUS_ZH, cell_key, summary_text, catalogue, expected, num, source, subject, suggestions
+from . import (SEVERITY_ZH, STATUS_ZH, cell_key, catalogue, expected, num, review_text, reviews_text, source, subject,
+               suggestions, summary_text)
 
 T3_NOTE = TEMPLATE["t3"].note or ""
 DEFAULT_VERSION = TEMPLATE.default_version
@@ -86,8 +87,11 @@ ol.findings li.sev-warning { border-color: var(--warn); }
 li.sev-error .sev { color: var(--err); }
 li.sev-warning .sev { color: var(--warn); }
 .rule-id { font-family: ui-monospace, monospace; margin-right: 6px; }
-.where, .values, .fix, .fingerprint { display: block; font-size: 13px; color: #3c4043; }
+.where, .values, .fix, .fingerprint, .review, .accept { display: block; font-size: 13px; color: #3c4043; }
 .fix { color: var(--fix); }
+.review { color: var(--ok); font-weight: 600; }
+ol.findings li.reviewed { border-color: var(--ok); opacity: .85; }
+code.cmd { user-select: all; background: #f1f3f4; padding: 0 4px; }
 button.locate { font: inherit; font-size: 12px; margin-top: 4px; cursor: pointer; }
 details.doc { margin-top: 4px; font-size: 13px; }
 details.doc summary { cursor: pointer; color: var(--fix); }
@@ -562,7 +566,15 @@ def _docs(result, rules: dict) -> str:
         f'{_doc_body(rules[r])}</div>' for r in used) + "</section>")
 
 
-def _finding(n: int, x: dict, rules: dict) -> str:
+def accept_command(fingerprint: str, reviews_file: str | None = None) -> str:
+    """The shell command that records a finding as accepted (validator review add)."""
+    import shlex
+
+    cmd = f"validator review add {shlex.quote(fingerprint)} --reason '核对后确认的理由'"
+    return cmd + (f" --file {shlex.quote(reviews_file)}" if reviews_file else "")
+
+
+def _finding(n: int, x: dict, rules: dict, reviews_file: str | None = None) -> str:
     sev = x.get("severity") or "info"
     keys = [cell_key(c) for c in x.get("cells") or ()]
     subj = subject(x)
@@ -589,14 +601,22 @@ def _finding(n: int, x: dict, rules: dict) -> str:
         parts.append(f'<span class="fix">最可能的改法：{_e(fix["text"])}{_e(cause)}</span>')
     if keys:
         parts.append(f'<button type="button" class="locate" data-cells="{_e(" ".join(keys))}">在表中标出</button>')
-    parts.append(_doc(rules.get(x.get("rule"))))
     if x.get("fingerprint"):
         parts.append(f'<span class="fingerprint">指纹 <code>{_e(x["fingerprint"])}</code></span>')
-    return (f'<li class="finding sev-{_e(sev)}" id="finding-{n}" data-rule="{_e(x.get("rule"))}" '
-            f'data-severity="{_e(sev)}" data-fingerprint="{_e(x.get("fingerprint"))}">{"".join(parts)}</li>')
+    reviewed = review_text(x)
+    if reviewed:
+        parts.insert(1, f'<span class="review" data-review-status="{_e(x["review"].get("status"))}">{_e(reviewed)}</span>')
+    elif x.get("fingerprint") and sev in _RANK:
+        parts.append(f'<span class="accept">核对后确认无误时，记录审核结论：<code class="cmd">'
+                     f'{_e(accept_command(x["fingerprint"], reviews_file))}</code></span>')
+    parts.append(_doc(rules.get(x.get("rule"))))
+    review = f' data-review-status="{_e(x["review"].get("status"))}"' if reviewed else ""
+    return (f'<li class="finding sev-{_e(sev)}{" reviewed" if reviewed else ""}" id="finding-{n}" '
+            f'data-rule="{_e(x.get("rule"))}" data-severity="{_e(sev)}" data-fingerprint="{_e(x.get("fingerprint"))}"'
+            f'{review}>{"".join(parts)}</li>')
 
 
-def _file(i: int, f, rules: dict, layouts: dict) -> str:
+def _file(i: int, f, rules: dict, layouts: dict, reviews_file: str | None = None) -> str:
     fid = f"file-{i}"
     status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
     out = [f'<section class="file" id="{fid}" data-status="{_e(f.status)}" data-path="{_e(f.path)}">']
@@ -609,19 +629,28 @@ def _file(i: int, f, rules: dict, layouts: dict) -> str:
         ("发布机关", f.body), ("年度", f"{f.year}年" if f.year else None),
         ("格式版本", f"{f.template}年版" if f.template else None), ("文件类型", f.format)) if v)
     counts = f"错误 {f.count('error')}，警告 {f.count('warning')}，提示 {f.count('info')}"
+    if f.reviewed:
+        counts += f"，已审核 {f.reviewed}"
     body = []
-    main = [x for x in f.findings if x.get("severity") in _RANK]
-    infos = [x for x in f.findings if x.get("severity") not in _RANK]
-    numbered = list(enumerate(main + infos, 1))
-    marks = _Marks(main + infos)
+    main = [x for x in f.findings if x.get("severity") in _RANK and not x.get("review")]
+    reviewed = [x for x in f.findings if x.get("review")]
+    infos = [x for x in f.findings if x.get("severity") not in _RANK and not x.get("review")]
+    numbered = list(enumerate(main + reviewed + infos, 1))
+    marks = _Marks(main + infos)  # reviewed findings do not mark the tables: they no longer fail the report
+
+    def listed(items):
+        return "".join(_finding(n, x, rules, reviews_file) for n, x in items)
+
     if main:
-        body.append("<h3>发现的问题</h3><ol class=\"findings\">"
-                    + "".join(_finding(n, x, rules) for n, x in numbered[: len(main)]) + "</ol>")
+        body.append("<h3>发现的问题</h3><ol class=\"findings\">" + listed(numbered[: len(main)]) + "</ol>")
     else:
-        body.append("<p>没有错误或警告。</p>")
+        body.append("<p>没有未审核的错误或警告。</p>" if reviewed else "<p>没有错误或警告。</p>")
+    if reviewed:
+        body.append(f'<h3>已审核的问题（{len(reviewed)} 条，不再导致检查不通过）</h3><ol class="findings reviewed" '
+                    f'start="{len(main) + 1}">' + listed(numbered[len(main): len(main) + len(reviewed)]) + "</ol>")
     if infos:
         body.append(f'<details class="infos"><summary>提示（{len(infos)} 条）</summary><ol class="findings" '
-                    f'start="{len(main) + 1}">' + "".join(_finding(n, x, rules) for n, x in numbered[len(main):])
+                    f'start="{len(main) + len(reviewed) + 1}">' + listed(numbered[len(main) + len(reviewed):])
                     + "</ol></details>")
     body.append("<h3>表格</h3>")
     if _deferred(f, layouts):
@@ -649,7 +678,7 @@ def _rules_summary(result, rules: dict) -> str:
     per: dict[str, dict] = {}
     for f in result.files:
         for x in f.findings:
-            if x.get("severity") in _RANK:
+            if x.get("severity") in _RANK and not x.get("review"):  # reviewed findings no longer fail a file
                 row = per.setdefault(x.get("rule"), {"error": 0, "warning": 0, "files": set()})
                 row[x["severity"]] += 1
                 row["files"].add(f.path)
@@ -680,26 +709,30 @@ def _summary(order) -> str:
     for i, f in order:
         status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
         if f.status in ("unreadable", "skipped"):
-            counts = f'<td colspan="3" class="{_e(f.status)}">{_e(f.reason)}</td>'
+            counts = f'<td colspan="4" class="{_e(f.status)}">{_e(f.reason)}</td>'
         else:
             counts = "".join(f'<td class="n">{f.count(s)}</td>' for s in ("error", "warning", "info"))
+            counts += f'<td class="n">{f.reviewed}</td>'
         rows.append(f'<tr data-status="{_e(f.status)}" data-file="file-{i}"><td><a href="#file-{i}">{_e(f.path)}</a></td><td>{status}</td>'
                     f'<td>{_e(f.body)}</td><td>{_e(f.year)}</td><td>{_e(f.template)}</td>{counts}</tr>')
     return ('<table class="summary"><thead><tr><th>文件</th><th>结果</th><th>发布机关</th><th>年度</th><th>格式版本</th>'
-            '<th>错误</th><th>警告</th><th>提示</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+            '<th>错误</th><th>警告</th><th>提示</th><th>已审核</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
 
 
 def render(result) -> str:
     rules = catalogue(result)
     head = summary_text(result)
+    reviews = getattr(result, "reviews", None) or {}
     # failing files first, then those not (completely) read, then the passed (collapsed); ids keep the input order
     order = sorted(enumerate(result.files, 1), key=lambda p: _ORDER.get(p[1].status, 1))
     layouts: dict = {}  # the layouts of the versions of the deferred reports, drawn once
-    body = "".join(_file(i, f, rules, layouts) for i, f in order)
+    body = "".join(_file(i, f, rules, layouts, reviews.get("file")) for i, f in order)
     templates = "".join(f'<template id="layout-{_e(v)}">{_legend(v)}{t[0]}</template>' for v, t in sorted(layouts.items()))
     disabled = dict(getattr(result, "disabled", None) or {})
     if disabled:
         head += "。已停用规则：" + "；".join(f"{rid}（理由：{reason}）" for rid, reason in disabled.items())
+    if reviews_text(result):
+        head += "。" + reviews_text(result)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

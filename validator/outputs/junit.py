@@ -8,7 +8,8 @@
   per finding of any other rule;
 * error-level findings are the ``<failure>`` of their rule's testcase (the Chinese
   message; every finding of the rule in the text), warnings and infos go to the
-  testcase's ``<system-out>`` and do not fail it;
+  testcase's ``<system-out>`` and do not fail it, and so do reviewed errors (reviews
+  file), with the decision and its reason;
 * a rule switched off for the run (``--disable RULE=REASON``) is a ``<skipped>`` testcase
   with the reason;
 * an unreadable file is a suite with one testcase carrying an ``<error>``; a file found in a
@@ -27,7 +28,7 @@ import re
 from lxml import etree
 
 from .. import __version__
-from . import SEVERITY_ZH, catalogue, expected, num, source
+from . import SEVERITY_ZH, catalogue, expected, num, review_text, source
 
 _READ_CASE = "读取报告"
 # characters XML 1.0 cannot carry (control characters from a report's raw text)
@@ -47,6 +48,8 @@ def _sub(parent, tag: str, text: str | None = None, **attrs):
 
 def _line(x: dict) -> str:
     parts = [f"[{x.get('rule')} {SEVERITY_ZH.get(x.get('severity'), x.get('severity'))}] {x.get('message')}"]
+    if review_text(x):
+        parts.append(review_text(x))
     where = source(x)
     if where:
         parts.append(f"位置：{where}")
@@ -75,8 +78,9 @@ def _applies(rule, version: str | None) -> bool:
 
 def _case(suite, classname: str, name: str, findings: list[dict]) -> tuple[int, int]:
     case = _sub(suite, "testcase", name=name, classname=classname)
-    errors = [x for x in findings if x.get("severity") == "error"]
-    others = [x for x in findings if x.get("severity") != "error"]
+    failing = [x.get("severity") == "error" and not x.get("review") for x in findings]
+    errors = [x for x, bad in zip(findings, failing) if bad]
+    others = [x for x, bad in zip(findings, failing) if not bad]  # reviewed errors: reported, not failures
     if errors:
         msg = errors[0].get("message") or ""
         if len(errors) > 1:
@@ -92,7 +96,7 @@ def _properties(suite, f, result) -> None:
     for name, value in (("validator.version", __version__), ("validator.ruleset", result.ruleset), ("path", f.path),
                         ("status", f.status), ("format", f.format), ("body", f.body),
                         ("year", f.year), ("template", f.template), ("errors", f.count("error")),
-                        ("warnings", f.count("warning")), ("infos", f.count("info"))):
+                        ("warnings", f.count("warning")), ("infos", f.count("info")), ("reviewed", f.reviewed)):
         if value is not None:
             _sub(props, "property", name=name, value=value)
 

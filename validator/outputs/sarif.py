@@ -20,6 +20,11 @@ fingerprint (validator/fingerprint.py). Every result
 also has a logical location naming the cell in the report's own labels
 (表三「（七）总计」自然人). The other cells of the rule are ``relatedLocations``.
 
+A finding decided in the reviews file (``--reviews``) keeps its level and gets an
+external, accepted ``suppression`` whose ``justification`` is the entry's reason
+(``properties``: reviewStatus accepted | false-positive, by, date), so code-scanning UIs
+show it as dismissed; the run's ``properties.reviews`` summarises the file.
+
 A file that could not be read is a ``toolExecutionNotification`` (level error) of the
 invocation, since it is not a finding of any rule. Rules switched off for the run
 (``--disable RULE=REASON``) are ``ruleConfigurationOverrides`` with ``enabled: false`` and
@@ -140,6 +145,11 @@ def _result(x, artifact: str, index: dict[str, int]) -> dict:
     if expected(x) is not None:
         props["expected"] = expected(x)
     res["properties"] = _clean(props)
+    review = x.get("review")
+    if review:  # decided in the reviews file (kept outside the report): an external, accepted suppression
+        res["suppressions"] = [{"kind": "external", "status": "accepted", "justification": review["reason"],
+                                "properties": {k: v for k, v in (("reviewStatus", review["status"]), ("by", review.get("by")),
+                                                              ("date", review.get("date"))) if v is not None}}]
     return res
 
 
@@ -191,7 +201,7 @@ def to_dict(result) -> dict:
         "artifacts": list(artifacts.values()),
         "results": results,
         "columnKind": "unicodeCodePoints",
-        "properties": {"exitCode": result.exit_code,
+        "properties": {"exitCode": result.exit_code, "reviews": getattr(result, "reviews", None),
                        "summary": result.summary},
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
