@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from . import review_cli
 from .outputs import FORMATS
 
 EXIT_USAGE = 4
@@ -470,6 +471,8 @@ def serve(host, port, token, jobs, queue, max_files, time_budget):
     click.echo(f"validator serve：http://{host}:{port}/（Ctrl+C 停止）", err=True)
     run(host, port, settings)
 
+
+main.add_command(review_cli.review)  # validator review add|list|prune
 
 if __name__ == "__main__":
     main()
