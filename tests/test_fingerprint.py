@@ -86,3 +86,15 @@ def test_fingerprint_in_every_format(tmp_path):
     for fmt in ("junit", "html"):
         found = set(re.findall(PATTERN.pattern, module(fmt).render(result)))
         assert fps <= found, fmt
+
+
+def test_the_body_as_reports_are_paired(tmp_path):
+    """台前县人民政府 and 台前县政府 are one body (validator.identity.body_key): one identity."""
+    m1 = variant(tmp_path / "m1.txt", {JUDGED: "5"})
+    full = _fps_of(check_paths([m1], body="台前县人民政府"))
+    assert full == _fps_of(check_paths([m1], body="台前县政府"))
+    assert full != _fps_of(check_paths([m1], body="台前县发展和改革委员会"))
+
+
+def _fps_of(result):
+    return {x["fingerprint"] for f in result.files for x in f.findings}

@@ -137,5 +137,20 @@ def test_cli_stale_summary_on_the_console(run, tmp_path):
     m3 = variant(tmp_path / "m3.txt", {JUDGED: "6"})
     out = CliRunner().invoke(main, ["check", str(m3), "--reviews", reviews_file])
     assert out.exit_code == 1
-    summary = [line for line in out.output.splitlines() if line.startswith("审核记录 ")]
-    assert len(summary) == 1 and all(fp in summary[0] for fp in accepted)
+    lines = out.output.splitlines()
+    [start] = [i for i, line in enumerate(lines) if line.startswith("审核记录 ")]
+    summary = "".join(line.strip() for line in lines[start:])  # the line, wrapped to the console
+    assert all(fp in summary for fp in accepted)  # the R001 findings themselves need --show-info
+
+
+def test_console_blocks_at_80_columns_mark_reviewed_findings(run):
+    from rich.console import Console
+
+    result, accepted, open_error, _ = run
+    buf = io.StringIO()
+    module("console").render(result, Console(file=buf, width=80, force_terminal=True, color_system=None))
+    import re
+
+    heads = [line for line in buf.getvalue().splitlines() if re.match(r"\s+\d+\. ", line)]
+    assert sorted(h.split()[2] for h in heads if "（已审核）" in h) == ["T301", "T302", "T303"]
+    assert [h.split()[2] for h in heads if "（已审核）" not in h] == ["T401"]

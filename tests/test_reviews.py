@@ -71,6 +71,17 @@ def test_a_changed_judged_cell_makes_the_review_stale(m1, tmp_path):
     r001 = [x for x in f.findings if x["rule"] == "R001"]
     assert [x["severity"] for x in r001] == ["info"] * 3
     assert {x.evidence["fingerprint"] for x in r001} == stale == set(result.reviews["stale"])
+    import json
+
+    import jsonschema
+
+    from validator.outputs import module
+
+    from .test_review_outputs import SCHEMA
+
+    data = json.loads(module("json").render(result))
+    jsonschema.validate(data, SCHEMA)
+    assert sorted(x["rule"] for x in data["files"][0]["findings"] if x["rule"] == "R001") == ["R001"] * 3
     # switched off with a reason: the summary still counts them, no findings
     rules = catalogue(disable={"R001": "另行核对"})
     result = check_paths([m3], reviews=load(path), rules=rules, disabled={"R001": "另行核对"})

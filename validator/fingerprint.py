@@ -5,9 +5,9 @@ runs.
 The fingerprint is ``RRRRRRRR-FFFFFFFFFFFF`` (8 + 12 lower-case hex digits):
 
 * ``RRRRRRRR`` is the first 8 hex digits of the SHA-256 of the **report identity**:
-  ``body|year``, each part as far as it is known (the issuing body normalised as labels
-  are: NFKC, no spaces or punctuation; the year of the report, ``--year`` / ``--body``
-  when given), and the file's name (without its directory) only when neither is known.
+  ``body|year``, each part as far as it is known (the issuing body as reports are paired
+  across years, ``validator.identity.body_key``: NFKC, no spaces or punctuation, without a
+  trailing 人民政府/政府/管委会; the year of the report; ``--year`` / ``--body`` when given), and the file's name (without its directory) only when neither is known.
   Reports whose body is not recognised share the identity of their year (``|2020``):
   their findings still differ by the values judged, and ``--body`` gives them their own.
   The identity is shared by every finding of a report, which is how a reviews file tells
@@ -45,7 +45,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from .template import normalize
+from .identity import body_key
 
 RECIPE = "v1"
 PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{12}")
@@ -58,7 +58,7 @@ def _sha(text: str) -> str:
 
 def identity(body: str | None, year: int | None, path: str | None) -> str:
     """The report identity the fingerprint is derived from (see the module docstring)."""
-    key = normalize(body) if body else ""
+    key = body_key(body) or ""
     if key or year is not None:
         return f"{key}|{'' if year is None else int(year)}"
     return Path(str(path or "")).name
