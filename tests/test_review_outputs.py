@@ -122,8 +122,10 @@ def test_console_marks_reviewed_findings(run):
     module("console").render(result, Console(file=buf, width=200))
     text = buf.getvalue()
     rows = [line for line in text.splitlines() if line.startswith("│T")]
-    assert sorted(line.split("│")[1].strip() for line in rows if "（已审核）" in line) == ["T301", "T302", "T303"]
-    assert text.count(REASON) == 3
+    reviewed = [r for line in rows if "（已审核）" in line for r in line.split("│")[1].strip().split("、")]
+    opened = [r for line in rows if "（已审核）" not in line for r in line.split("│")[1].strip().split("、")]
+    assert (sorted(reviewed), opened) == (["T301", "T302", "T303"], ["T401"])  # one row per problem and state
+    assert REASON in text
     assert "已审核 3" in text.splitlines()[0]
 
 
