@@ -156,3 +156,20 @@ def test_console_blocks_at_80_columns_mark_reviewed_findings(run):
     heads = [line for line in buf.getvalue().splitlines() if re.match(r"\s+\d+\. ", line)]
     assert sorted(h.split()[2] for h in heads if "（已审核）" in h) == ["T301", "T302", "T303"]
     assert [h.split()[2] for h in heads if "（已审核）" not in h] == ["T401"]
+
+
+def test_ci_annotations(run):
+    """GitHub: reviewed findings are notices with the reason, the open error stays an error;
+    GitLab: reviewed ones are info, with the reason."""
+    result, accepted, open_error, _ = run
+    lines = module("github").render(result).splitlines()
+    levels = {}
+    for line in lines:
+        level, rest = line[2:].split(" ", 1)
+        levels.setdefault(level, []).append(rest)
+    assert len(levels["error"]) == 1 and "T401" in levels["error"][0]
+    assert sum(REASON in rest for rest in levels["notice"]) == 3
+    issues = {i["fingerprint"]: i for i in json.loads(module("gitlab").render(result))}
+    assert {issues[fp]["severity"] for fp in accepted} == {"info"}
+    assert all(REASON in issues[fp]["description"] for fp in accepted)
+    assert issues[open_error]["severity"] == "major"

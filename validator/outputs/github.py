@@ -2,7 +2,8 @@
 shown on the pull request's files and in the run's summary.
 
 ``::error file=PATH,line=N,title=RULE 标题::message`` (warning → ``::warning``, info →
-``::notice``). ``line`` is the line of the finding's cell in a text report, 1 otherwise
+``::notice``; a reviewed finding is a ``::notice`` that starts with the decision and its
+reason). ``line`` is the line of the finding's cell in a text report, 1 otherwise
 (GitHub places annotations on lines; the cell is named in the message). An unreadable
 file is an ``::error`` on the file. Values are escaped as the runner's toolkit does
 (``%``, CR, LF; in properties also ``:`` and ``,``), so text from a report can never end
@@ -10,7 +11,7 @@ the command or start another one.
 """
 from __future__ import annotations
 
-from . import SEVERITY_ZH, expected, line, num, relpath, source
+from . import SEVERITY_ZH, expected, line, num, relpath, review_text, source
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -30,6 +31,8 @@ def _command(level: str, path: str, message: str, title: str, at: int | None = N
 
 def _message(x: dict) -> str:
     parts = [x.get("message") or x.get("rule") or ""]
+    if review_text(x):
+        parts.insert(0, review_text(x))
     where = source(x)
     if where:
         parts.append(f"位置：{where}")
@@ -52,7 +55,8 @@ def render(result) -> str:
             out.append(_command("error", path, f"无法读取：{reason}", "validator 无法读取"))
             continue
         for x in f.findings:
-            level = _LEVEL.get(x.get("severity"), "warning")
+            # a reviewed finding (reviews file) no longer fails the job: a notice, with the decision
+            level = "notice" if x.get("review") else _LEVEL.get(x.get("severity"), "warning")
             title = f"{x.get('rule')} {SEVERITY_ZH.get(x.get('severity'), '')}：{x.get('name') or ''}".strip()
             out.append(_command(level, path, _message(x), title, line(x)))
     return "\n".join(out)

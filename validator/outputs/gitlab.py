@@ -3,7 +3,8 @@
 A JSON list with one issue per finding, with the fields GitLab documents: ``description``
 (the Chinese message), ``check_name`` (the rule id), ``fingerprint`` (the finding's stable
 fingerprint, so that GitLab can tell new findings from old ones), ``severity`` (error →
-major, warning → minor, info → info) and ``location.path`` / ``location.lines.begin`` (the
+major, warning → minor, info → info; a reviewed finding is info, its description starting
+with the decision and its reason) and ``location.path`` / ``location.lines.begin`` (the
 line of a text report's cell, 1 otherwise). An unreadable file is a ``critical`` issue of
 check ``unreadable``.
 """
@@ -12,13 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 
-from . import expected, fingerprint, line, num, relpath, source
+from . import expected, fingerprint, line, num, relpath, review_text, source
 
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def _description(x: dict) -> str:
     parts = [x.get("message") or x.get("rule") or ""]
+    if review_text(x):
+        parts.insert(0, review_text(x))
     where = source(x)
     if where:
         parts.append(f"位置：{where}")
@@ -39,7 +42,9 @@ def issues(result) -> list[dict]:
             continue
         for x in f.findings:
             out.append({"description": _description(x), "check_name": x.get("rule"),
-                        "fingerprint": fingerprint(x), "severity": SEVERITY.get(x.get("severity"), "minor"),
+                        "fingerprint": fingerprint(x),
+                        # reviewed (reviews file): kept, as info, so the merge request does not show it as open
+                        "severity": "info" if x.get("review") else SEVERITY.get(x.get("severity"), "minor"),
                         "location": {"path": path, "lines": {"begin": line(x)}}})
     return out
 
