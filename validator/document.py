@@ -49,9 +49,23 @@ class Position:
 
 
 @dataclass(frozen=True, slots=True)
+class Recognition:
+    """How an OCR'd cell was read: the recognition ``score`` (lowest of its text, 0-1; None
+    for a cell without text), its ``box`` (x0, y0, x1, y1 pixels) in ``image`` (the page or
+    picture, as named in messages), and whether it is ``unsure`` (ink that was not recognised,
+    or a number read with a low score): such a cell is unreadable, never a value."""
+
+    score: float | None
+    box: tuple[int, int, int, int]
+    unsure: bool = False
+    image: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     text: str
     pos: Position
+    ocr: Recognition | None = None  # set by the OCR reader only
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +100,8 @@ class Document:
         return (b for b in self.blocks if b.kind == "text")
 
 
-def row(cells: list[tuple[str, Position]]) -> Block:
-    return Block("row", tuple(Cell(t, p) for t, p in cells))
+def row(cells: list[tuple[str, Position]] | list[tuple[str, Position, Recognition | None]]) -> Block:
+    return Block("row", tuple(Cell(*c) for c in cells))
 
 
 def paragraph(text: str, pos: Position) -> Block:

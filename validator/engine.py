@@ -35,7 +35,7 @@ from .rules import PREV, Rule, expand, split_ref
 from .template import TEMPLATE, normalize
 
 BLANK = ("blank", "dash")
-UNUSABLE = ("missing", "invalid")
+UNUSABLE = ("missing", "invalid", "unreadable")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from . import values
 from .columns import read_layout
-from .document import Block, Cell, Document, Position
+from .document import Block, Cell, Document, Position, Recognition
 from .template import TEMPLATE, Entry, Labels, core, normalize
 
 T2, T3, T4 = TEMPLATE["t2"], TEMPLATE["t3"], TEMPLATE["t4"]
@@ -42,6 +42,7 @@ class CellRecord:
     state: str
     pos: Position | None
     note: str | None = None
+    ocr: Recognition | None = None  # how an OCR'd cell was read (score, image region)
 
 
 @dataclass
@@ -378,7 +379,10 @@ def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry],
             report.cells.append(CellRecord(table, row_entry.code, col.code, None, None, "missing", None))
             continue
         value, state, note = values.parse(cell.text, col.kind)
-        report.cells.append(CellRecord(table, row_entry.code, col.code, value, cell.text, state, cell.pos, note))
+        if cell.ocr is not None and cell.ocr.unsure:  # recognised without confidence: never a value
+            value, state, note = None, "unreadable", None
+        report.cells.append(CellRecord(table, row_entry.code, col.code, value, cell.text, state, cell.pos, note,
+                                       cell.ocr))
 
 
 def _missing_row(report: Report, table: str, entry: Entry, columns: list[Entry], severity: str = "") -> None:
@@ -536,7 +540,8 @@ def cell_notes(report: Report) -> list[dict]:
     the canonical long form (validator extract) gives the same findings as the original.
 
     X001 a value that is not a number (or not one without guessing); X010 a number beyond
-    values.MAX_VALUE; X008 a value normalised (separators, units);
+    values.MAX_VALUE; X030 a value OCR could not read with confidence;
+    X008 a value normalised (separators, units);
     X002 a row not found; X003 a row found with the wrong number of values; X006 a table
     not found at all; X004 the （六）其他处理 deviation; X007 template version vs year;
     X013 表三 and 表四 found but without a single number (a blank form).
@@ -565,6 +570,11 @@ def cell_notes(report: Report) -> list[dict]:
                             else "X011" if (c.note or "").startswith(values.DUPLICATE) else "X001")
                     notes.append({"rule": rule, "table": table, "row": row,
                                   "column": c.column, "raw": _shown(c.raw), "detail": c.note or "", "pos": c.pos})
+                elif c.state == "unreadable":
+                    where = c.ocr.image if c.ocr is not None else (f"第{c.pos.page}页" if c.pos and c.pos.page else "")
+                    notes.append({"rule": "X030", "table": table, "row": row,
+                                  "column": c.column, "raw": _shown(c.raw), "pos": c.pos, "where": where,
+                                  "read_as": f"识别为“{_shown(c.raw)}”" if c.raw else "未识别出文字"})
                 elif c.note:
                     notes.append({"rule": "X008", "table": table, "row": row,
                                   "column": c.column, "raw": c.raw, "detail": c.note, "pos": c.pos})

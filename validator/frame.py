@@ -13,7 +13,7 @@ row        row code from validator/template.yaml (e.g. "results.withheld.state_s
 column     column code (e.g. "natural_person", "total")
 value      the number read (float; NaN unless state is "number")
 raw        the cell text as found (None when the cell was not found)
-state      number | blank | dash | invalid | missing
+state      number | blank | dash | invalid | missing | unreadable (OCR could not read it with confidence)
 kind       count | signed | money (from the template column)
 source     where the cell was found, in Chinese (第52行第3格, 第3页表格2第5行第4格 …)
 page, line, grid_table, grid_row, grid_col   the same position as numbers, when known
@@ -33,7 +33,7 @@ from .template import TEMPLATE
 
 COLUMNS = ["report", "path", "body", "year", "template", "table", "row", "column", "value", "raw", "state",
            "kind", "source", "page", "line", "grid_table", "grid_row", "grid_col"]
-STATES = ["number", "blank", "dash", "invalid", "missing"]
+STATES = ["number", "blank", "dash", "invalid", "missing", "unreadable"]
 _POS = (("page", "page"), ("line", "line"), ("grid_table", "table"), ("grid_row", "row"), ("grid_col", "col"))
 
 _KIND = {(t.code, c.code): c.kind for t in TEMPLATE.tables.values() for c in t.columns}

@@ -2,7 +2,9 @@
 
 Every cell keeps its raw text. Its state says what the text was:
 ``number`` (a value was read), ``blank`` (empty), ``dash`` (written as "/", "-", "—", "无"),
-``invalid`` (text that is not a number) or ``missing`` (no cell found at all).
+``invalid`` (text that is not a number), ``missing`` (no cell found at all) or
+``unreadable`` (set by extraction for an OCR'd cell whose text was not recognised with
+confidence).
 Only ``number`` carries a value; nothing else is ever read as 0.
 
 Nothing is guessed either: a number with a space inside (``8 8``), a superscript, circled

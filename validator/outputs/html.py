@@ -34,7 +34,8 @@ from . import (SEVERITY_ZH, STATUS_ZH, cell_key, catalogue, expected, num, revie
 T3_NOTE = TEMPLATE["t3"].note or ""
 DEFAULT_VERSION = TEMPLATE.default_version
 _RANK = {"error": 2, "warning": 1}
-_STATE_ZH = {"blank": "空白", "dash": "以符号表示无", "invalid": "不是数字", "missing": "未找到", "number": "数字"}
+_STATE_ZH = {"blank": "空白", "dash": "以符号表示无", "invalid": "不是数字", "missing": "未找到", "number": "数字",
+             "unreadable": "识别不清"}
 _DOC_HEADS = (("what", "检查什么"), ("why", "为什么"), ("source", "依据"), ("limits", "局限"))
 
 CSS = """

@@ -297,6 +297,8 @@ def sniff(path: Path, data: bytes) -> str:
         return "sheet"
     if ext in (".doc", ".wps"):
         raise Unreadable("这是旧版 Word/WPS 文件，请另存为 .docx 后再检查")
+    if any(head.startswith(m) for m in _IMAGE_MAGIC):
+        return "ocr"  # a picture of the tables: read by OCR (validator.readers.ocr)
     for magic, what in _OTHER_MAGIC:
         if head.startswith(magic):
             raise Unreadable(f"这是{what}，不是文字版的报告", f"magic bytes {magic!r}")
@@ -319,19 +321,27 @@ def _is_json(data: bytes) -> bool:
 
 
 _ZIP_EXTS = frozenset((".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".xltx"))
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _OTHER_MAGIC = (
-    (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"), (b"II*\x00", "TIFF 图片"),
-    (b"MM\x00*", "TIFF 图片"), (b"\x1f\x8b", "gzip 压缩文件"), (b"Rar!", "RAR 压缩包"),
+    (b"GIF8", "GIF 图片"), (b"\x1f\x8b", "gzip 压缩文件"), (b"Rar!", "RAR 压缩包"),
     (b"7z\xbc\xaf", "7z 压缩包"), (b"{\\rtf", "RTF 文档（请另存为 .docx）"), (b"\x7fELF", "程序文件"),
 )
 
 
-def read(path: Path) -> Document:
+def read(path: Path, *, ocr: bool = True, on_ocr=None) -> Document:
     """Read one file. Raises Unreadable with a Chinese reason for anything that fails.
 
     The file is opened read-only, once, and never written; nothing else is raised (a
-    reader bug becomes Unreadable too, with the exception in ``detail``).
+    reader bug becomes Unreadable too, with the exception in ``detail``). ``ocr=False``
+    reads no image (``--no-ocr``); ``on_ocr()`` is called once if an image is recognised.
     """
+    from . import ocr as _ocr
+
+    with _ocr.settings(ocr, on_ocr):
+        return _read(Path(path))
+
+
+def _read(path: Path) -> Document:
     path = Path(path)
     try:
         st = path.stat()

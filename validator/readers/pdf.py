@@ -42,13 +42,14 @@ layer, or tables that are images (no table text found while the pages carry imag
 from __future__ import annotations
 
 import io
+import math
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from validator.document import Block, Document, Position, paragraph, row
+from validator.document import Block, Document, Position, Recognition, paragraph, row
 from validator.errors import Unreadable
 
 __all__ = ["read"]
@@ -215,6 +216,7 @@ class _Cell:
     c0: int
     c1: int  # exclusive
     text: str
+    ocr: "Recognition | None" = None  # how an OCR'd cell was read
 
     @property
     def rowspan(self) -> int:
@@ -251,6 +253,17 @@ class _Table:
 
     def row_texts(self, r: int) -> list[str]:
         return self.grid()[r]
+
+    def row_cells(self, r: int, grid: list[list[str]] | None = None) -> list[tuple[str, "Recognition | None"]]:
+        """The row's texts (as :meth:`row_texts`) with how each OCR'd cell was read: an
+        unsure cell keeps its mark in its top-left position even when it holds no text."""
+        out = []
+        for c, text in enumerate((grid or self.grid())[r]):
+            cell = self.owner[r][c]
+            ocr = cell.ocr if cell is not None else None
+            keep = ocr is not None and (bool(text) or (ocr.unsure and (r, c) == (cell.r0, cell.c0)))
+            out.append((text, ocr if keep else None))
+        return out
 
     def last_row(self) -> int | None:
         for r in range(self.nrows - 1, -1, -1):
@@ -674,7 +687,7 @@ def read(path: Path, data: bytes | None = None) -> Document:
             raise Unreadable("无法打开文件", f"{type(exc).__name__}: {exc}") from exc
     pdf = _open(data)
     try:
-        return _read(pdf, str(path))
+        return _read(pdf, str(path), data)
     except Unreadable:
         raise
     except Exception as exc:  # noqa: BLE001 - a broken page must not escape as another error
@@ -686,14 +699,53 @@ def read(path: Path, data: bytes | None = None) -> Document:
             pass
 
 
-def _read(pdf, path: str) -> Document:
-    items: list[tuple[int, float, int, object]] = []  # (page, top, kind order, item)
-    lines_by_page: dict[int, list[_Line]] = {}
-    heights: dict[int, float] = {}
+IMAGE_SHARE = 0.2
+"""A page without text tables is recognised by OCR when its images cover at least this
+share of the page (a scanned page, or a table pasted as a picture; not a logo)."""
+
+
+def _image_share(page) -> float:
+    area = float(page.width) * float(page.height) or 1.0
+    covered = sum(max(0.0, float(im["x1"]) - float(im["x0"])) * max(0.0, float(im["bottom"]) - float(im["top"]))
+                  for im in page.images)
+    return min(1.0, covered / area)
+
+
+def ocr_content(page_no: int, page, scale: float, image: str, *, text: bool) -> tuple[list[_Table], list[_Line]]:
+    """A page read by OCR (:class:`validator.readers.ocr.Page`, pixels) as the tables and
+    text lines of this reader (points: pixels × ``scale``), so that OCR'd pages go through the
+    same page-break joining, numbering and paragraphs as text pages. ``text``: keep the text
+    lines outside the tables (False when the page has a text layer of its own)."""
+    tables: list[_Table] = []
+    for ot in page.tables:
+        cells = [_Cell(c.r0, c.r1, c.c0, c.c1, c.text, page.recognition(c, image)) for c in ot.cells]
+        bbox = tuple(v * scale for v in ot.bbox)
+        t = _Table(page_no, bbox[1], bbox, [x * scale for x in ot.xs], len(ot.ys) - 1, len(ot.xs) - 1, cells)
+        t.index()
+        tables.append(t)
+    lines: list[_Line] = []
+    if text and page.lines:
+        heights = sorted(ln.y1 - ln.y0 for ln in page.lines)
+        body = heights[len(heights) // 2]
+        for ln in page.lines:
+            h = ln.y1 - ln.y0
+            # Box heights jitter by a few pixels: lines within a quarter of the page's usual
+            # height are body text of one size (a text box is ~1.3x its font size).
+            size = round((body if abs(h - body) <= 0.25 * body else h) * scale / 1.3, 1)
+            lines.append(_Line(page_no, ln.y0 * scale, ln.y1 * scale, ln.x0 * scale, ln.x1 * scale,
+                               size, ln.text, ln.tabular))
+    return tables, lines
+
+
+def _read(pdf, path: str, data: bytes | None = None) -> Document:
+    from validator.readers import ocr
+
+    pages: list[tuple[int, float, list[_Table], list[_Line]]] = []
     total_chars = 0
     image_pages = 0
+    recognised = 0
+    renderer = None
     for page_no, page in enumerate(pdf.pages, start=1):
-        heights[page_no] = float(page.height)
         view = page.filter(_visible).dedupe_chars()
         chars = [c for c in view.chars if not c["text"].isspace()]
         total_chars += len(chars)
@@ -706,12 +758,76 @@ def _read(pdf, path: str) -> Document:
             if t is not None:
                 tables.append(t)
         free = [c for c in chars if not any(_inside(c, t.bbox, pad=1.0) for t in tables)]
-        lines_by_page[page_no] = _page_lines(free, page_no)
+        lines = _page_lines(free, page_no)
+        if not tables and page.images and data is not None and _image_share(page) >= IMAGE_SHARE and ocr.enabled():
+            # A page whose tables can only be images: recognise it (only such pages, never a text table).
+            if renderer is None:
+                renderer = _Renderer(data)
+            img, scale = renderer.render(page_no)
+            o_tables, o_lines = ocr_content(page_no, ocr.read_image(img), scale, f"第{page_no}页", text=not chars)
+            recognised += 1
+            tables = o_tables
+            lines = o_lines if not chars else lines
+        pages.append((page_no, float(page.height), tables, lines))
+        page.close()  # release the page's parsed objects: memory stays flat on long files
+    if renderer is not None:
+        renderer.close()
+    if total_chars == 0 and not recognised:
+        raise Unreadable(_no_text_reason(image_pages), "the PDF has no text layer (scanned or image-only pages)")
+    if not any(t for _, _, t, _ in pages) and image_pages:
+        raise Unreadable(_no_text_reason(image_pages),
+                         f"no ruled table with text found; {image_pages} page(s) carry images"
+                         + (f", {recognised} recognised by OCR" if recognised else ""))
+    return assemble(pages, path, "pdf")
+
+
+def _no_text_reason(image_pages: int) -> str:
+    from validator.readers import ocr
+
+    if image_pages and ocr.wanted() and not ocr.available():
+        return f"{NO_TABLE_TEXT}。{ocr.INSTALL_HINT}"
+    return NO_TABLE_TEXT
+
+
+class _Renderer:
+    """Renders pages of the PDF (pypdfium2) for OCR, within the pixel limit."""
+
+    def __init__(self, data: bytes):
+        import pypdfium2
+
+        self.doc = pypdfium2.PdfDocument(data)
+
+    def render(self, page_no: int):
+        import numpy as np
+
+        from validator.readers import ocr
+
+        page = self.doc[page_no - 1]
+        try:
+            w, h = page.get_size()  # points
+            scale = ocr.PDF_DPI / 72
+            if w * h * scale * scale > ocr.MAX_PIXELS or max(w, h) * scale > ocr.MAX_SIDE:
+                scale = min(ocr.MAX_SIDE / max(w, h), math.sqrt(ocr.MAX_PIXELS / max(w * h, 1.0)))
+            img = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
+        finally:
+            page.close()
+        return img, 1 / scale  # pixels -> points
+
+    def close(self) -> None:
+        self.doc.close()
+
+
+def assemble(pages: list[tuple[int, float, list[_Table], list[_Line]]], path: str, fmt: str) -> Document:
+    """The document from each page's tables and text lines: tables continued across pages
+    joined, numbered, and interleaved with paragraphs in reading order."""
+    items: list[tuple[int, float, int, object]] = []  # (page, top, kind order, item)
+    lines_by_page: dict[int, list[_Line]] = {}
+    heights: dict[int, float] = {}
+    for page_no, height, tables, lines in pages:
+        heights[page_no] = height
+        lines_by_page[page_no] = lines
         for t in tables:
             items.append((page_no, t.top, 0, t))
-        page.close()  # release the page's parsed objects: memory stays flat on long files
-    if total_chars == 0:
-        raise Unreadable(NO_TABLE_TEXT, "the PDF has no text layer (scanned or image-only pages)")
 
     _drop_margins(lines_by_page, heights)
     for page_no, lines in lines_by_page.items():
@@ -740,13 +856,6 @@ def _read(pdf, path: str) -> Document:
                 item.head = item.row_texts(first) if first is not None else None
         prev_item = item
 
-    if not any(isinstance(it[3], _Table) for it in items):
-        if image_pages:
-            raise Unreadable(
-                NO_TABLE_TEXT,
-                f"no ruled table with text found; {image_pages} page(s) carry images",
-            )
-
     blocks: list[Block] = []
     paras = _Paragraphs([ln for lines in lines_by_page.values() for ln in lines])
     pending: list[_Line] = []
@@ -773,18 +882,18 @@ def _read(pdf, path: str) -> Document:
         for r in range(t.nrows):
             if r in t.dropped_rows:
                 continue
-            texts = grid[r]
-            if not any(texts):
+            cells = t.row_cells(r, grid)
+            if not any(text or (rec and rec.unsure) for text, rec in cells):
                 continue
             row_counter[t.number] = row_counter.get(t.number, 0) + 1
             n = row_counter[t.number]
             blocks.append(
                 row(
                     [
-                        (text, Position(page=t.page, table=t.number, row=n, col=c + 1))
-                        for c, text in enumerate(texts)
+                        (text, Position(page=t.page, table=t.number, row=n, col=c + 1), rec)
+                        for c, (text, rec) in enumerate(cells)
                     ]
                 )
             )
     flush()
-    return Document(path=path, format="pdf", blocks=blocks)
+    return Document(path=path, format=fmt, blocks=blocks)

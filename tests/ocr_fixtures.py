@@ -1,0 +1,114 @@
+"""Image forms of real reports, made at test time (never committed): text PDFs rasterised
+into image-only PDFs and PNGs, "scanned" variants, an HTML page and a DOCX whose tables are
+pictures.
+
+Everything is derived from inputs the tests already use (the corpus PDFs, the seed's PDF
+fixture) with pypdfium2 (rendering) and Pillow (image edits, image-only PDFs).
+"""
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+SCANS = ("rot+1", "rot-1", "blur", "grey", "jpeg50")
+"""The scanned variants: rotated by ±1°, blurred, on a grey background, JPEG quality 50."""
+
+
+def render_pages(pdf: Path, dpi: int = 150, pages: list[int] | None = None) -> list:
+    """The pages of a PDF (1-based numbers; all by default) as greyscale Pillow images."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        numbers = pages or list(range(1, len(doc) + 1))
+        return [doc[n - 1].render(scale=dpi / 72).to_pil().convert("L") for n in numbers]
+    finally:
+        doc.close()
+
+
+def scanned(img, variant: str):
+    """One scanned-looking variant of a page image."""
+    from PIL import Image, ImageFilter
+
+    img = img.convert("L")
+    if variant == "clean":
+        return img
+    if variant in ("rot+1", "rot-1"):  # PIL turns counter-clockwise for a positive angle
+        return img.rotate(-1 if variant == "rot+1" else 1, resample=Image.BICUBIC, expand=False, fillcolor=255)
+    if variant == "blur":
+        return img.filter(ImageFilter.GaussianBlur(0.8))
+    if variant == "grey":  # paper grey, ink not quite black
+        return img.point(lambda p: int(70 + p * 0.62))
+    if variant == "jpeg50":
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=50)
+        return Image.open(io.BytesIO(buf.getvalue())).convert("L")
+    raise ValueError(variant)
+
+
+def image_pdf(images: list, out: Path, dpi: int = 150) -> Path:
+    """An image-only PDF (no text layer), one page per image."""
+    first, *rest = [im.convert("RGB") for im in images]
+    first.save(out, "PDF", resolution=float(dpi), save_all=True, append_images=rest)
+    return out
+
+
+def png_bytes(img) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def table_crops(pdf: Path, dpi: int = 150) -> list:
+    """Each ruled table of a text PDF cropped from its page image (with a margin), in reading
+    order: the "screenshots" a web editor pastes instead of the tables."""
+    import pdfplumber
+
+    crops = []
+    pages = render_pages(pdf, dpi)
+    with pdfplumber.open(pdf) as doc:
+        for page, img in zip(doc.pages, pages):
+            s = dpi / 72
+            for t in page.find_tables():
+                x0, top, x1, bottom = t.bbox
+                if x1 - x0 < page.width / 3:
+                    continue
+                m = 6
+                crops.append(img.crop((int(x0 * s) - m, int(top * s) - m, int(x1 * s) + m, int(bottom * s) + m)))
+    return crops
+
+
+def html_with_images(title: str, paragraphs: list[str], images: list, folder: Path, *, inline: bool) -> Path:
+    """A saved web page whose tables are PNG pictures: files beside the page (``inline=False``)
+    or data: URIs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = [f"<h1>{title}</h1>"] + [f"<p>{p}</p>" for p in paragraphs]
+    for k, img in enumerate(images, start=1):
+        data = png_bytes(img)
+        if inline:
+            src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+        else:
+            (folder / "page_files").mkdir(exist_ok=True)
+            (folder / "page_files" / f"table{k}.png").write_bytes(data)
+            src = f"page_files/table{k}.png"
+        parts.append(f'<p><img src="{src}" alt="表格{k}"></p>')
+    page = folder / "page.html"
+    page.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + title + "</title></head><body>"
+                    + "\n".join(parts) + "</body></html>", encoding="utf-8")
+    return page
+
+
+def docx_with_images(title: str, paragraphs: list[str], images: list, out: Path) -> Path:
+    """A Word document whose tables are pasted pictures."""
+    import docx
+    from docx.shared import Cm
+
+    d = docx.Document()
+    d.add_heading(title, 1)
+    for p in paragraphs:
+        d.add_paragraph(p)
+    for img in images:
+        d.add_paragraph().add_run().add_picture(io.BytesIO(png_bytes(img)), width=Cm(16))
+    d.save(out)
+    return out

@@ -1,0 +1,235 @@
+"""Tables published as images, read by OCR (validator.readers.ocr).
+
+Every input is made here from the corpus PDFs and the seed's PDF fixture (tests/ocr_fixtures.py):
+image-only PDFs, scanned variants, PNG files, an HTML page and a DOCX whose tables are
+pictures. Each is held to the text form it came from: every 表三/表四 cell read right, or
+reported unreadable (X010) — never a wrong number — and the same verdict.
+
+OCR is slow (seconds per page): images are made once per session and each file is read once.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import ocr_fixtures as F
+from tests.conftest import ROOT
+from validator import readers
+from validator.extract import extract
+from validator.readers import ocr
+from validator.run import check_paths
+
+SEED_PDF = ROOT / "tests" / "fixtures" / "multiform" / "taiqian_2020_from_html.pdf"
+R014 = "014_huaian_hongze_district_gov_2023.pdf"
+R001 = "001_huaian_city_gov_2024.pdf"
+TABLE_PAGES = {R014: [3, 4], R001: [4, 5]}
+
+if not ocr.available():
+    if os.environ.get("CI"):
+        pytest.fail("the OCR extra is not installed (CI installs '.[ocr]')", pytrace=False)
+    pytest.skip("the OCR extra is not installed: pip install -e '.[ocr]'", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def images(tmp_path_factory):
+    return tmp_path_factory.mktemp("ocr")
+
+
+_CACHE: dict[Path, tuple] = {}
+
+
+def read(path: Path):
+    """(cells, findings) of one file, read once per session."""
+    if path not in _CACHE:
+        report = extract(readers.read(path))
+        cells = {(c.table, c.row, c.column): c for c in report.cells if c.table in ("t3", "t4")}
+        result = check_paths([path], budget=None)
+        f = result.files[0]
+        _CACHE[path] = (cells, f, report)
+    return _CACHE[path]
+
+
+def verdict(f) -> set:
+    return {(x["rule"], x.get("table"), x.get("row"), x.get("column"), x["severity"])
+            for x in f.findings if x["severity"] == "error"}
+
+
+def assert_read_right(text: Path, image: Path, *, strict: bool) -> list:
+    """Every 表三/表四 cell of ``image`` equals the text form's, or (unless ``strict``) is
+    unreadable and named by an X010 finding. Returns the unreadable cells."""
+    want, _, _ = read(text)
+    got, f, _ = read(image)
+    assert set(got) == set(want)
+    unreadable, wrong = [], []
+    for key, c in want.items():
+        g = got[key]
+        if (g.value, g.state) == (c.value, c.state):
+            continue
+        if g.state == "unreadable" and not strict:
+            unreadable.append(key)
+            continue
+        wrong.append((key, c.raw, g.raw, g.state))
+    assert not wrong, f"cells read wrong from {image.name}: {wrong}"
+    named = {(x["table"], x["row"], x["column"]) for x in f.findings if x["rule"] == "X010"}
+    assert named == set(unreadable)
+    return unreadable
+
+
+# ------------------------------------------------------------------ image-only PDFs
+
+
+@pytest.fixture(scope="session")
+def image_pdf_014(corpus, images):
+    return F.image_pdf(F.render_pages(corpus / R014, 150), images / "014_150.pdf")
+
+
+@pytest.fixture(scope="session")
+def image_pdf_001(corpus, images):
+    return F.image_pdf(F.render_pages(corpus / R001, 150), images / "001_150.pdf")
+
+
+def test_image_only_014_reads_every_cell_and_finds_its_two_errors(corpus, image_pdf_014):
+    assert readers.read(image_pdf_014).format == "pdf"
+    assert_read_right(corpus / R014, image_pdf_014, strict=True)
+    _, text, text_report = read(corpus / R014)
+    _, img, report = read(image_pdf_014)
+    assert verdict(img) == verdict(text)
+    assert {(x[0], x[2]) for x in verdict(img)} == {("T401", "review"), ("T401", "suit_after_review")}
+    assert img.status == text.status == "failed"
+    assert (report.year, report.version, report.body) == (text_report.year, text_report.version, text_report.body)
+
+
+def test_image_only_001_reads_every_cell(corpus, image_pdf_001):
+    assert_read_right(corpus / R001, image_pdf_001, strict=True)
+    _, text, _ = read(corpus / R001)
+    _, img, _ = read(image_pdf_001)
+    assert img.status == text.status == "passed"
+    assert verdict(img) == set()
+
+
+def test_image_only_300dpi(corpus, images):
+    """A higher resolution (as scanners write) reads the same; only the table pages are used."""
+    pdf = F.image_pdf(F.render_pages(corpus / R014, 300, TABLE_PAGES[R014]), images / "014_300.pdf", 300)
+    assert_read_right(corpus / R014, pdf, strict=True)
+
+
+def test_seed_pdf_rasterised(images):
+    pdf = F.image_pdf(F.render_pages(SEED_PDF, 150), images / "seed.pdf")
+    assert_read_right(SEED_PDF, pdf, strict=True)
+    assert read(pdf)[1].status == read(SEED_PDF)[1].status == "passed"
+
+
+# ------------------------------------------------------------------ scanned variants
+
+
+@pytest.mark.parametrize("variant", F.SCANS)
+def test_scanned_variants_read_right_or_name_the_cells(corpus, images, variant):
+    """Rotated ±1°, blurred, grey, JPEG-compressed: each cell right or reported unreadable; the
+    errors found are 014's own (or fewer, when a cell of their equations is unreadable)."""
+    pages = [F.scanned(im, variant) for im in F.render_pages(corpus / R014, 150)]
+    pdf = F.image_pdf(pages, images / f"014_{variant}.pdf")
+    assert_read_right(corpus / R014, pdf, strict=False)
+    _, text, _ = read(corpus / R014)
+    _, img, _ = read(pdf)
+    assert {x for x in verdict(img) if x[0] != "X010"} <= verdict(text)
+
+
+def test_a_damaged_digit_is_unreadable_not_a_value(corpus, images):
+    """A value cell smudged beyond recognition is reported (X010) with its page, never read."""
+    from PIL import ImageDraw
+
+    pages = F.render_pages(corpus / R014, 150, TABLE_PAGES[R014])
+    # 表四 is the last table of page 4: smudge its first value (行政复议 结果维持, 10).
+    img = pages[1]
+    draw = ImageDraw.Draw(img)
+    box = _value_box(corpus / R014, page=4, text="10")
+    draw.rectangle(box, fill=0)
+    pdf = F.image_pdf(pages, images / "014_smudged.pdf")
+    unreadable = assert_read_right(corpus / R014, pdf, strict=False)
+    assert ("t4", "review", "upheld") in unreadable
+    _, f, _ = read(pdf)
+    x = next(x for x in f.findings if x["rule"] == "X010" and x["row"] == "review")
+    assert x["severity"] == "error" and x["position"]["page"] == 2
+    assert ("T401", "t4", "review", "total", "error") not in verdict(f)  # its equation is not judged
+
+
+def _value_box(pdf: Path, page: int, text: str, dpi: int = 150):
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as doc:
+        words = [w for w in doc.pages[page - 1].extract_words() if w["text"] == text]
+    w = words[-1]
+    s = dpi / 72
+    return (int(w["x0"] * s) - 2, int(w["top"] * s) - 2, int(w["x1"] * s) + 2, int(w["bottom"] * s) + 2)
+
+
+# ------------------------------------------------------------------ image files, HTML, DOCX
+
+
+def test_png_file(corpus, images):
+    """A photo or screenshot of the 表四 page, as a PNG file."""
+    png = images / "014_p4.png"
+    png.write_bytes(F.png_bytes(F.render_pages(corpus / R014, 150, [4])[0]))
+    doc = readers.read(png)
+    assert doc.format == "image"
+    report = extract(doc)
+    got = {(c.row, c.column): c.value for c in report.cells if c.table == "t4"}
+    want = {(k[1], k[2]): c.value for k, c in read(corpus / R014)[0].items() if k[0] == "t4"}
+    assert got == want
+
+
+def test_no_ocr_keeps_todays_behaviour(image_pdf_014, images):
+    with pytest.raises(readers.Unreadable) as e:
+        readers.read(image_pdf_014, ocr=False)
+    assert e.value.reason == "未找到表格文字，表格可能是图片"
+    png = images / "tiny.png"
+    from PIL import Image
+
+    png.write_bytes(F.png_bytes(Image.new("L", (100, 100), 255)))
+    with pytest.raises(readers.Unreadable):
+        readers.read(png, ocr=False)
+    result = check_paths([image_pdf_014], budget=None, ocr=False)
+    assert result.files[0].status == "unreadable" and result.exit_code == 2
+
+
+def test_decompression_bomb_is_refused(images):
+    """An image declaring more pixels than the limit is refused before it is decoded."""
+    import struct
+    import zlib
+
+    w = h = 20_000  # 400 megapixels, a few hundred bytes of file
+    raw = zlib.compress(b"\x00" * 10)
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+    path = images / "bomb.png"
+    path.write_bytes(png)
+    with pytest.raises(readers.Unreadable) as e:
+        readers.read(path)
+    assert "像素" in e.value.reason
+
+
+def test_no_network_at_run_time(corpus, images, monkeypatch):
+    """Models come from the installed package: reading an image opens no socket."""
+    import socket
+
+    def refuse(*a, **k):
+        raise AssertionError("network access during OCR")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    png = images / "014_p4_net.png"
+    png.write_bytes(F.png_bytes(F.render_pages(corpus / R014, 150, [4])[0]))
+    ocr._engine.cache_clear()  # load the models again, under the ban
+    assert readers.read(png).format == "image"
+
+
+def test_deterministic(corpus):
+    """The same image gives the same text and scores (one thread, no randomness)."""
+    import numpy as np
+
+    img = np.asarray(F.render_pages(corpus / R014, 150, [4])[0].convert("RGB"))
+    a, b = ocr.read_image(img), ocr.read_image(img)
+    assert [(c.text, c.score, c.box) for t in a.tables for c in t.cells] == \
+           [(c.text, c.score, c.box) for t in b.tables for c in t.cells]

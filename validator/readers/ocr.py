@@ -1,0 +1,662 @@
+"""OCR reader: tables published as images (scanned PDF pages, PNG/JPEG, pictures in HTML/DOCX).
+
+Optional: needs the ``ocr`` extra (``pip install 'gov-report-validator[ocr]'``): RapidOCR with
+the PP-OCRv6 Chinese detection and recognition models that ship inside its wheel (loaded from
+the installed package by path, never downloaded), ONNX Runtime on the CPU with one thread
+(deterministic: the same image always gives the same text and scores), OpenCV (headless) for
+the table structure. Nothing here touches the network.
+
+What is read, in this order, for one image:
+
+1. **Deskew.** The long horizontal ruling lines (or, without them, the text lines) give the
+   page's rotation; rotations up to :data:`MAX_SKEW` degrees are undone.
+2. **Ruling lines** are found by morphology (opening the binarised image with long thin
+   horizontal and vertical kernels). Each connected set of lines large enough is a table; its
+   cells are the enclosed regions between the lines, placed on a grid of all their edges
+   (so a merged cell spans grid rows/columns, like the PDF reader's cells).
+3. **Text** is detected and recognised once for the whole image; every text box is assigned to
+   the cell holding its centre (a box crossing a column rule is recognised again, cut at the
+   rule). A cell holding ink but no recognised text is recognised again on its own crop.
+4. **Tables without ruling lines**: lines of text with several widely spaced boxes, three or
+   more in a row, form a table; its columns come from the boxes of its widest line (the
+   header), its rows from the text lines' baselines.
+5. **Confidence is data.** Every cell keeps its recognition score and its region of the image
+   (:class:`~validator.document.Recognition`). A cell whose text could not be recognised (ink
+   but no text) or whose number was recognised with a score below :data:`MIN_SCORE` is marked
+   ``unsure``; extraction reports it as unreadable (rule X009), never as a value.
+
+The result is a :class:`Page` (tables as grids of cells, and text lines outside tables) in
+pixel coordinates; the PDF reader turns pages into its own tables and paragraphs (so page
+breaks, merged labels and paragraphs are handled as for a text PDF), and :func:`read` does the
+same for an image file.
+
+Limits: an image over :data:`MAX_PIXELS` pixels is refused (Pillow's decompression-bomb check
+is set to the same limit), larger images are scaled down to :data:`MAX_SIDE` pixels on their
+long side before recognition.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from validator.document import Recognition
+from validator.errors import Unreadable
+
+__all__ = ["available", "read", "read_image", "Page", "OcrCell", "OcrTable", "OcrLine"]
+
+MAX_PIXELS = 60_000_000
+"""Largest image decoded (60 megapixels: an A3 page scanned at 600 dpi is 70; an A4 page at
+300 dpi is 8.7). Larger images are refused before they are decoded."""
+
+MAX_SIDE = 2600
+"""Images are scaled down to this many pixels on their long side before recognition (an A4
+page at about 220 dpi): more resolution does not read better and costs time."""
+
+MIN_SIDE = 32
+"""Images smaller than this on either side hold no readable table and are skipped."""
+
+MIN_SCORE = 0.80
+"""A number recognised with a lower score is not trusted: the cell is reported unreadable.
+PP-OCRv6 gives clean digits 0.95-1.0; blurred, compressed thin digits drop below 0.8."""
+
+MAX_SKEW = 5.0
+"""Largest rotation (degrees) undone; a page turned further is read as it is."""
+
+THREADS = 1
+"""ONNX Runtime and OpenCV threads: one, so results do not depend on scheduling."""
+
+PDF_DPI = 150
+"""Resolution at which PDF pages without a text layer are rendered for recognition."""
+
+INSTALL_HINT = "如需识别图片中的表格，请安装 OCR 组件：pip install 'gov-report-validator[ocr]'"
+
+
+# ---------------------------------------------------------------- the page model
+
+
+@dataclass
+class OcrCell:
+    r0: int
+    r1: int  # exclusive
+    c0: int
+    c1: int  # exclusive
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels
+    text: str = ""
+    score: float | None = None  # lowest score of its recognised text; None when empty
+    unsure: bool = False
+
+
+@dataclass
+class OcrTable:
+    bbox: tuple[int, int, int, int]
+    xs: list[float]  # column boundaries (pixels)
+    ys: list[float]
+    cells: list[OcrCell]
+    ruled: bool = True
+
+
+@dataclass
+class OcrLine:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    score: float
+    tabular: bool = False
+
+
+@dataclass
+class Page:
+    width: int
+    height: int
+    tables: list[OcrTable] = field(default_factory=list)
+    lines: list[OcrLine] = field(default_factory=list)  # text outside tables, top to bottom
+    angle: float = 0.0  # rotation undone (degrees)
+
+    def recognition(self, cell: OcrCell, image: str) -> Recognition:
+        return Recognition(score=cell.score, box=cell.box, unsure=cell.unsure, image=image)
+
+
+@dataclass
+class _Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    score: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def h(self) -> float:
+        return self.y1 - self.y0
+
+
+# ---------------------------------------------------------------- the engine
+
+
+_ENABLED: ContextVar[bool] = ContextVar("ocr_enabled", default=True)
+_ON_START: ContextVar[object] = ContextVar("ocr_on_start", default=None)
+
+
+def wanted() -> bool:
+    """Whether OCR is switched on for the file being read (``--no-ocr`` switches it off)."""
+    return _ENABLED.get()
+
+
+def enabled() -> bool:
+    """Whether OCR is switched on and installed."""
+    return _ENABLED.get() and available()
+
+
+@contextmanager
+def settings(enabled: bool = True, on_start=None):
+    """Switch OCR on or off while reading one file; ``on_start()`` is called once before the
+    first image is recognised (the runner gives the file its larger OCR time budget then)."""
+    a, b = _ENABLED.set(enabled), _ON_START.set(on_start)
+    try:
+        yield
+    finally:
+        _ENABLED.reset(a)
+        _ON_START.reset(b)
+
+
+def _started() -> None:
+    hook = _ON_START.get()
+    if hook is not None:
+        _ON_START.set(None)
+        hook()
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> bool:
+    """Whether the OCR extra is installed (RapidOCR, ONNX Runtime, OpenCV)."""
+    try:
+        import cv2  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import rapidocr  # noqa: F401
+    except Exception:  # noqa: BLE001 - a broken install is "not available"
+        return False
+    return True
+
+
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _engine():
+    """The RapidOCR pipeline with the models of the installed package, one CPU thread."""
+    import logging
+
+    import cv2
+    import rapidocr
+
+    cv2.setNumThreads(THREADS)
+    models = Path(rapidocr.__file__).resolve().parent / "models"
+    paths = {"Det": models / "PP-OCRv6_det_small.onnx", "Rec": models / "PP-OCRv6_rec_small.onnx",
+             "Cls": models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}
+    for p in paths.values():
+        if not p.is_file():  # never fall back to downloading
+            raise Unreadable("OCR 组件不完整（缺少识别模型文件），请重新安装：pip install 'gov-report-validator[ocr]'",
+                             f"model file {p} not found")
+    params = {"Global.log_level": "error", "Global.use_cls": False, "Global.text_score": 0.0,
+              "Global.max_side_len": MAX_SIDE, "Global.model_root_dir": str(models)}
+    for task, p in paths.items():
+        params[f"{task}.model_path"] = str(p)
+    # Detection at most 1280 px on the long side (an A4 page at ~110 dpi finds every digit box;
+    # the boxes are mapped back and recognised at full resolution). Recognition one crop at a
+    # time at its own width (no padding to a batch's widest): a cell's text and score depend on
+    # that cell's pixels only, and narrow digits cost a third of the default 320-px slot.
+    params.update({"Det.limit_type": "max", "Det.limit_side_len": 1280,
+                   "Rec.rec_img_shape": [3, 48, 96], "Rec.rec_batch_num": 1})
+    params["EngineConfig.onnxruntime.intra_op_num_threads"] = THREADS
+    params["EngineConfig.onnxruntime.inter_op_num_threads"] = THREADS
+    engine = rapidocr.RapidOCR(params=params)
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    return engine
+
+
+def _detect(img) -> list[_Box]:
+    """Detect and recognise every text line of an RGB image."""
+    with _lock:
+        out = _engine()(img)
+    if out.boxes is None or out.txts is None:
+        return []
+    boxes = []
+    for quad, text, score in zip(out.boxes.tolist(), out.txts, out.scores):
+        xs = [p[0] for p in quad]
+        ys = [p[1] for p in quad]
+        boxes.append(_Box(min(xs), min(ys), max(xs), max(ys), _clean(text), float(score)))
+    return boxes
+
+
+def _recognise(crops: list) -> list[tuple[str, float]]:
+    """Recognise single-line crops (no detection)."""
+    if not crops:
+        return []
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    with _lock:
+        eng = _engine()
+        rec = eng._load_rec_model() if hasattr(eng, "_load_rec_model") else eng.text_rec
+        out = rec(TextRecInput(img=crops))
+    return [(_clean(t), float(s)) for t, s in zip(out.txts, out.scores)]
+
+
+_SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", _SPACE_BETWEEN_CJK.sub("", text or "")).strip()
+
+
+# ---------------------------------------------------------------- image loading
+
+
+def open_image(data: bytes, name: str = "图片"):
+    """Decode image bytes into an RGB numpy array, within the pixel limit. Raises Unreadable."""
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses (DecompressionBombError) above 2x, warns above 1x
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            w, h = im.size
+            if w * h > MAX_PIXELS:
+                raise Unreadable(f"{name}过大（{w}×{h} 像素，上限 {MAX_PIXELS // 1_000_000} 百万像素），拒绝识别",
+                                 f"{w}x{h} pixels")
+            im = ImageOps.exif_transpose(im)
+            im = im.convert("RGB")
+            if max(im.size) > MAX_SIDE:
+                im.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
+            return np.asarray(im).copy()
+    except Unreadable:
+        raise
+    except Image.DecompressionBombError as e:
+        raise Unreadable(f"{name}像素数超过上限，可能是解压炸弹，拒绝识别", str(e)) from None
+    except Exception as e:  # noqa: BLE001 - truncated or unknown image data
+        raise Unreadable(f"{name}已损坏或格式不受支持，无法识别", f"{type(e).__name__}: {e}") from None
+
+
+# ---------------------------------------------------------------- structure
+
+
+def _binary(gray):
+    import cv2
+
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+def _line_masks(bw, scale: int):
+    """Horizontal and vertical ruling lines of a binarised image."""
+    import cv2
+
+    h, w = bw.shape
+    lh = max(20, w // scale)
+    lv = max(20, h // (scale * 2))
+    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (lh, 1)))
+    vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, lv)))
+    return horiz, vert
+
+
+def _skew(gray) -> float:
+    """The rotation of the page (degrees, counter-clockwise positive) from its long horizontal
+    rules, or 0 when there are none."""
+    import cv2
+    import numpy as np
+
+    bw = _binary(gray)
+    h, w = bw.shape
+    # Short kernels: a rule tilted by 1-2 degrees stays on one pixel row for only ~60-120 px.
+    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 60), 1)))
+    horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 60), 3)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    angles, weights = [], []
+    for i in range(1, n):
+        x, y, cw, ch, _ = stats[i]
+        if cw < w / 5 or ch > cw * math.tan(math.radians(MAX_SKEW)) + 12:
+            continue
+        ys, xs = np.nonzero(labels[y:y + ch, x:x + cw] == i)
+        if len(xs) < 50:
+            continue
+        slope = np.polyfit(xs.astype(float), ys.astype(float), 1)[0]
+        angles.append(-math.degrees(math.atan(slope)))
+        weights.append(cw)
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cum = np.cumsum(np.array(weights)[order])
+    return float(np.array(angles)[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def _rotate(img, angle: float):
+    import cv2
+
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    border = (255, 255, 255) if img.ndim == 3 else 255
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=border)
+
+
+def _cluster(values, tol: float) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(g) / len(g) for g in out]
+
+
+def _nearest(points: list[float], v: float) -> int:
+    return min(range(len(points)), key=lambda i: abs(points[i] - v))
+
+
+def _ruled_tables(gray) -> tuple[list[OcrTable], object]:
+    """Tables drawn with ruling lines, and the mask of those lines."""
+    import cv2
+    import numpy as np
+
+    bw = _binary(gray)
+    h, w = bw.shape
+    horiz, vert = _line_masks(bw, 40)
+    lines = cv2.dilate(cv2.bitwise_or(horiz, vert), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    tables: list[OcrTable] = []
+    tol = max(4.0, w / 250)
+    for i in range(1, n):
+        x, y, tw, th, _ = stats[i]
+        if tw < w / 6 or th < 2 * tol:
+            continue
+        region = labels[y:y + th, x:x + tw] == i
+        # Make the outer frame closed: cells on an open side are bounded by the table's bbox.
+        free = np.where(region, 0, 255).astype(np.uint8)
+        m, cl, cst, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+        boxes = []
+        for j in range(1, m):
+            cx, cy, cw, ch, area = cst[j]
+            if cw < tol or ch < tol or area < 0.6 * cw * ch:
+                continue  # slivers between doubled lines, or the outside of a non-rectangular table
+            boxes.append((x + cx, y + cy, x + cx + cw, y + cy + ch))
+        if len(boxes) < 2:
+            continue
+        xs = _cluster([v for b in boxes for v in (b[0], b[2])], tol)
+        ys = _cluster([v for b in boxes for v in (b[1], b[3])], tol)
+        # The gap of a ruling line lies between a cell's right edge and the next one's left edge:
+        # merge each such pair of boundaries into one at the line.
+        xs = _merge_gaps(xs, 3 * tol)
+        ys = _merge_gaps(ys, 3 * tol)
+        if len(xs) < 3 or len(ys) < 2:
+            continue
+        cells = []
+        taken: set[tuple[int, int]] = set()
+        for b in sorted(boxes, key=lambda b: (b[1], b[0])):
+            c0, c1 = _nearest(xs, b[0]), _nearest(xs, b[2])
+            r0, r1 = _nearest(ys, b[1]), _nearest(ys, b[3])
+            if c1 <= c0 or r1 <= r0:
+                continue
+            span = {(r, c) for r in range(r0, r1) for c in range(c0, c1)}
+            if span & taken:
+                continue
+            taken |= span
+            cells.append(OcrCell(r0, r1, c0, c1, tuple(int(v) for v in b)))
+        if len(xs) - 1 >= 2 and cells:
+            tables.append(OcrTable((int(x), int(y), int(x + tw), int(y + th)), xs, ys, cells))
+    tables.sort(key=lambda t: t.bbox[1])
+    return tables, lines
+
+
+def _merge_gaps(points: list[float], gap: float) -> list[float]:
+    out: list[float] = []
+    for p in points:
+        if out and p - out[-1] <= gap:
+            out[-1] = (out[-1] + p) / 2
+        else:
+            out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------- text into cells
+
+
+def _ink_box(bw, box, margin: int):
+    """The bounding box of the ink inside a cell (ruling lines excluded), or None."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    sub = bw[y0 + margin:y1 - margin, x0 + margin:x1 - margin]
+    if sub.size == 0:
+        return None
+    ys, xs = np.nonzero(sub)
+    if len(xs) < 12:
+        return None
+    return (x0 + margin + int(xs.min()), y0 + margin + int(ys.min()),
+            x0 + margin + int(xs.max()) + 1, y0 + margin + int(ys.max()) + 1)
+
+
+def _crop(img, box, pad: int):
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    h, w = img.shape[:2]
+    sub = img[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad)]
+    return np.ascontiguousarray(sub)
+
+
+def _join_lines(boxes: list[_Box]) -> str:
+    """Text of several boxes in one cell: lines top to bottom, left to right, joined."""
+    if not boxes:
+        return ""
+    h = sorted(b.h for b in boxes)[len(boxes) // 2]
+    rows: list[list[_Box]] = []
+    for b in sorted(boxes, key=lambda b: b.cy):
+        if rows and abs(b.cy - rows[-1][-1].cy) <= 0.5 * h:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    text = ""
+    for r in rows:
+        for b in sorted(r, key=lambda b: b.x0):
+            t = b.text
+            if text and text[-1].isascii() and text[-1].isalnum() and t[:1].isascii() and t[:1].isalnum():
+                text += " "
+            text += t
+    return _clean(text)
+
+
+_NUMBERISH = re.compile(r"^[\d\s.,，．%％+\-−]*$")
+
+
+def _fill_cells(img, bw, table: OcrTable, boxes: list[_Box], used: set[int]) -> None:
+    """Assign text boxes to the cells of one table; recognise again what is missing."""
+    mine: dict[int, list[_Box]] = {}
+    for k, b in enumerate(boxes):
+        if k in used:
+            continue
+        for ci, cell in enumerate(table.cells):
+            x0, y0, x1, y1 = cell.box
+            if x0 <= b.cx <= x1 and y0 <= b.cy <= y1:
+                used.add(k)
+                if b.x0 < x0 - 0.3 * b.h or b.x1 > x1 + 0.3 * b.h:
+                    break  # a box running over the column rules: recognised again per cell below
+                mine.setdefault(ci, []).append(b)
+                break
+        else:
+            x0, y0, x1, y1 = table.bbox
+            if x0 <= b.cx <= x1 and y0 <= b.cy <= y1:
+                used.add(k)  # inside the table but in no cell (on a rule): dropped, cells re-read
+    line_h = sorted(b.h for b in boxes)[len(boxes) // 2] if boxes else 20.0
+    again: list[tuple[int, tuple]] = []
+    for ci, cell in enumerate(table.cells):
+        got = mine.get(ci, [])
+        if got:
+            cell.text = _join_lines(got)
+            cell.score = min(b.score for b in got)
+        ink = _ink_box(bw, cell.box, margin=max(2, int(line_h * 0.12)))
+        if ink is None:
+            continue
+        if not got or not cell.text:
+            if ink[3] - ink[1] <= 1.8 * line_h:  # one line of ink: recognise the crop alone
+                again.append((ci, ink))
+            else:
+                cell.unsure = True  # several lines of ink and no text found
+    if again:
+        pad = max(4, int(line_h * 0.25))
+        results = _recognise([_crop(img, box, pad) for _, box in again])
+        for (ci, _), (text, score) in zip(again, results):
+            cell = table.cells[ci]
+            cell.text, cell.score = text, score
+            if not text:
+                cell.unsure = True
+    for cell in table.cells:
+        if cell.text and cell.score is not None and cell.score < MIN_SCORE and _NUMBERISH.match(cell.text):
+            cell.unsure = True
+
+
+# ---------------------------------------------------------------- unruled tables
+
+
+def _text_lines(boxes: list[_Box]) -> list[list[_Box]]:
+    rows: list[list[_Box]] = []
+    for b in sorted(boxes, key=lambda b: b.cy):
+        for r in reversed(rows[-2:]):
+            ref = r[0]
+            overlap = min(ref.y1, b.y1) - max(ref.y0, b.y0)
+            if overlap >= 0.5 * min(ref.h, b.h):
+                r.append(b)
+                break
+        else:
+            rows.append([b])
+    for r in rows:
+        r.sort(key=lambda b: b.x0)
+    return rows
+
+
+def _is_tabular(line: list[_Box]) -> bool:
+    if len(line) < 3:
+        return False
+    h = max(b.h for b in line)
+    return sum(1 for a, b in zip(line, line[1:]) if b.x0 - a.x1 > 1.5 * h) >= 2
+
+
+def _unruled_tables(lines: list[list[_Box]]) -> tuple[list[OcrTable], set[int]]:
+    """Tables without ruling lines: runs of three or more tabular text lines. Columns from the
+    boxes of the run's widest line (its header), rows from the text lines."""
+    tables: list[OcrTable] = []
+    taken: set[int] = set()
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _is_tabular(lines[j]):
+            j += 1
+        if j - i >= 3:
+            run = lines[i:j]
+            head = max(run, key=len)
+            bounds = [head[0].x0]
+            for a, b in zip(head, head[1:]):
+                bounds.append((a.x1 + b.x0) / 2)
+            bounds.append(max(b.x1 for ln in run for b in ln))
+            bounds[0] = min(bounds[0], min(b.x0 for ln in run for b in ln))
+            cells = []
+            ys = [min(b.y0 for b in run[0])]
+            for r, ln in enumerate(run):
+                y1 = max(b.y1 for b in ln)
+                ys.append(y1)
+                per: dict[int, list[_Box]] = {}
+                for b in ln:
+                    per.setdefault(max(0, min(len(bounds) - 2, _slot(bounds, b.cx))), []).append(b)
+                y0 = min(b.y0 for b in ln)
+                for c in range(len(bounds) - 1):
+                    got = per.get(c, [])
+                    cell = OcrCell(r, r + 1, c, c + 1, (int(bounds[c]), int(y0), int(bounds[c + 1]), int(y1)))
+                    if got:
+                        cell.text = _join_lines(got)
+                        cell.score = min(b.score for b in got)
+                        if cell.score < MIN_SCORE and _NUMBERISH.match(cell.text):
+                            cell.unsure = True
+                    cells.append(cell)
+            box = (int(bounds[0]), int(ys[0]), int(bounds[-1]), int(ys[-1]))
+            tables.append(OcrTable(box, bounds, ys, cells, ruled=False))
+            taken.update(range(i, j))
+            i = j
+        else:
+            i = max(j, i + 1)
+    return tables, taken
+
+
+def _slot(bounds: list[float], x: float) -> int:
+    return sum(1 for v in bounds[1:-1] if v < x)
+
+
+# ---------------------------------------------------------------- one image
+
+
+def read_image(img) -> Page:
+    """Read one RGB image (numpy array): tables and the text lines outside them."""
+    import cv2
+
+    if img.shape[0] < MIN_SIDE or img.shape[1] < MIN_SIDE:
+        return Page(img.shape[1], img.shape[0])
+    _started()
+    cv2.setNumThreads(THREADS)
+    gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    angle = _skew(gray)
+    if 0.1 <= abs(angle) <= MAX_SKEW:
+        img = _rotate(img, angle)
+        gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    else:
+        angle = 0.0
+    tables, line_mask = _ruled_tables(gray)
+    boxes = _detect(img)
+    bw = cv2.bitwise_and(_binary(gray), cv2.bitwise_not(line_mask))
+    used: set[int] = set()
+    for t in tables:
+        _fill_cells(img, bw, t, boxes, used)
+    tables = [t for t in tables if any(c.text or c.unsure for c in t.cells)]
+    free = [b for k, b in enumerate(boxes) if k not in used and b.text]
+    text_lines = _text_lines(free)
+    plain, taken = _unruled_tables(text_lines)
+    tables.extend(plain)
+    tables.sort(key=lambda t: t.bbox[1])
+    page = Page(img.shape[1], img.shape[0], tables, angle=angle)
+    for k, ln in enumerate(text_lines):
+        if k in taken:
+            continue
+        page.lines.append(OcrLine(min(b.x0 for b in ln), min(b.y0 for b in ln), max(b.x1 for b in ln),
+                                  max(b.y1 for b in ln), _join_lines(ln), min(b.score for b in ln),
+                                  tabular=_is_tabular(ln)))
+    return page
+
+
+# ---------------------------------------------------------------- an image file
+
+
+def read(path: Path, data: bytes):
+    """Read a PNG/JPEG/TIFF/BMP image file as a one-page report."""
+    if not available():
+        raise Unreadable(f"这是图片文件，未安装文字识别组件，无法读取。{INSTALL_HINT}", "OCR extra not installed")
+    from validator.readers import pdf
+
+    if not wanted():
+        raise Unreadable("这是图片文件；已关闭文字识别（--no-ocr），无法读取", "OCR switched off")
+    img = open_image(data)
+    tables, lines = pdf.ocr_content(1, read_image(img), 1.0, "图片", text=True)
+    if not tables:
+        raise Unreadable("图片中没有识别出表格", "no table found by OCR")
+    return pdf.assemble([(1, float(img.shape[0]), tables, lines)], str(path), "image")
