@@ -60,6 +60,14 @@ def png_bytes(img) -> bytes:
     return buf.getvalue()
 
 
+def _tables(page):
+    """The ruled tables of a pdfplumber page, drawn lines only (as the PDF reader sees them:
+    Word's invisible white boxes behind paragraphs are not tables)."""
+    from validator.readers.pdf import _visible
+
+    return page.filter(_visible).find_tables()
+
+
 def table_crops(pdf: Path, dpi: int = 150) -> list:
     """Each ruled table of a text PDF cropped from its page image (with a margin), in reading
     order: the "screenshots" a web editor pastes instead of the tables."""
@@ -70,13 +78,24 @@ def table_crops(pdf: Path, dpi: int = 150) -> list:
     with pdfplumber.open(pdf) as doc:
         for page, img in zip(doc.pages, pages):
             s = dpi / 72
-            for t in page.find_tables():
+            for t in _tables(page):
                 x0, top, x1, bottom = t.bbox
                 if x1 - x0 < page.width / 3:
                     continue
                 m = 6
                 crops.append(img.crop((int(x0 * s) - m, int(top * s) - m, int(x1 * s) + m, int(bottom * s) + m)))
     return crops
+
+
+def table_pages(pdf: Path) -> list[int]:
+    """The page number of each table :func:`table_crops` returns."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(pdf) as doc:
+        for n, page in enumerate(doc.pages, start=1):
+            out.extend(n for t in _tables(page) if t.bbox[2] - t.bbox[0] >= page.width / 3)
+    return out
 
 
 def html_with_images(title: str, paragraphs: list[str], images: list, folder: Path, *, inline: bool) -> Path:

@@ -208,6 +208,7 @@ class _Walker:
         self.lines = 0
         self.tables = 0
         self.cells = 0
+        self.pictures: list[tuple[int, str]] = []  # (where in blocks, relationship id) of each picture
 
     def _grow(self, blocks: int, cells: int) -> None:
         from validator.readers import check_growth
@@ -222,6 +223,9 @@ class _Walker:
             self._grow(1, 1)
             self.lines += 1
             self.blocks.append(paragraph(text, Position(line=self.lines)))
+        for rid in p.xpath(".//*[local-name()='blip']/@*[local-name()='embed'] | "
+                           ".//*[local-name()='imagedata']/@*[local-name()='id']"):
+            self.pictures.append((len(self.blocks), str(rid)))
         for box in boxes:
             self.container(box)
 
@@ -306,7 +310,8 @@ def read(path: pathlib.Path, data: bytes) -> Document:
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            body = etree.fromstring(z.read(_main_part(z, parser)), parser).find(W + "body")
+            main = _main_part(z, parser)
+            body = etree.fromstring(z.read(main), parser).find(W + "body")
     except etree.XMLSyntaxError as e:  # libxml2's own limits (no huge_tree): 256 levels, 10 MB text nodes
         if "depth" in str(e).lower():
             raise Unreadable("DOCX文档中的 XML 嵌套超过 256 层上限，无法读取", f"XMLSyntaxError: {e}") from None
@@ -320,7 +325,47 @@ def read(path: pathlib.Path, data: bytes) -> Document:
     walker = _Walker()
     if body is not None:
         walker.container(body)
-    return Document(path=str(path), format="docx", blocks=walker.blocks)
+    blocks = walker.blocks
+    if walker.pictures:
+        from validator.readers import ocr
+
+        if ocr.needs_pictures(blocks):  # tables pasted as pictures: read them by OCR
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                targets = _relationships(z, main, parser)
+                pictures = [(at, data) for at, rid in walker.pictures
+                            if (data := _member(z, targets.get(rid))) is not None]
+            blocks = ocr.insert(blocks, ocr.picture_blocks(pictures, walker.tables + 1))
+    return Document(path=str(path), format="docx", blocks=blocks)
+
+
+def _relationships(z: zipfile.ZipFile, part: str, parser) -> dict[str, str]:
+    """Relationship id -> zip member of the parts the main document embeds (external
+    targets, i.e. linked pictures, are left out: nothing is ever fetched)."""
+    import posixpath
+
+    from lxml import etree
+
+    folder, name = posixpath.split(part)
+    try:
+        rels = etree.fromstring(z.read(posixpath.join(folder, "_rels", name + ".rels")), parser)
+    except (KeyError, etree.XMLSyntaxError):
+        return {}
+    out = {}
+    for r in rels:
+        if r.get("TargetMode") == "External" or not r.get("Id") or not r.get("Target"):
+            continue
+        target = r.get("Target").split("#")[0]
+        out[r.get("Id")] = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+    return out
+
+
+def _member(z: zipfile.ZipFile, name: str | None) -> bytes | None:
+    if not name:
+        return None
+    try:
+        return z.read(name)  # sizes were checked by check_zip
+    except KeyError:
+        return None
 
 
 _OFFICE_DOCUMENT = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",

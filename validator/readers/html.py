@@ -283,6 +283,7 @@ def _span(value: str | None, default: int, lo: int, hi: int) -> int:
 
 _SENT = "\ufdd0"  # a paragraph break in the page text (a noncharacter: never text)
 _TABLE = "\ufdd1"  # where a data table's rows go in the page text
+_PICTURE = "\ufdd2"  # where an <img> stood (its number follows, then _PICTURE again)
 
 
 _XPATHS: dict[str, object] = {}
@@ -419,7 +420,7 @@ def _is_layout_table(table) -> bool:
     return False
 
 
-def _walk_text(start) -> tuple[str, int, list]:
+def _walk_text(start) -> tuple[str, int, list, list]:
     """The text of the page as the reader walks it, the number of images seen, and the
     data tables.
 
@@ -442,12 +443,18 @@ def _walk_text(start) -> tuple[str, int, list]:
     gone = {el for el in {*start.iter(_SKIP_OR_BOILERPLATE), *_xpath("attributed")(start)}
             if el.tag in _SKIP_TAGS or _hidden(el) or _boilerplate(el, el.tag)}
     if start in gone:
-        return "", 0, tables
+        return "", 0, tables, []
     # a skipped <img> the walk would have reached still counts as an image seen
     images = sum(1 for el in gone if el.tag == "img" and not any(a in gone for a in el.iterancestors()))
     for el in gone:  # in any order: what is removed with an ancestor is gone either way
         _drop(el)
     images += sum(1 for _ in start.iter("img"))
+    pictures: list[str] = []  # the src of each <img> the walk reaches, marked in the text
+    for el in start.iter("img"):
+        src = (el.get("src") or "").strip()
+        if src:
+            el.tail = f"{_PICTURE}{len(pictures)}{_PICTURE}" + (el.tail or "")
+            pictures.append(src)
     for el in start.iter("pre", "listing", "plaintext"):
         if el.text:
             el.text = el.text.replace("\n", _SENT)
@@ -463,17 +470,25 @@ def _walk_text(start) -> tuple[str, int, list]:
             el.text = _SENT + (el.text or "")
         if el is not start:
             el.tail = _SENT + (el.tail or "")
-    return _text(start), images, tables
+    return _text(start), images, tables, pictures
 
 
-def _blocks(title: str | None, text: str, tables: list) -> list[Block]:
+_PICTURE_MARK = re.compile(f"{_PICTURE}(\\d+){_PICTURE}")
+
+
+def _blocks(title: str | None, text: str, tables: list, pictures: list | None = None) -> list[Block]:
     """Paragraph and row blocks from the walked page text (see :func:`_walk_text`): a data
-    table gives its caption as a paragraph, then its rows, unless it has no text at all."""
+    table gives its caption as a paragraph, then its rows, unless it has no text at all.
+    ``pictures`` receives (where in the blocks, number) of each <img> mark (after the
+    paragraph it stood in: an icon never splits a paragraph)."""
     from validator.readers import check_growth
 
     blocks: list[Block] = []
     cells = lines = numbered = 0
     for piece in ([title] if title is not None else []) + text.split(_SENT):
+        marks = [int(n) for n in _PICTURE_MARK.findall(piece)] if _PICTURE in piece else []
+        if marks:
+            piece = _PICTURE_MARK.sub("", piece)
         grid = None
         if piece.startswith(_TABLE):
             table = tables[int(piece[1:])]
@@ -492,6 +507,8 @@ def _blocks(title: str | None, text: str, tables: list) -> list[Block]:
             numbered += 1
             for r, row_cells in enumerate(grid, 1):
                 blocks.append(row([(t, Position(table=numbered, row=r, col=c)) for c, t in enumerate(row_cells, 1)]))
+        if pictures is not None:
+            pictures.extend((len(blocks), n) for n in marks)
     return blocks
 
 
@@ -562,8 +579,8 @@ def read(path: pathlib.Path, data: bytes) -> Document:
         recover=True, default_doctype=False, huge_tree=False,
     )
     try:
-        if _SENT in text or _TABLE in text:
-            text = text.replace(_SENT, "\ufffd").replace(_TABLE, "\ufffd")
+        if _SENT in text or _TABLE in text or _PICTURE in text:
+            text = text.replace(_SENT, "\ufffd").replace(_TABLE, "\ufffd").replace(_PICTURE, "\ufffd")
         root = lxml.etree.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
         if root is None:
             raise lxml.etree.ParserError("Document is empty")
@@ -575,8 +592,16 @@ def read(path: pathlib.Path, data: bytes) -> Document:
     title = root.find(".//title")
     title_text = _text(title) if title is not None else None
     body = root.find("body")
-    page, images, tables = _walk_text(body if body is not None else root)
-    blocks = _blocks(title_text, page, tables)
+    page, images, tables, srcs = _walk_text(body if body is not None else root)
+    marks: list[tuple[int, int]] = []
+    blocks = _blocks(title_text, page, tables, marks)
+    if marks:
+        from validator.readers import ocr
+
+        if ocr.needs_pictures(blocks):  # tables published as pictures: read them by OCR
+            pictures = [(at, data) for at, n in marks if (data := _picture(pathlib.Path(path), srcs[n])) is not None]
+            numbered = sum(1 for b in blocks if b.kind == "row" and b.cells and b.cells[0].pos.row == 1)
+            blocks = ocr.insert(blocks, ocr.picture_blocks(pictures, numbered + 1))
     from_title = 1 if title_text is not None and normalize_text(title_text) else 0
     if not any(b.text for b in blocks[from_title:]):
         hint = "（内容可能以图片形式发布）" if images else ""
@@ -585,6 +610,37 @@ def read(path: pathlib.Path, data: bytes) -> Document:
             f"no text outside boilerplate (decoded as {encoding}; {images} image(s))",
         )
     return Document(path=str(path), format="html", blocks=blocks, published=published)
+
+
+def _picture(page: pathlib.Path, src: str) -> bytes | None:
+    """The bytes of an ``<img>``: a ``data:`` URI, or a file beside the saved page (in its
+    folder or below it). Nothing is ever fetched: ``http:``, ``//host``, absolute paths and
+    paths leaving the page's folder give None."""
+    import base64
+    import urllib.parse
+
+    from validator import readers as limits
+
+    if src.lower().startswith("data:"):
+        head, sep, body = src.partition(",")
+        if not sep or not head.lower().startswith("data:image/"):
+            return None
+        try:
+            raw = base64.b64decode(body, validate=False) if ";base64" in head.lower() else urllib.parse.unquote_to_bytes(body)
+        except ValueError:
+            return None
+        return raw if len(raw) <= limits.MAX_BYTES else None
+    parts = urllib.parse.urlsplit(src)
+    if parts.scheme or parts.netloc or parts.path.startswith(("/", "\\")):
+        return None
+    folder = page.resolve().parent
+    try:
+        target = (folder / urllib.parse.unquote(parts.path)).resolve()
+        if not target.is_relative_to(folder) or not target.is_file() or target.stat().st_size > limits.MAX_BYTES:
+            return None
+        return target.read_bytes()
+    except (OSError, ValueError):
+        return None
 
 
 # CMS pages state their publication date in a meta element (PubDate on 政府网站集约化

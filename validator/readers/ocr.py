@@ -23,7 +23,7 @@ What is read, in this order, for one image:
 5. **Confidence is data.** Every cell keeps its recognition score and its region of the image
    (:class:`~validator.document.Recognition`). A cell whose text could not be recognised (ink
    but no text) or whose number was recognised with a score below :data:`MIN_SCORE` is marked
-   ``unsure``; extraction reports it as unreadable (rule X009), never as a value.
+   ``unsure``; extraction reports it as unreadable (rule X010), never as a value.
 
 The result is a :class:`Page` (tables as grids of cells, and text lines outside tables) in
 pixel coordinates; the PDF reader turns pages into its own tables and paragraphs (so page
@@ -111,6 +111,7 @@ class OcrLine:
     text: str
     score: float
     tabular: bool = False
+    size: float = 0.0  # height of the line's ink (pixels): its font size, for paragraphs and titles
 
 
 @dataclass
@@ -308,7 +309,7 @@ def _line_masks(bw, scale: int):
 
     h, w = bw.shape
     lh = max(20, w // scale)
-    lv = max(20, h // (scale * 2))
+    lv = max(25, h // (scale * 3 // 2))  # longer than a digit "1" (about 20 px at 150 dpi)
     horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (lh, 1)))
     vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, lv)))
     return horiz, vert
@@ -450,6 +451,34 @@ def _ink_box(bw, box, margin: int):
             x0 + margin + int(xs.max()) + 1, y0 + margin + int(ys.max()) + 1)
 
 
+def _ink_lines(bw, box, margin: int, line_h: float) -> list[tuple[int, int, int, int]]:
+    """The lines of ink in a cell, top to bottom, from the rows of pixels holding ink."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    sub = bw[y0 + margin:y1 - margin, x0 + margin:x1 - margin]
+    if sub.size == 0:
+        return []
+    rows = np.flatnonzero(sub.any(axis=1))
+    if not len(rows):
+        return []
+    bands, start, prev = [], rows[0], rows[0]
+    for r in rows[1:]:
+        if r - prev > max(2, int(line_h * 0.12)):
+            bands.append((start, prev + 1))
+            start = r
+        prev = r
+    bands.append((start, prev + 1))
+    out = []
+    for a, b in bands:
+        if b - a < 0.3 * line_h:
+            continue  # a speck, not a line of text
+        cols = np.flatnonzero(sub[a:b].any(axis=0))
+        out.append((x0 + margin + int(cols[0]), y0 + margin + int(a), x0 + margin + int(cols[-1]) + 1,
+                    y0 + margin + int(b)))
+    return out
+
+
 def _crop(img, box, pad: int):
     import numpy as np
 
@@ -480,12 +509,41 @@ def _join_lines(boxes: list[_Box]) -> str:
     return _clean(text)
 
 
+_WORDY = re.compile(r"[\u4e00-\u9fff0-9]")
 _NUMBERISH = re.compile(r"^[\d\s.,，．%％+\-−]*$")
+
+
+def _split_numbers(table: OcrTable, mine: dict[int, list[_Box]]) -> None:
+    """A cell spanning several grid columns that holds several numbers lost its column rules
+    (blur, a faint scan): split it into the table's columns; each part is read on its own."""
+    for ci in range(len(table.cells)):
+        cell, got = table.cells[ci], mine.get(ci, [])
+        if cell.c1 - cell.c0 < 2 or not got or not all(_NUMBERISH.match(b.text) for b in got):
+            continue
+        if sum(len(b.text.split()) for b in got) < 2:
+            continue
+        parts = []
+        for c in range(cell.c0, cell.c1):
+            x0, x1 = int(table.xs[c]), int(table.xs[c + 1])
+            parts.append(OcrCell(cell.r0, cell.r1, c, c + 1, (max(x0, cell.box[0]), cell.box[1],
+                                                             min(x1, cell.box[2]), cell.box[3])))
+        table.cells[ci] = parts[0]
+        first_new = len(table.cells)
+        table.cells.extend(parts[1:])
+        mine.pop(ci)
+        for b in got:  # boxes holding one number inside one part keep it; the rest is re-read
+            if len(b.text.split()) != 1:
+                continue
+            for k, part in enumerate(parts):
+                if part.box[0] <= b.x0 and b.x1 <= part.box[2]:
+                    mine.setdefault(ci if k == 0 else first_new + k - 1, []).append(b)
+                    break
 
 
 def _fill_cells(img, bw, table: OcrTable, boxes: list[_Box], used: set[int]) -> None:
     """Assign text boxes to the cells of one table; recognise again what is missing."""
     mine: dict[int, list[_Box]] = {}
+    overrun: set[int] = set()
     for k, b in enumerate(boxes):
         if k in used:
             continue
@@ -494,13 +552,15 @@ def _fill_cells(img, bw, table: OcrTable, boxes: list[_Box], used: set[int]) -> 
             if x0 <= b.cx <= x1 and y0 <= b.cy <= y1:
                 used.add(k)
                 if b.x0 < x0 - 0.3 * b.h or b.x1 > x1 + 0.3 * b.h:
-                    break  # a box running over the column rules: recognised again per cell below
+                    overrun.add(ci)  # a box running over the column rules: the cell is read again alone
+                    break
                 mine.setdefault(ci, []).append(b)
                 break
         else:
             x0, y0, x1, y1 = table.bbox
             if x0 <= b.cx <= x1 and y0 <= b.cy <= y1:
                 used.add(k)  # inside the table but in no cell (on a rule): dropped, cells re-read
+    _split_numbers(table, mine)
     line_h = sorted(b.h for b in boxes)[len(boxes) // 2] if boxes else 20.0
     again: list[tuple[int, tuple]] = []
     for ci, cell in enumerate(table.cells):
@@ -511,22 +571,40 @@ def _fill_cells(img, bw, table: OcrTable, boxes: list[_Box], used: set[int]) -> 
         ink = _ink_box(bw, cell.box, margin=max(2, int(line_h * 0.12)))
         if ink is None:
             continue
-        if not got or not cell.text:
-            if ink[3] - ink[1] <= 1.8 * line_h:  # one line of ink: recognise the crop alone
-                again.append((ci, ink))
-            else:
-                cell.unsure = True  # several lines of ink and no text found
+        if cell.text and cell.score >= MIN_SCORE and ci not in overrun:
+            continue
+        bands = _ink_lines(bw, cell.box, max(2, int(line_h * 0.12)), line_h)
+        if len(bands) <= 1:  # one line of ink: recognise the crop alone
+            again.append((ci, bands[0] if bands else ink))
+            continue
+        # Several lines of ink, no text or text read with doubt: recognise each line of the
+        # cell's ink alone (a label set on two lines, 其他/结果, is sometimes cut page-wide).
+        pad = max(4, int(line_h * 0.25))
+        own = [r for r in _recognise([_crop(img, b, pad) for b in bands]) if r[0]]
+        if own and len(own) == len(bands) and (not cell.text or ci in overrun or min(r[1] for r in own) > cell.score):
+            cell.text, cell.score = _clean("".join(r[0] for r in own)), min(r[1] for r in own)
+        if not cell.text:
+            cell.unsure = True  # ink, and no text found
     if again:
+        # A second look at the cell's own ink, cut out with a margin: a thin digit next to a
+        # ruling line, or lost by the page-wide detection, is often read here with confidence.
         pad = max(4, int(line_h * 0.25))
         results = _recognise([_crop(img, box, pad) for _, box in again])
         for (ci, _), (text, score) in zip(again, results):
             cell = table.cells[ci]
-            cell.text, cell.score = text, score
-            if not text:
+            if text and (cell.score is None or not cell.text or ci in overrun or score > cell.score):
+                cell.text, cell.score = text, score
+            if not cell.text:
                 cell.unsure = True
     for cell in table.cells:
-        if cell.text and cell.score is not None and cell.score < MIN_SCORE and _NUMBERISH.match(cell.text):
+        if cell.text and cell.score is not None and cell.score < MIN_SCORE and _doubtful(cell.text):
             cell.unsure = True
+
+
+def _doubtful(text: str) -> bool:
+    """Text that a low score makes untrustworthy: a number, or a mark or two (a thin "1" is
+    read as "一" or "l"); longer labels are matched to the template by meaning anyway."""
+    return bool(_NUMBERISH.match(text)) or len(text.replace(" ", "")) <= 2
 
 
 # ---------------------------------------------------------------- unruled tables
@@ -588,7 +666,7 @@ def _unruled_tables(lines: list[list[_Box]]) -> tuple[list[OcrTable], set[int]]:
                     if got:
                         cell.text = _join_lines(got)
                         cell.score = min(b.score for b in got)
-                        if cell.score < MIN_SCORE and _NUMBERISH.match(cell.text):
+                        if cell.score < MIN_SCORE and _doubtful(cell.text):
                             cell.unsure = True
                     cells.append(cell)
             box = (int(bounds[0]), int(ys[0]), int(bounds[-1]), int(ys[-1]))
@@ -628,7 +706,9 @@ def read_image(img) -> Page:
     used: set[int] = set()
     for t in tables:
         _fill_cells(img, bw, t, boxes, used)
-    tables = [t for t in tables if any(c.text or c.unsure for c in t.cells)]
+    # A grid of lines is a table when it holds text (two cells with ideographs or digits), not
+    # a frame, a chart or a pattern.
+    tables = [t for t in tables if sum(bool(_WORDY.search(c.text)) for c in t.cells) >= 2]
     free = [b for k, b in enumerate(boxes) if k not in used and b.text]
     text_lines = _text_lines(free)
     plain, taken = _unruled_tables(text_lines)
@@ -638,10 +718,24 @@ def read_image(img) -> Page:
     for k, ln in enumerate(text_lines):
         if k in taken:
             continue
-        page.lines.append(OcrLine(min(b.x0 for b in ln), min(b.y0 for b in ln), max(b.x1 for b in ln),
-                                  max(b.y1 for b in ln), _join_lines(ln), min(b.score for b in ln),
-                                  tabular=_is_tabular(ln)))
+        box = (int(min(b.x0 for b in ln)), int(min(b.y0 for b in ln)), int(max(b.x1 for b in ln)),
+               int(max(b.y1 for b in ln)))
+        page.lines.append(OcrLine(*box, _join_lines(ln), min(b.score for b in ln), tabular=_is_tabular(ln),
+                                  size=_ink_height(bw, box)))
     return page
+
+
+def _ink_height(bw, box) -> float:
+    """The height of the ink of a text line: rows holding at least a few ink pixels (the
+    detector's boxes are padded unevenly, so their height is not the font size)."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    sub = bw[max(0, y0):y1, max(0, x0):x1]
+    if sub.size == 0:
+        return float(y1 - y0)
+    rows = np.flatnonzero((sub > 0).sum(axis=1) >= max(2, sub.shape[1] // 200))
+    return float(rows[-1] - rows[0] + 1) if len(rows) else float(y1 - y0)
 
 
 # ---------------------------------------------------------------- an image file
@@ -660,3 +754,88 @@ def read(path: Path, data: bytes):
     if not tables:
         raise Unreadable("图片中没有识别出表格", "no table found by OCR")
     return pdf.assemble([(1, float(img.shape[0]), tables, lines)], str(path), "image")
+
+
+# ---------------------------------------------------------------- pictures in HTML and DOCX
+
+MIN_PICTURE = (200, 80)
+"""Pictures smaller than this (width, height in pixels) are icons or logos, never read."""
+
+MAX_PICTURES = 40
+"""Most pictures of one HTML page or DOCX recognised (a report has one to three table pictures)."""
+
+TEXT_TABLE_ROWS = 10
+"""A document whose text tables already have this many rows of numbers published its tables
+as text: its pictures (logos, photos, QR codes) are not recognised."""
+
+
+def needs_pictures(blocks) -> bool:
+    """Whether a document's pictures may hold its tables: OCR is on and installed, and its text
+    tables do not already hold the figures (see :data:`TEXT_TABLE_ROWS`)."""
+    from validator import values
+
+    rows = sum(1 for b in blocks if b.kind == "row" and sum(values.is_number(c.text) for c in b.cells) >= 3)
+    return rows < TEXT_TABLE_ROWS and enabled()
+
+
+def picture_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from an image header (nothing decoded), or None if it is no image."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return im.size
+    except Exception:  # noqa: BLE001 - not an image Pillow knows, or a decompression bomb
+        return None
+
+
+def picture_blocks(pictures: list[tuple[int, bytes]], first_table: int, *, label: str = "图片") -> list[tuple[int, list]]:
+    """The table rows OCR reads in the pictures of a document.
+
+    ``pictures``: (where in the document's blocks, image bytes) in document order. Returns
+    (where, rows) for each picture holding a table; the tables are numbered from
+    ``first_table`` on, each cell's position names the table, row and column and its
+    :class:`~validator.document.Recognition` names the picture (``图片2``).
+    """
+    import dataclasses
+
+    from validator.readers import pdf
+
+    out: list[tuple[int, list]] = []
+    table = first_table
+    for k, (where, data) in enumerate(pictures[:MAX_PICTURES], start=1):
+        size = picture_size(data)
+        if size is None or size[0] < MIN_PICTURE[0] or size[1] < MIN_PICTURE[1]:
+            continue
+        name = f"{label}{k}"
+        try:
+            img = open_image(data, name)
+        except Unreadable:
+            continue  # a damaged picture is not a reason to refuse the whole page
+        tables, _ = pdf.ocr_content(1, read_image(img), 1.0, name, text=False)
+        if not tables:
+            continue
+        doc = pdf.assemble([(1, float(img.shape[0]), tables, [])], name, "image")
+        rows = []
+        numbers: dict[int, int] = {}
+        for b in doc.blocks:
+            if b.kind != "row":
+                continue
+            t = numbers.setdefault(b.cells[0].pos.table, table + len(numbers))
+            rows.append(dataclasses.replace(b, cells=tuple(
+                dataclasses.replace(c, pos=dataclasses.replace(c.pos, page=None, table=t)) for c in b.cells)))
+        table += len(numbers)
+        out.append((where, rows))
+    return out
+
+
+def insert(blocks: list, found: list[tuple[int, list]]) -> list:
+    """``blocks`` with each picture's rows inserted where the picture stood."""
+    out, at = [], 0
+    for where, rows in found:
+        out.extend(blocks[at:where])
+        out.extend(rows)
+        at = max(at, where)
+    out.extend(blocks[at:])
+    return out

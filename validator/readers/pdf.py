@@ -725,13 +725,17 @@ def ocr_content(page_no: int, page, scale: float, image: str, *, text: bool) -> 
         tables.append(t)
     lines: list[_Line] = []
     if text and page.lines:
-        heights = sorted(ln.y1 - ln.y0 for ln in page.lines)
-        body = heights[len(heights) // 2]
+        # Ink heights jitter by a few pixels from line to line (punctuation, digits): sizes
+        # within 12 % of the smallest of a group are one font size, the group's median.
+        groups: list[list[float]] = []
+        for h in sorted(ln.size for ln in page.lines):
+            if groups and h <= groups[-1][0] * 1.12:
+                groups[-1].append(h)
+            else:
+                groups.append([h])
+        font = {h: g[len(g) // 2] for g in groups for h in g}
         for ln in page.lines:
-            h = ln.y1 - ln.y0
-            # Box heights jitter by a few pixels: lines within a quarter of the page's usual
-            # height are body text of one size (a text box is ~1.3x its font size).
-            size = round((body if abs(h - body) <= 0.25 * body else h) * scale / 1.3, 1)
+            size = round(font[ln.size] * scale, 1)
             lines.append(_Line(page_no, ln.y0 * scale, ln.y1 * scale, ln.x0 * scale, ln.x1 * scale,
                                size, ln.text, ln.tabular))
     return tables, lines
