@@ -61,11 +61,12 @@ def png_bytes(img) -> bytes:
 
 
 def _tables(page):
-    """The ruled tables of a pdfplumber page, drawn lines only (as the PDF reader sees them:
-    Word's invisible white boxes behind paragraphs are not tables)."""
-    from validator.readers.pdf import _visible
+    """The ruled tables of a pdfplumber page as the PDF reader finds them (drawn lines only,
+    the border left open at a page break closed), so that a crop holds the whole table."""
+    from validator.readers.pdf import _closing_edges, _visible
 
-    return page.filter(_visible).find_tables()
+    view = page.filter(_visible)
+    return view.find_tables({"explicit_horizontal_lines": _closing_edges(view.edges)})
 
 
 def table_crops(pdf: Path, dpi: int = 150) -> list:

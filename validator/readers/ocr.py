@@ -793,41 +793,42 @@ def picture_size(data: bytes) -> tuple[int, int] | None:
 def picture_blocks(pictures: list[tuple[int, bytes]], first_table: int, *, label: str = "图片") -> list[tuple[int, list]]:
     """The table rows OCR reads in the pictures of a document.
 
-    ``pictures``: (where in the document's blocks, image bytes) in document order. Returns
-    (where, rows) for each picture holding a table; the tables are numbered from
-    ``first_table`` on, each cell's position names the table, row and column and its
-    :class:`~validator.document.Recognition` names the picture (``图片2``).
+    ``pictures``: (where in the document's blocks, image bytes) in document order. The
+    pictures are read as the pages of one document, so that a table cut into two pictures
+    (one screenshot per printed page) is joined as a table across a page break. Returns
+    (where, rows) for each picture holding a table; tables are numbered from
+    ``first_table`` on; each cell's :class:`~validator.document.Recognition` names its
+    picture (``图片2``).
     """
     import dataclasses
 
     from validator.readers import pdf
 
-    out: list[tuple[int, list]] = []
-    table = first_table
-    for k, (where, data) in enumerate(pictures[:MAX_PICTURES], start=1):
+    pages, where = [], {}
+    for k, (at, data) in enumerate(pictures[:MAX_PICTURES], start=1):
         size = picture_size(data)
         if size is None or size[0] < MIN_PICTURE[0] or size[1] < MIN_PICTURE[1]:
             continue
-        name = f"{label}{k}"
         try:
-            img = open_image(data, name)
+            img = open_image(data, f"{label}{k}")
         except Unreadable:
             continue  # a damaged picture is not a reason to refuse the whole page
-        tables, _ = pdf.ocr_content(1, read_image(img), 1.0, name, text=False)
-        if not tables:
+        tables, _ = pdf.ocr_content(k, read_image(img), 1.0, f"{label}{k}", text=False)
+        if tables:
+            pages.append((k, float(img.shape[0]), tables, []))
+            where[k] = at
+    if not pages:
+        return []
+    doc = pdf.assemble(pages, label, "image")
+    rows: dict[int, list] = {}
+    for b in doc.blocks:
+        if b.kind != "row":
             continue
-        doc = pdf.assemble([(1, float(img.shape[0]), tables, [])], name, "image")
-        rows = []
-        numbers: dict[int, int] = {}
-        for b in doc.blocks:
-            if b.kind != "row":
-                continue
-            t = numbers.setdefault(b.cells[0].pos.table, table + len(numbers))
-            rows.append(dataclasses.replace(b, cells=tuple(
-                dataclasses.replace(c, pos=dataclasses.replace(c.pos, page=None, table=t)) for c in b.cells)))
-        table += len(numbers)
-        out.append((where, rows))
-    return out
+        page = b.cells[0].pos.page
+        rows.setdefault(page, []).append(dataclasses.replace(b, cells=tuple(
+            dataclasses.replace(c, pos=dataclasses.replace(c.pos, page=None, table=c.pos.table + first_table - 1))
+            for c in b.cells)))
+    return [(where[k], rows[k]) for k in sorted(rows)]
 
 
 def insert(blocks: list, found: list[tuple[int, list]]) -> list:
