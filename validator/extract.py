@@ -379,7 +379,9 @@ def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry],
             report.cells.append(CellRecord(table, row_entry.code, col.code, None, None, "missing", None))
             continue
         value, state, note = values.parse(cell.text, col.kind)
-        if cell.ocr is not None and cell.ocr.unsure:  # recognised without confidence: never a value
+        if cell.ocr is not None and (cell.ocr.unsure or state == "invalid"):
+            # recognised without confidence, or as marks that are no number (a blot read as
+            # "●"): OCR cannot tell a misreading from text, so the cell is unreadable, never a value
             value, state, note = None, "unreadable", None
         report.cells.append(CellRecord(table, row_entry.code, col.code, value, cell.text, state, cell.pos, note,
                                        cell.ocr))

@@ -386,7 +386,9 @@ def _ruled_tables(gray) -> tuple[list[OcrTable], object]:
         if tw < w / 6 or th < 2 * tol:
             continue
         region = labels[y:y + th, x:x + tw] == i
-        # Make the outer frame closed: cells on an open side are bounded by the table's bbox.
+        # Close the outer frame: a table cut by a page break has no bottom (or top) border,
+        # and its last row would leak out of the grid; the table's extent bounds it.
+        region[0, :] = region[-1, :] = region[:, 0] = region[:, -1] = True
         free = np.where(region, 0, 255).astype(np.uint8)
         m, cl, cst, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
         boxes = []
