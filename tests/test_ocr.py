@@ -3,7 +3,7 @@
 Every input is made here from the corpus PDFs and the seed's PDF fixture (tests/ocr_fixtures.py):
 image-only PDFs, scanned variants, PNG files, an HTML page and a DOCX whose tables are
 pictures. Each is held to the text form it came from: every 表三/表四 cell read right, or
-reported unreadable (X013) — never a wrong number — and the same verdict.
+reported unreadable (X030) — never a wrong number — and the same verdict.
 
 OCR is slow (seconds per page): images are made once per session and each file is read once.
 """
@@ -56,7 +56,7 @@ def verdict(f) -> set:
 
 def assert_read_right(text: Path, image: Path, *, strict: bool) -> list:
     """Every 表三/表四 cell of ``image`` equals the text form's, or (unless ``strict``) is
-    unreadable and named by an X013 finding. Returns the unreadable cells."""
+    unreadable and named by an X030 finding. Returns the unreadable cells."""
     want, _ = read(text)
     got, f = read(image)
     assert set(got) == set(want)
@@ -70,7 +70,7 @@ def assert_read_right(text: Path, image: Path, *, strict: bool) -> list:
             continue
         wrong.append((key, c["raw"], g["raw"], g["state"]))
     assert not wrong, f"cells read wrong from {image.name}: {wrong}"
-    named = {(x["table_code"], x["row_code"], x["column_code"]) for x in f.findings if x["rule"] == "X013"}
+    named = {(x["table_code"], x["row_code"], x["column_code"]) for x in f.findings if x["rule"] == "X030"}
     assert named == set(unreadable)
     return unreadable
 
@@ -131,11 +131,11 @@ def test_scanned_variants_read_right_or_name_the_cells(corpus, images, variant):
     assert_read_right(corpus / R014, pdf, strict=False)
     _, text = read(corpus / R014)
     _, img = read(pdf)
-    assert {x for x in verdict(img) if x[0] != "X013"} <= verdict(text)
+    assert {x for x in verdict(img) if x[0] != "X030"} <= verdict(text)
 
 
 def test_a_damaged_digit_is_unreadable_not_a_value(corpus, images):
-    """A value cell blotted beyond recognition is reported (X013) with its page, never read."""
+    """A value cell blotted beyond recognition is reported (X030) with its page, never read."""
     from PIL import ImageDraw
 
     pages = F.render_pages(corpus / R014, 150, TABLE_PAGES[R014])
@@ -148,7 +148,7 @@ def test_a_damaged_digit_is_unreadable_not_a_value(corpus, images):
     unreadable = assert_read_right(corpus / R014, pdf, strict=False)
     assert ("t4", "review", "upheld") in unreadable
     _, f = read(pdf)
-    x = next(x for x in f.findings if x["rule"] == "X013" and x["table_code"] == "t4")
+    x = next(x for x in f.findings if x["rule"] == "X030" and x["table_code"] == "t4")
     assert (x["severity"], x["row_code"], x["column_code"], x["position"]["page"]) == ("error", "review", "upheld", 2)
     assert not any(v[0] == "T401" and v[2] == "行政复议" for v in verdict(f))  # its equation is not judged
 

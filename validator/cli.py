@@ -247,9 +247,12 @@ def _check_number(name: str, value, low=None, high=None):
 @click.option("--no-reviews", is_flag=True, help="不应用任何审核记录，显示原始结论。")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True),
               help="使用该配置文件（默认：从当前目录向上找 validator.toml 或 pyproject.toml 的 [tool.validator]）。")
+@click.option("--no-ocr", "no_ocr", is_flag=True,
+              help="不识别以图片发布的表格（扫描版 PDF、PNG/JPEG、网页和 Word 中的表格图片）；"
+                   "需要文字识别的文件读取时限为 --time-budget 的 5 倍（默认 300 秒）。")
 @click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈，而不是一行说明。")
 def check(paths, formats, output, strict, fail_on, exit_zero, year, body, previous, include, exclude, show_info,
-          quiet, jobs, time_budget, disable, severity, rule_dirs, reviews_file, no_reviews, config_file, debug):
+          quiet, jobs, time_budget, disable, severity, rule_dirs, reviews_file, no_reviews, config_file, debug, no_ocr):
     """Check report files (or directories of them).
 
     A directory is searched recursively for report files (.txt .md .html .docx .pdf
@@ -289,7 +292,8 @@ def check(paths, formats, output, strict, fail_on, exit_zero, year, body, previo
                                  budget=time_budget, keep_cells=any(f == "html" for f, _ in writes), rules=rules,
                                  disabled=conf["disable"], fail_on=conf["fail-on"],
                                  previous=[Path(p) for p in previous], on_file=progress.advance,
-                                 skip_non_reports=[t.path for t in targets if not t.named], reviews=reviews)
+                                 skip_non_reports=[t.path for t in targets if not t.named], reviews=reviews,
+                                 ocr=not no_ocr)
     except Exception as e:  # never a traceback for users unless --debug
         if debug:
             raise

@@ -151,7 +151,8 @@ def _cells(report) -> list[dict]:
             for c in report.cells]
 
 
-def load_reports(path: Path, *, year: int | None = None, body: str | None = None) -> list:
+def load_reports(path: Path, *, year: int | None = None, body: str | None = None, ocr: bool = True,
+                 on_ocr=None) -> list:
     """Read and extract one file: one report, or several from a canonical long-form file.
     Raises Unreadable."""
     import stat
@@ -171,7 +172,7 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
         for r in reports:
             r.notes.extend(_extract.cell_notes(r))
         return reports
-    doc = read(path)
+    doc = read(path, ocr=ocr, on_ocr=on_ocr)
     report = _extract.extract(doc, year=year, body=body)
     report.path = shown_path(report.path)  # a name with undecodable bytes, as text every output can carry
     required = TEMPLATE.required
@@ -192,22 +193,37 @@ def _alarm(signum, frame):
     raise _OutOfTime()
 
 
-def load_within(path: Path, year: int | None, body: str | None, budget: float | None):
-    """``load_reports`` under a time budget: returns the reports, or an Unreadable."""
+OCR_BUDGET_FACTOR = 5
+"""A file whose tables are read by OCR (images) gets this many times the time budget
+(300 s by default): recognition takes seconds per page."""
+
+
+def load_within(path: Path, year: int | None, body: str | None, budget: float | None, ocr: bool = True):
+    """``load_reports`` under a time budget: returns the reports, or an Unreadable. Once OCR
+    starts on the file, its budget becomes ``OCR_BUDGET_FACTOR`` times as long."""
     timed = bool(budget) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGALRM, _alarm) if timed else None
+    start = time.monotonic()
+    limit = [budget]
+
+    def on_ocr() -> None:
+        if timed:
+            limit[0] = budget * OCR_BUDGET_FACTOR
+            signal.setitimer(signal.ITIMER_REAL, max(limit[0] - (time.monotonic() - start), 0.001))
+
     try:
         try:
             if timed:
                 signal.setitimer(signal.ITIMER_REAL, budget)
-            return load_reports(path, year=year, body=body)
+            return load_reports(path, year=year, body=body, ocr=ocr, on_ocr=on_ocr)
         finally:
             if timed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except Unreadable as e:
         return e
     except _OutOfTime:
-        return Unreadable(f"读取超时：超过每个文件 {budget:g} 秒的时间上限", "time budget exceeded")
+        return Unreadable(f"读取超时：超过每个文件 {limit[0]:g} 秒的时间上限"
+                          + ("（含文字识别）" if limit[0] != budget else ""), "time budget exceeded")
     except MemoryError:
         return Unreadable("读取时内存超限", "MemoryError")
     except RecursionError:
@@ -236,12 +252,12 @@ def _timed(fn, *args):
 
 
 def _load_task(args):
-    path, year, body, budget = args
-    return _timed(load_within, Path(path), year, body, budget)
+    path, year, body, budget, ocr = args
+    return _timed(load_within, Path(path), year, body, budget, ocr)
 
 
 def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: float | None = TIME_BUDGET,
-             debug: bool = False):
+             debug: bool = False, ocr: bool = True):
     """Yield (path, reports or Unreadable, seconds taken to read it) for every path, in order.
 
     With ``jobs > 1`` one pool of worker processes reads the whole batch; a window of
@@ -252,10 +268,10 @@ def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: 
         for p in paths:
             if debug:
                 t0 = time.perf_counter()
-                got = load_reports(Path(p), year=year, body=body)
+                got = load_reports(Path(p), year=year, body=body, ocr=ocr)
                 yield p, got, time.perf_counter() - t0
             else:
-                yield (p, *_timed(load_within, Path(p), year, body, budget))
+                yield (p, *_timed(load_within, Path(p), year, body, budget, ocr))
         return
     import multiprocessing as mp
     from collections import deque
@@ -270,7 +286,7 @@ def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: 
         def submit() -> None:
             p = next(todo, None)
             if p is not None:
-                pending.append((p, pool.submit(_load_task, (str(p), year, body, budget))))
+                pending.append((p, pool.submit(_load_task, (str(p), year, body, budget, ocr))))
 
         for _ in range(jobs * 32):
             submit()
@@ -349,7 +365,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
                 rules=None, debug: bool = False, previous: list[Path] = (), on_file=None, jobs: int | None = None,
                 budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK,
                 disabled: dict[str, str] | None = None, reviews=None, fail_on: str = "error",
-                skip_non_reports=()) -> Result:
+                skip_non_reports=(), ocr: bool = True) -> Result:
     """Check files as one batch.
 
     ``previous`` files are read only as last year's reports for the cross-year rules: they
@@ -414,7 +430,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             light_owner.extend(o for o in owners if results[o].status != "unreadable")
 
     reports, owners = [], []
-    for p, got, seconds in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug):
+    for p, got, seconds in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug, ocr=ocr):
         if isinstance(got, Unreadable):
             unreadable(p, got)
             results[-1].seconds = seconds
@@ -442,7 +458,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         else:
             context.append(p)
     first_context = len(light)
-    for p, got, _ in read_all(context, body=body, jobs=1, budget=budget, debug=debug):
+    for p, got, _ in read_all(context, body=body, jobs=1, budget=budget, debug=debug, ocr=ocr):
         if isinstance(got, Unreadable):
             unreadable(p, got, "（--previous）")
             continue

@@ -23,7 +23,7 @@ What is read, in this order, for one image:
 5. **Confidence is data.** Every cell keeps its recognition score and its region of the image
    (:class:`~validator.document.Recognition`). A cell whose text could not be recognised (ink
    but no text) or whose number was recognised with a score below :data:`MIN_SCORE` is marked
-   ``unsure``; extraction reports it as unreadable (rule X013), never as a value.
+   ``unsure``; extraction reports it as unreadable (rule X030), never as a value.
 
 The result is a :class:`Page` (tables as grids of cells, and text lines outside tables) in
 pixel coordinates; the PDF reader turns pages into its own tables and paragraphs (so page
