@@ -132,3 +132,17 @@ def test_no_negative_zero():
     out.render(Result([f]), Console(file=buf, width=80, force_terminal=True, color_system=None))
     assert "-0" not in buf.getvalue()
     assert json.loads(json.dumps(num(-0.0))) == "0"
+
+
+def test_an_expected_zero_is_written_0_in_every_message(tmp_path):
+    # 表四 行政复议 总计 9 while every part is 0: the rule expects 0, computed as a negative zero
+    from click.testing import CliRunner
+
+    from validator.cli import main
+
+    from .variants import variant
+
+    path = variant(tmp_path / "r.txt", {("t4", "review", "total"): "9"})
+    res = CliRunner().invoke(main, ["check", "--format", "json", str(path)])
+    messages = [x["message"] for f in json.loads(res.stdout)["files"] for x in f["findings"] if x["rule"] == "T401"]
+    assert messages and all("应为 0" in m and "-0" not in m for m in messages)

@@ -21,7 +21,7 @@ def fmt(v) -> str:
     """A value as it appears in a message: 4 not 4.0; a missing value as 空白."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "空白"
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    return f"{v + 0.0:g}" if isinstance(v, float) else str(v)  # + 0.0: never "-0"
 
 
 class _Params(dict):
