@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_corpus as bc  # noqa: E402
+
+from .cli import invoke  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +53,7 @@ def test_numbers_read_back(built):
 
 def test_validator_check_verdicts(built):
     out, meta, specs, _ = built
-    proc = subprocess.run([sys.executable, "-m", "validator", "check", str(out), "--format", "json", "-j", "1"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = invoke("check", out, "--format", "json", "-j", "1", cwd=ROOT)  # in-process (tests/cli.py)
     assert proc.returncode == meta["expected_exit"] == 1, proc.stderr
     files = {Path(f["path"]).name: f for f in json.loads(proc.stdout)["files"]}
     assert {k: f["status"] for k, f in files.items()} == {s["name"]: s["expected"] for s in specs}

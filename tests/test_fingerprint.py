@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 
 from validator.fingerprint import PATTERN
 from validator.run import check_paths
 
+from .cli import invoke
 from .variants import ELSEWHERE, JUDGED, variant
 
 
@@ -64,7 +63,7 @@ def test_same_fingerprints_from_the_canonical_cells(tmp_path):
     """The same report in another form (its canonical cells) keeps its fingerprints."""
     m1 = variant(tmp_path / "m1.txt", {JUDGED: "5"})
     cells = tmp_path / "cells.csv"
-    subprocess.run([sys.executable, "-m", "validator", "extract", str(m1), "-o", str(cells)], check=True)
+    assert invoke("extract", m1, "-o", cells).returncode == 0
     assert _fps(cells, "error") == _fps(m1, "error")
 
 
