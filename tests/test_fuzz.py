@@ -36,9 +36,10 @@ SEED_TEXT = SEED_BYTES.decode("utf-8")
 HTML_BYTES = SEED_HTML.read_bytes()
 HTML_TEXT = HTML_BYTES.decode("gb18030")
 
-# Examples per property: enough to keep every mutation kind exercised in the suite's budget;
-# VALIDATOR_FUZZ_EXAMPLES=1000 for a deep run.
-EXAMPLES = int(os.environ.get("VALIDATOR_FUZZ_EXAMPLES", "60"))
+# Examples per property: enough to keep every mutation kind exercised in the suite's budget
+# (the check properties draw up to BATCH reports per example); VALIDATOR_FUZZ_EXAMPLES=1000
+# for a deep run.
+EXAMPLES = int(os.environ.get("VALIDATOR_FUZZ_EXAMPLES", "30"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
@@ -227,13 +228,16 @@ def _read_ok(path: Path) -> Document | None:
     return doc
 
 
-def _check_ok(path: Path) -> None:
-    """The whole check: an unreadable file with a reason and no findings, or a verdict that
-    follows from its findings; every finding a rule of the catalogue, about the template's
-    cells, in the template's labels, with its message rendered."""
+def _check_ok(paths: list[Path]) -> None:
+    """The whole check of a batch: every file an unreadable file with a reason and no
+    findings, or a verdict that follows from its findings; every finding a rule of the
+    catalogue, about the template's cells, in the template's labels, with its message
+    rendered. One batch per example (the batch path users run), so each example checks
+    several mutated reports for the cost of one run."""
     from validator.template import TEMPLATE
 
-    result = check_paths([path])
+    result = check_paths(paths)
+    assert [Path(f.path).name for f in result.files] == [p.name for p in paths]
     statuses = {f.status for f in result.files}
     assert statuses <= set(STATUSES)
     assert result.exit_code == (2 if statuses & {"unreadable", "unreadable-in-part"} else 1 if "failed" in statuses
@@ -286,22 +290,32 @@ def test_html_reader_survives_structure_mutations(workdir, page, how):
     _read_ok(_write(workdir, "structure.html", _encode(page, how)))
 
 
-@FEW
-@given(text=line_mutations(SEED_TEXT), flips=st.booleans(), data=st.data())
-def test_check_survives_mutated_text_reports(workdir, text, flips, data):
-    raw = text.encode("utf-8", "surrogatepass")
-    if flips:
-        raw = data.draw(byte_mutations(raw))
-    _check_ok(_write(workdir, "check.txt", raw))
+# Mutated reports per checked batch: the check properties draw lists of this many at most.
+BATCH = 4
 
 
 @FEW
-@given(page=html_mutations(HTML_TEXT), flips=st.booleans(), data=st.data())
-def test_check_survives_mutated_html_reports(workdir, page, flips, data):
-    raw = page.encode("gb18030", "replace")
-    if flips:
-        raw = data.draw(byte_mutations(raw))
-    _check_ok(_write(workdir, "check.html", raw))
+@given(texts=st.lists(st.tuples(line_mutations(SEED_TEXT), st.booleans()), min_size=1, max_size=BATCH), data=st.data())
+def test_check_survives_mutated_text_reports(workdir, texts, data):
+    paths = []
+    for i, (text, flips) in enumerate(texts):
+        raw = text.encode("utf-8", "surrogatepass")
+        if flips:
+            raw = data.draw(byte_mutations(raw))
+        paths.append(_write(workdir, f"check{i}.txt", raw))
+    _check_ok(paths)
+
+
+@FEW
+@given(pages=st.lists(st.tuples(html_mutations(HTML_TEXT), st.booleans()), min_size=1, max_size=BATCH), data=st.data())
+def test_check_survives_mutated_html_reports(workdir, pages, data):
+    paths = []
+    for i, (page, flips) in enumerate(pages):
+        raw = page.encode("gb18030", "replace")
+        if flips:
+            raw = data.draw(byte_mutations(raw))
+        paths.append(_write(workdir, f"check{i}.html", raw))
+    _check_ok(paths)
 
 
 @pytest.fixture(scope="module")
@@ -315,10 +329,12 @@ def corpus_markdown(corpus) -> list[tuple[str, str]]:
 @FEW
 @given(data=st.data())
 def test_check_survives_mutated_corpus_markdown(workdir, corpus_markdown, data):
-    name, text = data.draw(st.sampled_from(corpus_markdown))
-    mutated = data.draw(line_mutations(text)).encode("utf-8", "surrogatepass")
-    if data.draw(st.booleans()):
-        mutated = data.draw(byte_mutations(mutated))
-    path = _write(workdir, "corpus_" + name, mutated)
-    _read_ok(path)
-    _check_ok(path)
+    paths = []
+    for i in range(data.draw(st.integers(1, BATCH))):
+        name, text = data.draw(st.sampled_from(corpus_markdown))
+        mutated = data.draw(line_mutations(text)).encode("utf-8", "surrogatepass")
+        if data.draw(st.booleans()):
+            mutated = data.draw(byte_mutations(mutated))
+        paths.append(_write(workdir, f"corpus{i}_" + name, mutated))
+        _read_ok(paths[-1])
+    _check_ok(paths)
