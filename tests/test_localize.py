@@ -464,8 +464,7 @@ def test_single_cell_shortcut_agrees_with_milp(r003, monkeypatch):
     import validator.localize as L
 
     cases = []
-    # every 13th cell: 13 cells over all 7 columns (13 and 7 are coprime) and rows of every group
-    for cell in r003.t3_cells[::13]:
+    for cell in r003.t3_cells[::6]:
         for bad in _perturbations(r003.value(cell)).values():
             cases.append({cell: bad})
     cases.append({_t4_cell("review", "total"): 58})
