@@ -711,7 +711,7 @@ def test_disabled_rules_are_recorded(tmp_path, junit_schema, sarif_validator):
 def test_html_batch_of_100_stays_small(result):
     """A 100-file batch (10 % failing, the others passing like the seed and the blank-total
     variant) is one page of about a megabyte (1.1 MB when measured, 5.4 MB for 500 files;
-    every file drawn in full was 7.3 MB per 100): passed files carry only their values and
+    every file drawn in full: 4.5 MB): passed files carry only their values and
     marks. The size grows linearly with the batch, so 100 files show it as 500 would."""
     import copy
 
