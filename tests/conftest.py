@@ -40,8 +40,8 @@ def seed() -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _pdf_parsed_once():
     """Parse each PDF once per session. Many tests check the same corpus PDFs (about a
-    second each to parse); the PDF reader is a pure function of the file's name, bytes and
-    the readers' limits, so a repeat gets a deep copy of the first parse. Every other step
+    second each to parse); the PDF reader is a pure function of the file's name, bytes,
+    the readers' limits and the OCR switch, so a repeat gets a deep copy of the first parse. Every other step
     (stat, sniff, size checks, extraction, rules) still runs on every call. Unreadable
     files are never cached. ``VALIDATOR_TEST_PARSE_EVERY_TIME=1`` turns the cache off."""
     if os.environ.get("VALIDATOR_TEST_PARSE_EVERY_TIME"):
@@ -51,7 +51,7 @@ def _pdf_parsed_once():
     import hashlib
 
     from validator import readers
-    from validator.readers import pdf
+    from validator.readers import ocr, pdf
 
     original = pdf.read
     parsed: dict = {}
@@ -60,7 +60,8 @@ def _pdf_parsed_once():
         if data is None:
             return original(path, data)
         limits = tuple(v for k, v in sorted(vars(readers).items()) if k.startswith("MAX_"))
-        key = (str(path), hashlib.sha256(data).digest(), limits)
+        # the parse also depends on whether OCR is switched on for this read (--no-ocr)
+        key = (str(path), hashlib.sha256(data).digest(), limits, ocr.wanted())
         if key not in parsed:
             parsed[key] = original(path, data)
         return copy.deepcopy(parsed[key])
