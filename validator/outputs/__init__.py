@@ -89,6 +89,23 @@ def groups(findings) -> list[list]:
     return list(out.values())
 
 
+def details(finding, *, reported: bool = True, fix: bool = True) -> list[str]:
+    """What the one-line outputs (JUnit, GitHub, GitLab) say after a finding's message:
+    where it is, the value reported, the value expected there, the suggested fix."""
+    parts = []
+    where = source(finding)
+    if where:
+        parts.append(f"位置：{where}")
+    if reported and finding.get("reported") is not None:
+        parts.append(f"报告值：{num(finding.get('reported'))}")
+    if expected(finding) is not None:
+        parts.append(f"应为：{num(expected(finding))}")
+    text = (finding.get("fix") or {}).get("text")
+    if fix and text:
+        parts.append(f"建议修改：{text}")
+    return parts
+
+
 def review_text(finding: dict) -> str | None:
     """A reviewed finding's decision as users read it: 已审核（已接受）：理由（by，date）."""
     review = finding.get("review")

@@ -11,7 +11,7 @@ the command or start another one.
 """
 from __future__ import annotations
 
-from . import SEVERITY_ZH, expected, line, num, relpath, review_text, source
+from . import SEVERITY_ZH, details, line, relpath, review_text
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -30,19 +30,9 @@ def _command(level: str, path: str, message: str, title: str, at: int | None = N
 
 
 def _message(x: dict) -> str:
-    parts = [x.get("message") or x.get("rule") or ""]
+    parts = [x.get("message") or x.get("rule") or ""] + details(x)
     if review_text(x):
         parts.insert(0, review_text(x))
-    where = source(x)
-    if where:
-        parts.append(f"位置：{where}")
-    if x.get("reported") is not None:
-        parts.append(f"报告值：{num(x['reported'])}")
-    if expected(x) is not None:
-        parts.append(f"应为：{num(expected(x))}")
-    fix = x.get("fix") or {}
-    if fix.get("text"):
-        parts.append(f"建议修改：{fix['text']}")
     return "；".join(parts)
 
 

@@ -13,20 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 
-from . import expected, fingerprint, line, num, relpath, review_text, source
+from . import details, fingerprint, line, relpath, review_text
 
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def _description(x: dict) -> str:
-    parts = [x.get("message") or x.get("rule") or ""]
+    parts = [x.get("message") or x.get("rule") or ""] + details(x, reported=False, fix=False)
     if review_text(x):
         parts.insert(0, review_text(x))
-    where = source(x)
-    if where:
-        parts.append(f"位置：{where}")
-    if expected(x) is not None:
-        parts.append(f"应为：{num(expected(x))}")
     return "；".join(parts)
 
 

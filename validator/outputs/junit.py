@@ -28,7 +28,8 @@ import re
 from lxml import etree
 
 from .. import __version__
-from . import SEVERITY_ZH, catalogue, expected, num, review_text, source
+from ..engine import is_cross_year
+from . import SEVERITY_ZH, catalogue, details, review_text
 
 _READ_CASE = "读取报告"
 # characters XML 1.0 cannot carry (control characters from a report's raw text)
@@ -50,26 +51,10 @@ def _line(x: dict) -> str:
     parts = [f"[{x.get('rule')} {SEVERITY_ZH.get(x.get('severity'), x.get('severity'))}] {x.get('message')}"]
     if review_text(x):
         parts.append(review_text(x))
-    where = source(x)
-    if where:
-        parts.append(f"位置：{where}")
-    if x.get("reported") is not None:
-        parts.append(f"报告值：{num(x.get('reported'))}")
-    if expected(x) is not None:
-        parts.append(f"应为：{num(expected(x))}")
-    fix = x.get("fix") or {}
-    if fix.get("text"):
-        parts.append(f"建议修改：{fix['text']}")
+    parts.extend(details(x))
     if x.get("fingerprint"):
         parts.append(f"指纹：{x['fingerprint']}")
     return "；".join(parts)
-
-
-def _cross_year(rule) -> bool:
-    """Rules between consecutive reports (as in run.check_paths), evaluated only in pairs."""
-    a = getattr(rule, "assertion", None)
-    return (bool(getattr(a, "cross_year", False)) or rule.check == "year_gap"
-            or getattr(rule, "file", "") == "crossyear.yaml")
 
 
 def _applies(rule, version: str | None) -> bool:
@@ -134,7 +119,7 @@ def render(result) -> str:
                     tests, skipped = tests + 1, skipped + 1
                     continue
                 found = by_rule.pop(rule.id, [])
-                if _cross_year(rule) and not found:
+                if is_cross_year(rule) and not found:
                     continue  # not evaluated without last year's report
                 t, fl = _case(suite, f.path, f"{rule.id} {rule.title}", found)
                 tests, failures = tests + t, failures + fl
