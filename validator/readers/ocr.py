@@ -215,8 +215,10 @@ def _engine():
         if not p.is_file():  # never fall back to downloading
             raise Unreadable("OCR 组件不完整（缺少识别模型文件），请重新安装：pip install 'gov-report-validator[ocr]'",
                              f"model file {p} not found")
+    # No resizing by the pipeline (images are already within MAX_SIDE, see open_image): a
+    # single-line crop is recognised at its own size, never first blown up to 30 px.
     params = {"Global.log_level": "error", "Global.use_cls": False, "Global.text_score": 0.0,
-              "Global.max_side_len": MAX_SIDE, "Global.model_root_dir": str(models)}
+              "Global.use_preprocess_img": False, "Global.model_root_dir": str(models)}
     for task, p in paths.items():
         params[f"{task}.model_path"] = str(p)
     # Detection at most 1280 px on the long side (an A4 page at ~110 dpi finds every digit box;
@@ -235,8 +237,8 @@ def _engine():
 def _detect(img) -> list[_Box]:
     """Detect and recognise every text line of an RGB image."""
     with _lock:
-        out = _engine()(img)
-    if out.boxes is None or out.txts is None:
+        out = _engine()(img, use_det=True, use_cls=False, use_rec=True)
+    if getattr(out, "boxes", None) is None or out.txts is None:
         return []
     boxes = []
     for quad, text, score in zip(out.boxes.tolist(), out.txts, out.scores):
@@ -247,16 +249,16 @@ def _detect(img) -> list[_Box]:
 
 
 def _recognise(crops: list) -> list[tuple[str, float]]:
-    """Recognise single-line crops (no detection)."""
-    if not crops:
-        return []
-    from rapidocr.ch_ppocr_rec import TextRecInput
-
+    """Recognise single-line crops (no detection), one call of the public pipeline each
+    (``use_det=False``): the same recogniser as the page-wide pass, crop by crop."""
+    out = []
     with _lock:
         eng = _engine()
-        rec = eng._load_rec_model() if hasattr(eng, "_load_rec_model") else eng.text_rec
-        out = rec(TextRecInput(img=crops))
-    return [(_clean(t), float(s)) for t, s in zip(out.txts, out.scores)]
+        for crop in crops:
+            got = eng(crop, use_det=False, use_cls=False, use_rec=True)
+            txts, scores = getattr(got, "txts", None), getattr(got, "scores", None)
+            out.append((_clean(txts[0]), float(scores[0])) if txts and scores else ("", 0.0))
+    return out
 
 
 _SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
