@@ -19,6 +19,7 @@ from . import values
 from .columns import read_layout
 from .document import Block, Cell, Document, Position, Recognition
 from .template import TEMPLATE, Entry, Labels, core, normalize
+from .text import CHINESE_NUMERALS
 
 T2, T3, T4 = TEMPLATE["t2"], TEMPLATE["t3"], TEMPLATE["t4"]
 _LABELS = {"t2": Labels(T2.rows), "t3": Labels(T3.rows)}
@@ -240,7 +241,7 @@ def pick_values(cells: list[Cell], n: int) -> list[Cell] | None:
     return None
 
 
-_NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十百千]")
+_NUMERAL = re.compile(f"[\\d{CHINESE_NUMERALS}]")
 
 
 def _row_values(r: "_Row", labels: Labels, n: int) -> list[Cell] | None:

@@ -41,11 +41,11 @@ import hashlib
 import json
 import math
 import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 from .identity import body_key
+from .text import compact
 
 RECIPE = "v1"
 PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{12}")
@@ -78,7 +78,7 @@ def _value(cell: dict):
         if isinstance(v, float) and not math.isnan(v):
             return int(v) if v.is_integer() else round(v, 6)
         return v
-    raw = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell.get("raw") or "")))
+    raw = compact(str(cell.get("raw") or ""))
     return f"{state or 'missing'}:{raw}"
 
 
@@ -92,7 +92,7 @@ def _subject(f: dict):
 
 def _text(v):
     if isinstance(v, str):
-        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", v))
+        return compact(v)
     if isinstance(v, dict):
         return {str(k): _text(x) for k, x in sorted(v.items())}
     if isinstance(v, (list, tuple)):

@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .text import CHINESE_NUMERALS
 from .values import MAX_VALUE
 
-NUM = r"(?:\d[\d,，]*|[零〇一二两三四五六七八九十百千万]+)"
+NUM = rf"(?:\d[\d,，]*|[{CHINESE_NUMERALS}万]+)"
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 

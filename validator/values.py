@@ -19,11 +19,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from functools import lru_cache
 
-DASHES = frozenset({"/", "／", "-", "－", "—", "——", "–", "无", "\\", "、", "－－", "--", "/ "})
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_WITH_UNIT = re.compile(r"^(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<unit>万元|元|件|条|个|项|次|起)$")
+from .text import DASHES, NUMBER as _NUMBER, WITH_UNIT as _WITH_UNIT, compact as clean, is_dash
 
 
 MAX_VALUE = 10 ** 9
@@ -38,11 +35,6 @@ _LATIN_DIGITS = frozenset("0123456789０１２３４５６７８９")
 _SPACED = re.compile(r"\d\s+\d")
 
 
-@lru_cache(maxsize=1 << 16)
-def clean(raw: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or ""))
-
-
 def parse(raw: str | None, kind: str = "count") -> tuple[float | None, str, str | None]:
     """Return (value, state, note). ``note`` says how the text was normalised, if it was."""
     if raw is None:
@@ -50,7 +42,7 @@ def parse(raw: str | None, kind: str = "count") -> tuple[float | None, str, str 
     s = clean(raw)
     if not s:
         return None, "blank", None
-    if s in DASHES or set(s) <= {"-", "—", "/", "－"}:
+    if is_dash(s):
         return None, "dash", None
     m = _NUMBER.match(s) or _WITH_UNIT.match(s)
     if m is None:
@@ -95,8 +87,8 @@ def is_value_like(raw: str) -> bool:
     """A cell that can stand in a value position (a number, a blank or a dash mark, or a
     number that will be refused: ``1e309``, ``inf``, ``12*``)."""
     s = clean(raw)
-    return (not s or s in DASHES or bool(_NUMBER.match(s)) or bool(_WITH_UNIT.match(s))
-            or set(s) <= {"-", "—", "/", "－"} or bool(_MACHINE_NUMBER.match(s)))
+    return (not s or is_dash(s) or bool(_NUMBER.match(s)) or bool(_WITH_UNIT.match(s))
+            or bool(_MACHINE_NUMBER.match(s)))
 
 
 def is_number(raw: str) -> bool:

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..template import TEMPLATE
+from ..text import IDEOGRAPHS
 from . import expected, groups, num, review_text, reviews_text, source, subject, summary_text
 
 WIDE = 120
@@ -38,7 +39,7 @@ def clean(value) -> str:
     return _terminal(value)
 
 
-_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CJK = IDEOGRAPHS
 _TOKEN = re.compile(
     "[（「『《〈【“‘(\\[]*"                                           # openers stick to what follows
     f"(?:(?:[{_CJK}]{{0,3}}[ ]?)?[-+−]?\\d[\\d,.]*[%‰]?[{_CJK}]?"  # a number with the words before it

@@ -16,7 +16,7 @@ The body is walked in order, paragraphs and tables interleaved (content controls
 * paragraphs become paragraph blocks (``Position(line=n)``, ``n`` counting paragraph
   blocks); the paragraphs of text boxes follow their anchor paragraph.
 
-Cell and paragraph text is normalised with :func:`validator.readers.html.normalize_text`
+Cell and paragraph text is normalised with :func:`validator.text.normalize_text`
 (the lines of a cell are joined with no separator between CJK characters). Deleted
 revisions (``w:delText``), field codes (``w:instrText``) and the VML fallback copies of
 drawings are not text. Headers, footers, footnotes and comments are not read.
@@ -31,7 +31,7 @@ import zipfile
 
 from validator.document import Block, Document, Position, paragraph, row
 from validator.errors import Unreadable, guarded
-from validator.readers.html import normalize_text
+from validator.text import normalize_text
 
 __all__ = ["read", "table_grid"]
 

@@ -18,7 +18,7 @@ XLSX (``.xlsx``, ``.xlsm``, ``.xltx``; read with openpyxl, nothing in the file i
   (``17233.32`` → ``"17233.32"``, ``1e-05`` → ``"0.00001"``); strings are kept as they are;
   dates as ISO dates.
 
-CSV: the bytes are decoded with :func:`validator.readers.encoding.decode` (BOM, UTF-8,
+CSV: the bytes are decoded with :func:`validator.text.decode` (BOM, UTF-8,
 GB18030, detection), the delimiter is sniffed among ``,`` ``;`` and tab, and each record is
 a row: ``Position(table=1, row=r, col=c)`` with ``r`` the record number as a spreadsheet
 program shows it.
@@ -378,14 +378,14 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, data: bytes) -> Document:
-    from validator.readers.encoding import decode
+    from validator.text import decode
 
     head = data[:4096]
     for magic, what in ((b"%PDF", "PDF文件"), (b"PK\x03\x04", "压缩包或Office文件"),
                         (b"\xd0\xcf\x11\xe0", "旧版Excel/Word/WPS文件")):
         if head.startswith(magic):
             raise Unreadable(f"文件不是CSV表格（看起来是{what}）", f"magic bytes {magic!r}")
-    text = decode(data, path)
+    text = decode(data)
     if "\x00" in text[:4096]:
         raise Unreadable("文件不是CSV表格（含有二进制内容）", "NUL characters after decoding")
     if not text.strip():

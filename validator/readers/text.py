@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..document import Document, Position, paragraph, row
 from ..errors import Unreadable
-from .encoding import decode
+from ..text import decode
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _SPACED_ROW = re.compile(r"^(?P<label>[^\d\s|][^\d|]{0,40}?)\s+(?P<nums>-?[\d,]+(?:\.\d+)?(?:\s+-?[\d,]+(?:\.\d+)?)*)\s*$")
@@ -22,7 +22,7 @@ _HEADING = re.compile(r"^\s*#{1,6}\s*")
 def read(path: Path, data: bytes) -> Document:
     from validator import readers as limits
 
-    text = decode(data, path)
+    text = decode(data)
     if text[:4096].count("\x00") > 40:  # decoded, yet full of NULs: binary data
         raise Unreadable("文件不是文本（含二进制内容）", "NUL characters after decoding")
     fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
