@@ -17,14 +17,14 @@ What it produces (see :mod:`validator.document`):
   boilerplate (by tag, or by a class/id such as ``nav``, ``footer``, ``position``) are
   skipped, unless such an element contains a table (a data table is never dropped).
 
-Text is normalised by :func:`normalize_text`: whitespace (including ``&nbsp;`` and the
+Text is normalised by :func:`validator.text.normalize_text`: whitespace (including ``&nbsp;`` and the
 ideographic space) collapses to one space, and disappears entirely between two CJK
 characters, so a label written ``结果<br>维持`` or ``商业 企业`` reads ``结果维持`` /
 ``商业企业`` while ``1. 属于国家秘密`` and ``共 4 件`` keep their spaces.
 
 Decoding: a BOM wins, then a ``<meta charset>`` / ``http-equiv`` (or XML) declaration,
 then detection (strict UTF-8, else charset-normalizer). The GB family (GB2312, GBK, CP936,
-EUC-CN) is always decoded as GB18030, its superset. A page that declares a legacy
+EUC-CN) is always decoded as GB18030, its superset (:func:`validator.text.codec_name`). A page that declares a legacy
 encoding but is valid UTF-8 (with non-ASCII text) is read as UTF-8.
 
 Anything that cannot be read raises :class:`validator.errors.Unreadable`, never another
@@ -32,76 +32,21 @@ exception.
 """
 from __future__ import annotations
 
-import codecs
 import functools
 import pathlib
 import re
 
 from validator.document import Block, Document, Position, paragraph, row
 from validator.errors import Unreadable, guarded
+from validator.text import BOMS, codec_name, normalize_text
 
 __all__ = ["read", "decode", "normalize_text", "table_grid"]
 
-# --------------------------------------------------------------------------- text
-
-
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_CJK_CLASS = ("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
-              "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7]")  # radicals, CJK punctuation 、。（）「」, kana,
-# CJK unified and compatibility ideographs and forms, full-width forms （）：，０-９, extension B..G, ‘’“”—…·
-_CJK_GAP = re.compile(f"(?<={_CJK_CLASS})\\s+(?={_CJK_CLASS})")
-_WS_RUN = re.compile(r"\s+")  # str pattern: Unicode whitespace, incl. U+00A0 and U+3000
-
-
-def normalize_text(text: str) -> str:
-    """Collapse whitespace; drop it entirely between two CJK characters.
-
-    Line breaks count as whitespace, so lines inside one cell are joined with no
-    separator between CJK characters and one space otherwise.
-    """
-    text = _INVISIBLE.sub("", text)
-    return _WS_RUN.sub(" ", _CJK_GAP.sub("", text)).strip()
-
-
 # ----------------------------------------------------------------------- decoding
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 _META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)
 _META_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
-
-
-def _canonical(name: str | bytes | None) -> str | None:
-    """A Python codec name for a declared or detected charset; GB family -> gb18030."""
-    if not name:
-        return None
-    if isinstance(name, bytes):
-        name = name.decode("ascii", "ignore")
-    n = name.strip().lower().replace("_", "-")
-    if n in ("gb2312", "gbk", "gb18030", "cp936", "ms936", "windows-936", "euc-cn", "euccn",
-             "x-gbk", "x-euc-cn", "gb-2312-80", "gb2312-80", "csgb2312", "chinese", "iso-ir-58",
-             "csgb231280", "gb-18030", "x-gb2312", "gb-2312", "936"):
-        return "gb18030"
-    if n in ("utf8", "utf-8", "unicode-1-1-utf-8", "utf8mb4", "x-utf-8"):
-        return "utf-8"
-    if n in ("big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5", "cp950", "ms950"):
-        return "big5hkscs"  # superset of Big5 (traditional-character mirror sites)
-    if n in ("unicode", "utf-16", "ucs-2"):
-        return "utf-16"
-    try:
-        info = codecs.lookup(n)
-    except LookupError:
-        return None
-    if info.name in ("gb2312", "gbk", "gb18030"):
-        return "gb18030"
-    return info.name
 
 
 _WESTERN = frozenset(("iso8859-1", "iso8859-15", "cp1252", "ascii"))
@@ -131,7 +76,7 @@ def _is_utf8_with_non_ascii(data: bytes) -> bool:
 
 def decode(data: bytes) -> tuple[str, str]:
     """Decode an HTML page's bytes; returns ``(text, encoding)``. Raises Unreadable."""
-    for bom, enc in _BOMS:
+    for bom, enc in BOMS:
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(enc), enc
@@ -140,7 +85,7 @@ def decode(data: bytes) -> tuple[str, str]:
                                  f"BOM says {enc} but decoding failed: {e}") from None
 
     declared_raw = _declared_charset(data)
-    declared = _canonical(declared_raw)
+    declared = codec_name(declared_raw)
     if declared in _WESTERN and not data.isascii():
         # A Chinese page labelled Latin-1/Windows-1252/ASCII (CMS defaults) is never that:
         # those codecs decode any byte, so trusting them would silently give mojibake.
@@ -170,10 +115,10 @@ def decode(data: bytes) -> tuple[str, str]:
         best = from_bytes(data).best()
     except Exception as e:  # detection must never crash the reader
         raise Unreadable("无法识别网页的文字编码", f"charset detection failed: {e!r}") from None
-    if best is None or _canonical(best.encoding) is None:
+    if best is None or codec_name(best.encoding) is None:
         raise Unreadable("无法识别网页的文字编码（文件可能不是文本网页或已损坏）",
                          f"no charset declared ({declared_raw!r}) and none detected")
-    enc = _canonical(best.encoding)
+    enc = codec_name(best.encoding)
     try:
         return data.decode(enc), enc
     except (UnicodeDecodeError, LookupError):
@@ -207,7 +152,7 @@ def _sniff(data: bytes) -> None:
         if data.startswith(magic):
             raise Unreadable(f"文件不是HTML网页（看起来是{what}）", f"magic bytes {magic!r}")
     head = data[:4096]
-    if not any(head.startswith(b) for b, _ in _BOMS) and b"\x00" in head:
+    if not any(head.startswith(b) for b, _ in BOMS) and b"\x00" in head:
         raise Unreadable("文件不是HTML网页（含有二进制内容）", "NUL bytes in the first 4 KiB")
 
 

@@ -51,6 +51,7 @@ from pathlib import Path
 
 from validator.document import Block, Document, Position, Recognition, paragraph, row
 from validator.errors import Unreadable
+from validator.text import DASHES, is_cjk, normalize_text
 
 __all__ = ["read"]
 
@@ -65,17 +66,7 @@ for _name in ("pdfminer", "pdfplumber"):
 
 NO_TABLE_TEXT = "未找到表格文字，表格可能是图片"
 
-# CJK ideographs, CJK punctuation, fullwidth forms and the quotes/dashes used in Chinese text.
-_CJK = (
-    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf\u3200-\u33ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-    "\u2018-\u201f\u2014\u2015\u2026\u00b7"
-)
-_CJK_RE = re.compile(f"[{_CJK}]")
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
-_MULTISPACE = re.compile(r"\s+")
 _VALUE_RE = re.compile(r"^[\s\d.,，．+\-−－%％]*\d[\s\d.,，．+\-−－%％]*$")
-_PLACEHOLDERS = {"/", "／", "-", "－", "—", "——", "–", "无", "\\", "、"}
 # A label that starts a new item: 一、 （三） 1. 2、 (4) 第二十条 ...
 _ENUM_START = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．]|第)"
@@ -86,15 +77,6 @@ _PAGE_NUMBER = re.compile(
 
 
 # --------------------------------------------------------------------------- text helpers
-
-
-def _is_cjk(ch: str) -> bool:
-    return bool(_CJK_RE.match(ch))
-
-
-def _normalise(text: str) -> str:
-    text = _SPACE_BETWEEN_CJK.sub("", text)
-    return _MULTISPACE.sub(" ", text).strip()
 
 
 def _join_fragments(a: str, b: str) -> str:
@@ -110,7 +92,7 @@ def _join_fragments(a: str, b: str) -> str:
 
 def _is_value(text: str) -> bool:
     t = text.strip()
-    return bool(t) and (t in _PLACEHOLDERS or bool(_VALUE_RE.match(t)))
+    return bool(t) and (t in DASHES or bool(_VALUE_RE.match(t)))
 
 
 def _group_lines(chars: list[dict]) -> list[list[dict]]:
@@ -144,7 +126,7 @@ def _line_text(chars: list[dict]) -> str:
             size = max(prev.get("size", 10.0), 1.0)
             gap = ch["x0"] - prev["x1"] if ch.get("upright", True) else ch["top"] - prev["bottom"]
             if gap > 1.5 * size or (
-                gap > 0.25 * size and not _is_cjk(prev["text"][-1:]) and not _is_cjk(t[:1])
+                gap > 0.25 * size and not is_cjk(prev["text"][-1:]) and not is_cjk(t[:1])
             ):
                 out.append(" ")
         out.append(t)
@@ -165,8 +147,8 @@ def _chars_text(chars: list[dict]) -> str:
             pieces.append(_line_text(sorted(cols[key], key=lambda c: c["top"])))
     text = ""
     for p in pieces:
-        text = _join_fragments(text, _normalise(p))
-    return _normalise(text)
+        text = _join_fragments(text, normalize_text(p))
+    return normalize_text(text)
 
 
 # --------------------------------------------------------------------------- graphics filter
@@ -388,7 +370,7 @@ def _build_table(tbl, chars: list[dict], page_no: int) -> _Table | None:
         else:
             for cell in cells:
                 if cell.r0 <= r < cell.r1 and cell.c0 <= c < cell.c1:
-                    cell.text = _normalise(_join_fragments(cell.text, text))
+                    cell.text = normalize_text(_join_fragments(cell.text, text))
                     break
     if not any(cell.text for cell in cells):
         return None
@@ -426,14 +408,14 @@ def _join_continuation(prev: _Table, cont: _Table) -> None:
             independent = True
             continue
         if pc.rowspan > 1 or cc.rowspan > 1:
-            pc.text = cc.text = _normalise(_join_fragments(pt, ct))  # a merged label cut in two
+            pc.text = cc.text = normalize_text(_join_fragments(pt, ct))  # a merged label cut in two
         else:
             fragments.append(c)
     if fragments and not independent:
         # One row broken across the page: merge it into the row on the previous page.
         for c in fragments:
             pc, cc = prev.owner[pr][c], cont.owner[cr][c]
-            pc.text = _normalise(_join_fragments(pc.text, cc.text))
+            pc.text = normalize_text(_join_fragments(pc.text, cc.text))
         for c in range(cont.ncols):
             pc, cc = prev.owner[pr][c], cont.owner[cr][c]
             if pc is not None and cc is not None and pc.c0 == c and not pc.text and cc.text:
@@ -461,7 +443,7 @@ class _Line:
 def _page_lines(chars: list[dict], page_no: int) -> list[_Line]:
     out = []
     for ln in _group_lines([c for c in chars if c.get("upright", True)]):
-        text = _normalise(_line_text(ln))
+        text = normalize_text(_line_text(ln))
         if not text:
             continue
         sizes = Counter(round(c.get("size", 0), 1) for c in ln if not c["text"].isspace())
@@ -870,7 +852,7 @@ def assemble(pages: list[tuple[int, float, list[_Table], list[_Line]]], path: st
             for ln in pending:
                 text = _join_fragments(text, ln.text)
             first = pending[0]
-            blocks.append(paragraph(_normalise(text), Position(page=first.page, line=first.number)))
+            blocks.append(paragraph(normalize_text(text), Position(page=first.page, line=first.number)))
             pending.clear()
 
     row_counter: dict[int, int] = {}
