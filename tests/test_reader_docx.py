@@ -13,7 +13,7 @@ from docx.oxml import parse_xml
 
 from validator.document import Position
 from validator.errors import Unreadable
-from validator.readers import docx as reader
+from validator.readers import parse
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
@@ -38,7 +38,7 @@ def paras(doc) -> list[str]:
 
 
 def read_file(path: Path):
-    return reader.read(path, path.read_bytes())
+    return parse("docx", path, path.read_bytes())
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_nested_tables_take_the_inner_ones(tmp_path):
             inner.cell(r, c).paragraphs[0].text = v
     right.add_paragraph("表后说明")
     d.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
-    doc = reader.read(tmp_path / "n.docx", save(d))
+    doc = parse("docx", tmp_path / "n.docx", save(d))
     assert rows_of(doc, 1) == [["类别", "自然人", "总计"], ["（一）予以公开", "3", "3"]]
     assert {b.pos.table for b in doc.rows()} == {1}
     kinds = [(b.kind, b.text) for b in doc.blocks]
@@ -201,7 +201,7 @@ def test_merges_made_by_word(tmp_path):
     t.cell(1, 3).paragraphs[0].text = "\u3000"
     t.cell(2, 2).merge(t.cell(3, 2)).paragraphs[0].text = "（三）不予公开"
     t.cell(2, 3).paragraphs[0].text = "7"
-    doc = reader.read(tmp_path / "m.docx", save(d))
+    doc = parse("docx", tmp_path / "m.docx", save(d))
     assert rows_of(doc, 1) == [
         ["第二十条第（一）项"] * 4,
         ["三、本年度办理结果", "三、本年度办理结果", "商业企业", ""],
@@ -232,13 +232,13 @@ def test_raw_wordprocessingml_features(tmp_path):
     </w:tbl>"""
     sect.addprevious(parse_xml(xml))
     sect.addprevious(parse_xml(tbl))
-    doc = reader.read(tmp_path / "r.docx", save(d))
+    doc = parse("docx", tmp_path / "r.docx", save(d))
     assert paras(doc) == ["一、总体情况"]
     assert rows_of(doc, 1) == [["行政复议", "行政诉讼", "行政诉讼"], ["", "结果维持", ""]]
 
 
 def test_empty_document_reads_as_empty(tmp_path):
-    doc = reader.read(tmp_path / "e.docx", save(docx.Document()))
+    doc = parse("docx", tmp_path / "e.docx", save(docx.Document()))
     assert doc.blocks == []
 
 
@@ -271,7 +271,7 @@ GOOD = save(docx.Document())
 ])
 def test_garbage_raises_unreadable(data, tmp_path):
     with pytest.raises(Unreadable) as info:
-        reader.read(tmp_path / "bad.docx", data)
+        parse("docx", tmp_path / "bad.docx", data)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in info.value.reason)
     assert info.value.detail
 
@@ -284,6 +284,6 @@ def test_corrupted_members_never_raise_anything_else(corpus, tmp_path):
         for _ in range(rng.randrange(1, 40)):
             data[rng.randrange(len(data))] = rng.randrange(256)
         try:
-            reader.read(tmp_path / "x.docx", bytes(data))
+            parse("docx", tmp_path / "x.docx", bytes(data))
         except Unreadable as e:
             assert e.reason

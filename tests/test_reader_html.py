@@ -10,6 +10,7 @@ import pytest
 from validator.document import Position
 from validator.errors import Unreadable
 from validator.readers import html as reader
+from validator.readers import parse
 from validator.readers.html import normalize_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -22,7 +23,7 @@ FIXTURE = FIXTURES / "taiqian_2020.html"
 
 
 def read_bytes(data: bytes, name: str = "page.html"):
-    return reader.read(Path(name), data)
+    return parse("html", Path(name), data)
 
 
 def texts(block) -> list[str]:
@@ -39,7 +40,7 @@ def paras(doc) -> list[str]:
 
 @pytest.fixture(scope="module")
 def page():
-    return reader.read(FIXTURE, FIXTURE.read_bytes())
+    return parse("html", FIXTURE, FIXTURE.read_bytes())
 
 
 # ------------------------------------------------------------------ the seed fixture

@@ -16,7 +16,7 @@ import pytest
 from validator import readers
 from validator.document import Position
 from validator.errors import Unreadable
-from validator.readers import sheet as reader
+from validator.readers import parse
 from validator.readers.sheet import cell_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -36,11 +36,11 @@ def texts(block) -> list[str]:
 
 
 def read_path(path: Path):
-    return reader.read(path, path.read_bytes())
+    return parse("sheet", path, path.read_bytes())
 
 
 def read_bytes(data: bytes, name: str = "book.xlsx"):
-    return reader.read(Path(name), data)
+    return parse("sheet", Path(name), data)
 
 
 def xlsx_bytes(wb) -> bytes:

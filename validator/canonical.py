@@ -27,6 +27,8 @@ from .template import TEMPLATE
 COLUMNS = ["file", "body", "year", "template", "table", "row_code", "row_label", "column_code", "column_label",
            "value", "raw", "state", "source", "page", "line", "grid_table", "grid_row", "grid_col", "note"]
 REQUIRED = {"file", "template", "table", "row_code", "column_code", "value", "raw", "state"}
+EXTENSIONS = (".csv", ".json", ".parquet")
+"""The names of canonical files (their content decides: :func:`sniff`); taken from directories."""
 _POS = (("page", "page"), ("line", "line"), ("grid_table", "table"), ("grid_row", "row"), ("grid_col", "col"))
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 

@@ -20,10 +20,13 @@ from pathlib import Path
 
 import pathspec
 
-REPORT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".xlsx", ".xlsm", ".csv",
-                     ".json", ".parquet", ".doc", ".wps")
-"""Extensions taken from directories: every form the readers read, the canonical cells
-(csv/json/parquet) and the old Word forms (so that they get their "save as DOCX" line)."""
+from .canonical import EXTENSIONS as CANONICAL_EXTENSIONS
+from .readers import LEGACY_WORD, extensions
+
+REPORT_EXTENSIONS = tuple(dict.fromkeys((*extensions(found=True), *CANONICAL_EXTENSIONS, *LEGACY_WORD)))
+"""Extensions taken from directories: every form the readers read (their registry,
+:data:`validator.readers.FORMATS`, but for pictures), the canonical cells (csv/json/parquet)
+and the old Word forms (so that they get their "save as DOCX" line)."""
 
 
 @dataclass(frozen=True)

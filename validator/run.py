@@ -305,11 +305,10 @@ def _preload(paths: list[Path]) -> None:
     """Import the readers a batch needs once, before the workers are forked."""
     import importlib
 
-    suffixes = {Path(p).suffix.lower() for p in paths}
-    for name, wanted in (("html", {".html", ".htm"}), ("docx", {".docx"}), ("pdf", {".pdf"}),
-                         ("sheet", {".xlsx", ".xlsm", ".csv"}), ("text", {".txt", ".md"})):
-        if suffixes & wanted:
-            importlib.import_module(f"validator.readers.{name}")
+    from .readers import by_extension
+
+    for fmt in {f.name for p in paths if (f := by_extension(p)) is not None and f.found}:
+        importlib.import_module(f"validator.readers.{fmt}")
 
 
 def default_jobs(n_files: int) -> int:

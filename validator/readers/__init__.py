@@ -19,6 +19,7 @@ import stat
 import struct
 import warnings
 import zipfile
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
@@ -265,47 +266,129 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                          f"zip member {name!r}: {type(e).__name__}: {e}") from None
 
 
-# ---------------------------------------------------------------------------- reading
+# ---------------------------------------------------------------------------- formats
+
+
+@dataclass(frozen=True)
+class Format:
+    """One format the tool reads: its reader module, how its content starts, the
+    extensions that name it, and the reasons shown when its reader fails unforeseen."""
+
+    name: str
+    """The reader: the module ``validator.readers.<name>``, whose ``read(path, data)`` gives a Document."""
+    what: str
+    """What such a file is, for messages: 「这是{what}」."""
+    extensions: tuple[str, ...] = ()
+    """Lower-case suffixes that name the format: they break ties between readers."""
+    magic: tuple[bytes, ...] = ()
+    """How the content starts (a PDF may have a few bytes before its ``%PDF``)."""
+    zip_part: str | None = None
+    """For the Office zips: the part that makes a zip this format."""
+    found: bool = True
+    """Whether files with these extensions are taken from directories (pictures beside a
+    saved web page are not reports)."""
+    corrupt: str = "文件内容无法解析"
+    """The reason when the reader fails in a way it did not foresee (a malformed file)."""
+    deep: str = "文件结构嵌套过深，无法读取"
+    """The reason when the file nests deeper than Python's recursion limit."""
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("pdf", "PDF文件", (".pdf",), magic=(b"%PDF",)),
+    Format("docx", "Word文档（DOCX）", (".docx", ".docm", ".dotx"), zip_part="word/document.xml",
+           corrupt="DOCX文件已损坏或格式不正确，无法读取", deep="DOCX文档结构嵌套过深，无法读取"),
+    Format("sheet", "Excel表格（XLSX）", (".xlsx", ".xlsm", ".xltx", ".csv"), zip_part="xl/workbook.xml",
+           corrupt="表格文件已损坏或格式不正确，无法读取", deep="表格文件结构嵌套过深，无法读取"),
+    Format("html", "HTML网页", (".html", ".htm"), corrupt="HTML网页无法解析", deep="网页结构嵌套过深，无法读取"),
+    Format("ocr", "图片", (".png", ".jpg", ".jpeg", ".tif", ".tiff"),
+           magic=(b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*"), found=False),
+    Format("text", "文本文件", (".txt", ".md", ".markdown")),
+)}
+"""Every format read, in the order content is tried (plain text is what remains)."""
+
+LEGACY_WORD = (".doc", ".wps")
+"""Extensions of the binary Word/WPS forms: refused with a "save as .docx" line (and taken
+from directories, so that they get it)."""
+LEGACY_EXCEL = (".xls", ".et")
+"""Extensions of the binary Excel/WPS forms: an OLE2 file so named is told to be saved as .xlsx."""
+
+_ZIP = b"PK\x03\x04"
+
+FOREIGN = (
+    (b"%PDF", "PDF文件"), (_ZIP, "ZIP压缩包或DOCX/XLSX等Office文件"), (_OLE[:4], "旧版Word/Excel/WPS文件"),
+    (b"\x89PNG", "PNG图片"), (b"\xff\xd8\xff", "JPEG图片"), (b"II*\x00", "TIFF图片"), (b"MM\x00*", "TIFF图片"),
+    (b"GIF8", "GIF图片"), (b"\x1f\x8b", "gzip压缩文件"), (b"Rar!", "RAR压缩包"), (b"7z\xbc\xaf", "7z压缩包"),
+    (b"{\\rtf", "RTF文档（请另存为 .docx）"), (b"\x7fELF", "程序文件"),
+)
+"""How the files the tool meets start, and what they are: a reader handed bytes of another
+kind says what they look like (:func:`looks_like`)."""
+
+
+def looks_like(data: bytes) -> tuple[bytes, str] | None:
+    """The magic bytes these bytes start with and what they make the file
+    (``b"%PDF"``, \"PDF文件\"), or None."""
+    return next(((m, what) for m, what in FOREIGN if data.startswith(m)), None)
+
+
+def refuse_foreign(data: bytes, expected: str, *skip: bytes) -> None:
+    """Raise Unreadable when ``data`` starts like a file of another kind than ``expected``
+    (\"HTML网页\"); ``skip`` the magic bytes the caller reads itself."""
+    for magic, what in FOREIGN:
+        if data.startswith(magic) and magic not in skip:
+            raise Unreadable(f"文件不是{expected}（看起来是{what}）", f"magic bytes {magic!r}")
+
+
+def extensions(found: bool = True) -> tuple[str, ...]:
+    """The extensions of the readable formats (only those taken from directories with ``found``)."""
+    return tuple(e for f in FORMATS.values() if f.found or not found for e in f.extensions)
+
+
+def by_extension(path: Path) -> Format | None:
+    """The format a file's name suggests (a hint, e.g. to import readers ahead of a batch)."""
+    ext = Path(path).suffix.lower()
+    return next((f for f in FORMATS.values() if ext in f.extensions), None)
 
 
 def sniff(path: Path, data: bytes) -> str:
-    """Name the reader module for these bytes."""
+    """Name the format of these bytes (a key of :data:`FORMATS`, or ``"canonical"`` for
+    JSON). The content decides; the extension only breaks ties."""
     head = data[:4096]
     ext = path.suffix.lower()
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_OLE):
-        if ext in (".xls", ".et"):
+        if ext in LEGACY_EXCEL:
             raise Unreadable("这是旧版 Excel（.xls）文件，请另存为 .xlsx 后再检查")
         raise Unreadable("这是旧版 Word/WPS 二进制文件（.doc/.wps），请另存为 .docx 后再检查")
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(_ZIP):
         with open_zip(data) as z:
             names = set(z.namelist())
-        if "word/document.xml" in names:
-            return "docx"
-        if "xl/workbook.xml" in names:
-            return "sheet"  # .xlsx, .xlsm (macros are never run), .xltx
+        for f in FORMATS.values():
+            if f.zip_part in names:
+                return f.name  # .xlsm: macros are never run
         if "xl/workbook.bin" in names:
             raise Unreadable("这是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后再检查")
         raise Unreadable("压缩文件不是 DOCX 或 XLSX 文档")
     lowered = head.lower()
-    if ext in (".json",) or (head.lstrip()[:1] in (b"{", b"[") and _is_json(data)):
+    if ext == ".json" or (head.lstrip()[:1] in (b"{", b"[") and _is_json(data)):
         return "canonical"  # a markdown or text report may well start with "[" or "{"
-    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or ext in (".html", ".htm"):
+    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or ext in FORMATS["html"].extensions:
         return "html"
     if ext == ".csv":
         return "sheet"
-    if ext in (".doc", ".wps"):
+    if ext in LEGACY_WORD:
         raise Unreadable("这是旧版 Word/WPS 文件，请另存为 .docx 后再检查")
-    if any(head.startswith(m) for m in _IMAGE_MAGIC):
-        return "ocr"  # a picture of the tables: read by OCR (validator.readers.ocr)
-    for magic, what in _OTHER_MAGIC:
-        if head.startswith(magic):
-            raise Unreadable(f"这是{what}，不是文字版的报告", f"magic bytes {magic!r}")
-    if ext in _ZIP_EXTS:
+    for f in FORMATS.values():
+        if any(head.startswith(m) for m in f.magic):
+            return f.name  # a picture of the tables: read by OCR (validator.readers.ocr)
+    foreign = looks_like(head)
+    if foreign is not None:
+        raise Unreadable(f"这是{foreign[1]}，不是文字版的报告", f"magic bytes {foreign[0]!r}")
+    zipped = next((f for f in FORMATS.values() if f.zip_part and ext in f.extensions), None)
+    if zipped is not None:
         raise Unreadable(f"文件扩展名是 {ext}，但内容不是 DOCX/XLSX 文档（文件头已损坏或格式不符）",
                          "no zip signature at the start")
-    if ext == ".pdf":
+    if ext in FORMATS["pdf"].extensions:
         raise Unreadable("文件扩展名是 .pdf，但内容不是 PDF（文件头已损坏或格式不符）", "no %PDF header")
     return "text"
 
@@ -318,14 +401,6 @@ def _is_json(data: bytes) -> bool:
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return False
     return True
-
-
-_ZIP_EXTS = frozenset((".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".xltx"))
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
-_OTHER_MAGIC = (
-    (b"GIF8", "GIF 图片"), (b"\x1f\x8b", "gzip 压缩文件"), (b"Rar!", "RAR 压缩包"),
-    (b"7z\xbc\xaf", "7z 压缩包"), (b"{\\rtf", "RTF 文档（请另存为 .docx）"), (b"\x7fELF", "程序文件"),
-)
 
 
 def read(path: Path, *, ocr: bool = True, on_ocr=None) -> Document:
@@ -369,16 +444,31 @@ def _read(path: Path) -> Document:
         raise Unreadable("文件为空")
     try:
         kind = sniff(path, data)
-        if kind == "canonical":
-            raise Unreadable("文件看起来是 JSON 数据，但不是本工具导出的规范化数据（须含 row_code、column_code 等列）",
-                             "JSON that is not the canonical long form")
-        module = importlib.import_module(f"{__name__}.{kind}")
     except Unreadable:
         raise
-    except ImportError as e:
-        raise Unreadable("暂不支持该格式", f"{type(e).__name__}: {e}") from None
     except Exception as e:  # sniffing must never crash either
         raise Unreadable("无法识别文件格式", f"{type(e).__name__}: {e}") from None
+    if kind == "canonical":
+        raise Unreadable("文件看起来是 JSON 数据，但不是本工具导出的规范化数据（须含 row_code、column_code 等列）",
+                         "JSON that is not the canonical long form")
+    return parse(kind, path, data)
+
+
+def parse(kind: str, path: Path, data: bytes) -> Document:
+    """Read bytes already in memory with the reader of format ``kind`` (a key of
+    :data:`FORMATS`). Raises Unreadable, and nothing else.
+
+    The readers' boundary: the one place where whatever a reader did not foresee (a
+    library's exception on a malformed file, a reader bug) becomes Unreadable, with the
+    format's own reason and the English cause; readers raise Unreadable for what they
+    recognise and let the rest through to here.
+    """
+    fmt = FORMATS[kind]
+    path = Path(path)
+    try:
+        module = importlib.import_module(f"{__name__}.{fmt.name}")
+    except ImportError as e:
+        raise Unreadable("暂不支持该格式", f"{type(e).__name__}: {e}") from None
     try:
         with warnings.catch_warnings():  # library warnings are not for users: one line per file
             warnings.simplefilter("ignore")
@@ -386,11 +476,11 @@ def _read(path: Path) -> Document:
     except Unreadable:
         raise
     except RecursionError:
-        raise Unreadable("文件结构嵌套过深，无法读取", "recursion limit exceeded") from None
+        raise Unreadable(fmt.deep, "recursion limit exceeded") from None
     except MemoryError:
         raise Unreadable("文件内容过大，内存不足，无法读取", "MemoryError") from None
     except Exception as e:  # a reader bug or a malformed file: never a traceback for users
-        raise Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}") from None
+        raise Unreadable(fmt.corrupt, f"{type(e).__name__}: {e}") from None
     _check_size(doc)
     return doc
 
