@@ -30,7 +30,8 @@ import pathlib
 import zipfile
 
 from validator.document import Block, Document, Position, paragraph, row
-from validator.errors import Unreadable, guarded
+from validator.errors import Unreadable
+from validator.readers import refuse_foreign
 from validator.text import normalize_text
 
 __all__ = ["read", "table_grid"]
@@ -259,15 +260,9 @@ class _Walker:
 
 # ------------------------------------------------------------------------- reading
 
-_OTHER = (
-    (b"\xd0\xcf\x11\xe0", "这是旧版Word（.doc）、WPS（.wps）或加密的文档，不是DOCX；请另存为DOCX格式后再检查",
-     "OLE2 compound file"),
-    (b"%PDF", "文件实际是PDF，不是DOCX", "PDF magic"),
-    (b"{\\rtf", "文件实际是RTF文档，不是DOCX；请另存为DOCX格式后再检查", "RTF magic"),
-)
+_OLE_REASON = "这是旧版Word（.doc）、WPS（.wps）或加密的文档，不是DOCX；请另存为DOCX格式后再检查"
 
 
-@guarded("DOCX文件已损坏或格式不正确，无法读取", "DOCX文档结构嵌套过深，无法读取")
 def read(path: pathlib.Path, data: bytes) -> Document:
     """Read a Word ``.docx`` file into a :class:`Document` (format ``"docx"``)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -275,9 +270,9 @@ def read(path: pathlib.Path, data: bytes) -> Document:
     data = bytes(data)
     if not data.strip():
         raise Unreadable("文件是空的", "empty input")
-    for magic, reason, detail in _OTHER:
-        if data.startswith(magic):
-            raise Unreadable(reason, detail)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise Unreadable(_OLE_REASON, "OLE2 compound file")
+    refuse_foreign(data, "DOCX（Word）文档", b"PK\x03\x04")
     head = data[:2048].lstrip().lower()
     if head.startswith((b"<html", b"<!doctype", b"mime-version", b"<?xml")) or b"<html" in head:
         raise Unreadable("文件实际是网页（HTML/MHT/XML），不是DOCX；请按网页读取或另存为DOCX",

@@ -37,7 +37,8 @@ import pathlib
 import re
 
 from validator.document import Block, Document, Position, paragraph, row
-from validator.errors import Unreadable, guarded
+from validator.errors import Unreadable
+from validator.readers import refuse_foreign
 from validator.text import BOMS, codec_name, normalize_text
 
 __all__ = ["read", "decode", "normalize_text", "table_grid"]
@@ -127,18 +128,6 @@ def decode(data: bytes) -> tuple[str, str]:
 
 # ---------------------------------------------------------------------- sniffing
 
-_MAGIC = (
-    (b"%PDF", "PDF文件"),
-    (b"PK\x03\x04", "ZIP压缩包或DOCX/XLSX等Office文件"),
-    (b"\xd0\xcf\x11\xe0", "旧版Word/Excel/WPS文件"),
-    (b"\x89PNG", "PNG图片"),
-    (b"\xff\xd8\xff", "JPEG图片"),
-    (b"GIF8", "GIF图片"),
-    (b"\x1f\x8b", "gzip压缩文件"),
-    (b"Rar!", "RAR压缩包"),
-    (b"{\\rtf", "RTF文档"),
-)
-
 _HAS_MARKUP = re.compile(
     r"<\s*(?:!doctype\s+html|html|head|body|meta|title|table|tr|td|p|div|br|span|h[1-6]|font|center)\b",
     re.I,
@@ -148,9 +137,7 @@ _HAS_MARKUP = re.compile(
 def _sniff(data: bytes) -> None:
     if not data.strip():
         raise Unreadable("文件是空的", "empty input")
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            raise Unreadable(f"文件不是HTML网页（看起来是{what}）", f"magic bytes {magic!r}")
+    refuse_foreign(data, "HTML网页")
     head = data[:4096]
     if not any(head.startswith(b) for b, _ in BOMS) and b"\x00" in head:
         raise Unreadable("文件不是HTML网页（含有二进制内容）", "NUL bytes in the first 4 KiB")
@@ -496,7 +483,6 @@ def _check_tree(root, parser) -> None:
 # ------------------------------------------------------------------------ reading
 
 
-@guarded("HTML网页无法解析", "网页结构嵌套过深，无法读取")
 def read(path: pathlib.Path, data: bytes) -> Document:
     """Read a saved government web page into a :class:`Document` (format ``"html"``)."""
     import lxml.etree

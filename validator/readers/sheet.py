@@ -53,7 +53,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from validator.document import Block, Document, Position, paragraph, row
-from validator.errors import Unreadable, guarded
+from validator.errors import Unreadable
 
 __all__ = ["read", "cell_text", "LONG_TEXT"]
 
@@ -378,13 +378,11 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, data: bytes) -> Document:
+    from validator.readers import refuse_foreign
     from validator.text import decode
 
     head = data[:4096]
-    for magic, what in ((b"%PDF", "PDF文件"), (b"PK\x03\x04", "压缩包或Office文件"),
-                        (b"\xd0\xcf\x11\xe0", "旧版Excel/Word/WPS文件")):
-        if head.startswith(magic):
-            raise Unreadable(f"文件不是CSV表格（看起来是{what}）", f"magic bytes {magic!r}")
+    refuse_foreign(head, "CSV表格")
     text = decode(data)
     if "\x00" in text[:4096]:
         raise Unreadable("文件不是CSV表格（含有二进制内容）", "NUL characters after decoding")
@@ -412,7 +410,6 @@ def _read_csv(path: Path, data: bytes) -> Document:
 # ------------------------------------------------------------------------ reading
 
 
-@guarded("表格文件已损坏或格式不正确，无法读取", "表格文件结构嵌套过深，无法读取")
 def read(path: Path, data: bytes) -> Document:
     """Read an XLSX workbook or a CSV file (decided by content) into a :class:`Document`."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
