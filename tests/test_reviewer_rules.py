@@ -129,3 +129,85 @@ def test_pairing_does_not_depend_on_argument_order(corpus, tmp_path):
 
     # paired with a_2023 (the first by path) in either order: 现行有效 55 ≠ 40 + 13 − 0
     assert y002(corpus / name, a, b) == y002(b, corpus / name, a) == [("Y002", 53)]
+
+
+# ---------------------------------------------------------------- printed subtotal rows (item 6)
+
+SUBTOTALS = ("T302", "T303", "T304", "T305", "T306", "T307", "X002", "X003", "X004", "S005")
+SHUYANG = "003_shuyang_county_gov_2025.md"  # 2021 format, markdown, 表三 in one row per item
+WITHHELD_FIRST = "| 1. 属于国家秘密 |"
+OTHER_LAST = "| 3. 其他 | 142 | 1 | 0 | 0 | 0 | 0 | 143 |"  # （六）1–3: 9 + 7 + 142, 0 + 0 + 1 → 158 / 1 / 159
+SEED_UNABLE = "\t(四) 无法提供\t1. 本机关不掌握相关政府信息"  # the seed's （四）: 1 + 0 + 0, 自然人
+
+
+def cells(path):
+    from validator.extract import extract
+    from validator.readers import read
+
+    return {(c.table, c.row, c.column): (c.value, c.state) for c in extract(read(path)).cells}
+
+
+def seed_variant(seed, tmp_path, out, subtotal):
+    text = seed.read_text(encoding="utf-8")
+    assert SEED_UNABLE in text
+    path = tmp_path / out
+    path.write_text(text.replace(SEED_UNABLE, f"\t(四) 无法提供\t{subtotal}\n\t\t1. 本机关不掌握相关政府信息"),
+                    encoding="utf-8")
+    return path
+
+
+def test_printed_subtotals_are_read_and_consistent_ones_are_silent(corpus, tmp_path, seed):
+    # （三） printed before its items, （六） after them (2021 corpus report); （四） of the 2019 seed
+    ok = variant(corpus, tmp_path, SHUYANG, "subtotals.md",
+                 (WITHHELD_FIRST, "| （三）不予公开 | 32 | 0 | 0 | 0 | 0 | 0 | 32 |\n" + WITHHELD_FIRST),
+                 (OTHER_LAST, OTHER_LAST + "\n| （六）其他处理 | 158 | 1 | 0 | 0 | 0 | 0 | 159 |"))
+    ok_seed = seed_variant(seed, tmp_path, "seed_subtotal.txt", "1\t0\t0\t0\t0\t0\t1")
+    got = findings(corpus / SHUYANG, ok, seed, ok_seed, rules=SUBTOTALS)
+    assert got == {SHUYANG: [], "subtotals.md": [], seed.name: [], "seed_subtotal.txt": []}
+    # every cell of the original is read as before, and the subtotal rows besides (never an unknown row)
+    for original, derived, rows in ((corpus / SHUYANG, ok, {"results.withheld.subtotal": 32, "results.other.subtotal": 159}),
+                                    (seed, ok_seed, {"results.unable.subtotal": 1})):
+        before, after = cells(original), cells(derived)
+        assert {k: v for k, v in after.items() if k[1] not in rows} == before
+        assert {k[1]: v for k, v in after.items() if k[1] in rows and k[2] == "total"} == \
+            {row: (float(total), "number") for row, total in rows.items()}
+
+
+@pytest.mark.parametrize("where", ["seed", "corpus"])
+def test_a_wrong_printed_subtotal_names_that_row(corpus, tmp_path, seed, where):
+    if where == "seed":  # 2019 format: （四）无法提供 printed as 2, its items add up to 1
+        path = seed_variant(seed, tmp_path, "seed_wrong.txt", "2\t0\t0\t0\t0\t0\t2")
+        want = [("T305", "error", "表三", "（四）无法提供", "自然人"), ("T305", "error", "表三", "（四）无法提供", "总计")]
+    else:  # 2021 format: the （六）其他处理 subtotal, after its items, 1 too many in 总计 (and so in its own row)
+        path = variant(corpus, tmp_path, SHUYANG, "wrong.md",
+                       (OTHER_LAST, OTHER_LAST + "\n| （六）其他处理 | 158 | 1 | 0 | 0 | 0 | 0 | 160 |"))
+        want = [("T303", "error", "表三", "（六）其他处理", "总计"), ("T307", "error", "表三", "（六）其他处理", "总计")]
+    doc = json.loads(CliRunner().invoke(main, ["check", "--format", "json", str(path)]).stdout)
+    got = [(x["rule"], x["severity"], x["table"], x["row"], x["column"]) for x in doc["files"][0]["findings"]
+           if x["severity"] != "info"]
+    assert sorted(got) == sorted(want)
+    assert {x["row_code"] for x in doc["files"][0]["findings"] if x["rule"] in ("T305", "T307")} <= \
+        {"results.unable.subtotal", "results.other.subtotal"}
+
+
+def test_single_other_row_without_its_items_is_the_2019_row_not_a_subtotal(corpus, tmp_path):
+    # a 2021 report printing （六）其他处理 as one row with numbers (the 2019 form): the deviation
+    path = variant(corpus, tmp_path, SHUYANG, "single.md",
+                   ("| 1. 申请人无正当理由逾期不补正, 行政机关不再处理其政府信息公开申请 | 9 | 0 | 0 | 0 | 0 | 0 | 9 |",
+                    "| （六）其他处理 | 158 | 1 | 0 | 0 | 0 | 0 | 159 |"),
+                   ("| 2. 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 7 | 0 | 0 | 0 | 0 | 0 | 7 |\n", ""),
+                   (OTHER_LAST + "\n", ""))
+    got = findings(path, rules=SUBTOTALS)["single.md"]
+    assert got == [("X004", "warning", "表三", "（六）其他处理", None)]
+    read = cells(path)
+    assert read[("t3", "results.other", "total")] == (159.0, "number")
+    assert not any(k[1].endswith(".subtotal") for k in read)
+
+
+def test_subtotals_survive_the_canonical_round_trip(tmp_path, seed):
+    wrong = seed_variant(seed, tmp_path, "seed_wrong.txt", "2\t0\t0\t0\t0\t0\t2")
+    out = tmp_path / "cells.csv"
+    assert CliRunner().invoke(main, ["extract", str(wrong), "--format", "csv", "-o", str(out)]).exit_code == 0
+    direct, back = (findings(p, rules=SUBTOTALS)[p.name] for p in (wrong, out))
+    assert sorted(direct) == sorted(back) == [("T305", "error", "表三", "（四）无法提供", "总计"),
+                                              ("T305", "error", "表三", "（四）无法提供", "自然人")]

@@ -28,12 +28,15 @@ MIN_CHARS = 300  # narratives shorter than this are not compared
 
 @lru_cache(maxsize=1)
 def cell_keys() -> dict[tuple[str, str, str], int]:
-    """Every (table, row, column) of 表二/表三/表四 in the template, numbered in template order."""
+    """Every (table, row, column) of 表二/表三/表四 in the template (subtotal rows aside),
+    numbered in template order."""
     from .template import TEMPLATE
 
     keys: list[tuple[str, str, str]] = []
     for code, t in TEMPLATE.tables.items():
         for row in t.rows:
+            if row.subtotal:  # a printed subtotal repeats its items: compared once, through them
+                continue
             for column in t.columns:
                 keys.append((code, row.code, column.code))
     return {k: i for i, k in enumerate(dict.fromkeys(keys))}

@@ -198,6 +198,9 @@ def equation(batch: Checker, rule: Rule) -> Iterable[Finding]:
     if not (batch.df["table"] == table).any():
         return
     values, states = batch.wide(table, for_each)
+    subject = rule.subject_code
+    if subject is not None and subject.removeprefix(PREV) not in values.columns:
+        return  # no report has the subject row (an optional subtotal row): nothing to check
     coefs = {c: k for c, k in rule.terms().items() if c.removeprefix(PREV) in values.columns}
     if not coefs:
         return
@@ -217,6 +220,8 @@ def equation(batch: Checker, rule: Rule) -> Iterable[Finding]:
     unusable = np.isin(s, UNUSABLE).any(axis=1) | absent.all(axis=1)
     if there:
         unusable |= absent[:, len(here):].all(axis=1)
+    if subject in codes:  # a report without the subject row (not printed there) is skipped, not failed
+        unusable |= absent[:, codes.index(subject)]
     tol = rule.tolerance + 1e-9
     op = rule.assertion.op
     broken = residual > tol if op == "<=" else residual < -tol if op == ">=" else np.abs(residual) > tol
@@ -225,8 +230,6 @@ def equation(batch: Checker, rule: Rule) -> Iterable[Finding]:
         return
     blank = np.isin(s, BLANK)
     lhs = {c for item, _ in rule.assertion.lhs for c in expand(table, for_each, item)}
-    single = rule.assertion.lhs[0][0] if len(rule.assertion.lhs) == 1 else None
-    single = single if single and not single.endswith("*") else None
     for pos in np.flatnonzero(failing):
         report, key = values.index[pos]
         prev = batch.previous.get(report)
@@ -242,8 +245,8 @@ def equation(batch: Checker, rule: Rule) -> Iterable[Finding]:
         terms = np.nan_to_num(v[pos].astype(float)) * k
         lsum = float(sum(t for c, t in zip(codes, terms) if c in lhs))
         rsum = float(-sum(t for c, t in zip(codes, terms) if c not in lhs)) - rule.assertion.constant
-        subject_row = row_of(single) if single else (key if for_each == "row" else None)
-        subject_col = col_of(single) if single else (key if for_each == "column" else None)
+        subject_row = row_of(subject) if subject else (key if for_each == "row" else None)
+        subject_col = col_of(subject) if subject else (key if for_each == "column" else None)
         f = batch.finding(report, rule, table=table, row=subject_row, column=subject_col, reported=lsum,
                           expected=rsum, cells=cells,
                           params={"reported": lsum, "expected": rsum, "difference": abs(lsum - rsum),

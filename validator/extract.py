@@ -22,7 +22,7 @@ from .template import TEMPLATE, Entry, Labels, core, normalize
 from .text import CHINESE_NUMERALS
 
 T2, T3, T4 = TEMPLATE["t2"], TEMPLATE["t3"], TEMPLATE["t4"]
-_LABELS = {"t2": Labels(T2.rows), "t3": Labels(T3.rows)}
+_LABELS = {"t2": Labels(T2.rows), "t3": Labels(T3.printed_rows)}
 _T4_LABELS = Labels(T4.rows)
 _SECTIONS = Labels(TEMPLATE.sections)
 _T3_WIDTH = T3.width
@@ -481,9 +481,46 @@ def _resolve_partial(report: Report, expected: list[Entry], seq: list[_Row]) -> 
     return out
 
 
+def _resolve_subtotals(version: str, seq: list[_Row]) -> dict[str, bool]:
+    """Printed subtotal rows (template ``subtotal: true``): a row labelled with a group's
+    heading (（三）不予公开 …) that carries numbers and is next to one of that group's items
+    is the group's subtotal row. Returns {subtotal code: printed after its items}. A 2021
+    （六）其他处理 row with numbers and none of its items beside it is not a subtotal: it is
+    the 2019 single row (the template's deviation, X004)."""
+    found: dict[str, bool] = {}
+    for k, r in enumerate(seq):
+        if not r.label or not _has_number(r.cells):
+            continue
+        sub = T3.subtotal_for(r.label, version)
+        if sub is None or sub.code in found:
+            continue
+        items = {e.code for e in T3.items(sub)}
+        before, after = (seq[j].entry if 0 <= j < len(seq) else None for j in (k + 1, k - 1))
+        if before is not None and before.code in items:
+            found[sub.code] = False
+        elif after is not None and after.code in items:
+            found[sub.code] = True
+        else:
+            continue
+        r.entry, r.partial = sub, False
+    return found
+
+
+def _with_subtotals(expected: list[Entry], found: dict[str, bool]) -> list[Entry]:
+    """The expected rows with the subtotal rows a report prints, where it prints them."""
+    out = list(expected)
+    for code, after in found.items():
+        sub = T3.row(code)
+        items = [i for i, e in enumerate(out) if e.group == sub.label]
+        if items:
+            out.insert(items[-1] + 1 if after else items[0], sub)
+    return out
+
+
 def _build_t3(report: Report, seq: list[_Row]) -> None:
+    subtotals = _resolve_subtotals(report.version, seq)
     matched = {r.entry.code for r in seq if r.entry is not None}
-    expected = _t3_rows_for(report, matched)
+    expected = _with_subtotals(_t3_rows_for(report, matched), subtotals)
     seq = _resolve_partial(report, expected, seq)
     columns = T3.columns_for(report.version)
     assigned = _align(expected, seq)

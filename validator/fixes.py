@@ -38,6 +38,10 @@ def equations(rules: dict[str, Rule], report) -> tuple[list, list, list[dict]]:
                 cell = (rule.table, code, key) if rule.for_each == "column" else (rule.table, key, code)
                 if cell in cells:
                     eq[cell] = coef
+            subject = rule.subject_code
+            if subject is not None and ((rule.table, subject, key) if rule.for_each == "column"
+                                        else (rule.table, key, subject)) not in cells:
+                continue  # the report has no subject row (an optional subtotal it does not print)
             if not eq or any(cells[c].state not in _USABLE for c in eq):
                 continue  # a missing or unreadable cell: the equation is not used (never guessed)
             if eq not in eqs:

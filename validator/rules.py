@@ -173,6 +173,16 @@ class Rule:
             return "equation"
         return "extraction" if self.check == "extraction" else "value"
 
+    @property
+    def subject_code(self) -> str | None:
+        """The one code an equation's left side names (``results.withheld.subtotal`` of
+        ``results.withheld.subtotal == sum(results.withheld.*)``), else None. Where a report
+        has no such row or column (an optional row it does not print) the equation is skipped."""
+        if self.assertion is None or len(self.assertion.lhs) != 1:
+            return None
+        code = self.assertion.lhs[0][0]
+        return None if code.endswith("*") else code
+
     def compiled_patterns(self) -> list[re.Pattern]:
         from .narrative import NUM
 

@@ -51,6 +51,7 @@ class Entry:
     total: bool = False
     kind: str = "count"
     nested: bool = False  # the entry's group has a parent group: shown with the group
+    subtotal: bool = False  # an optional printed subtotal row of a group (its items: the rows of group == label)
 
     @property
     def display(self) -> str:
@@ -88,7 +89,8 @@ class Table:
         for d in self.deviations:
             own, other = self.deviation_rows(d, version)
             if present & other and not present & own:
-                return [r for r in self.rows if r.code in other or (version in r.versions and r.code not in own)]
+                return [r for r in self.rows if not r.subtotal
+                        and (r.code in other or (version in r.versions and r.code not in own))]
         return None
 
     @staticmethod
@@ -104,7 +106,30 @@ class Table:
         return self._cols[code]
 
     def rows_for(self, version: str) -> list[Entry]:
-        return [r for r in self.rows if version in r.versions]
+        """The rows every report of ``version`` prints (the optional subtotal rows are not among them)."""
+        return [r for r in self.rows if version in r.versions and not r.subtotal]
+
+    @property
+    def printed_rows(self) -> list[Entry]:
+        """Every row but the optional subtotals: what a row label is matched against (a subtotal
+        is told from its group's heading by its numbers and its items, see :meth:`subtotal_for`)."""
+        return [r for r in self.rows if not r.subtotal]
+
+    def subtotals(self, version: str) -> list[Entry]:
+        return [r for r in self.rows if r.subtotal and version in r.versions]
+
+    def items(self, subtotal: Entry) -> list[Entry]:
+        """The rows a subtotal row adds up: the rows of the group its label names."""
+        return [r for r in self.rows if r.group == subtotal.label and not r.subtotal]
+
+    def subtotal_for(self, label: str, version: str) -> Entry | None:
+        """The subtotal row of ``version`` whose group heading a printed label ends with
+        (「（三）不予公开」, 「三、本年度办理结果（三）不予公开」), else None."""
+        n = normalize(label)
+        for r in self.subtotals(version):
+            if any(s and n.endswith(s) for s in map(normalize, r.spellings())):
+                return r
+        return None
 
     def columns_for(self, version: str, group: str | None = None) -> list[Entry]:
         if self.group_columns and group is not None:
@@ -180,9 +205,10 @@ def _entry(table: str, d: dict, nested: frozenset = frozenset(), **extra) -> Ent
         variants=tuple(d.get("variants", ())),
         group=d.get("group"),
         parent=d.get("parent"),
-        total=bool(d.get("total", False)),
+        total=bool(d.get("total", False) or d.get("subtotal", False)),  # a subtotal is a total
         kind=d.get("kind", "count"),
         nested=d.get("group") in nested,
+        subtotal=bool(d.get("subtotal", False)),
         **extra,
     )
 

@@ -312,10 +312,11 @@ def _cell(key: tuple, cell: dict | None, marks: _Marks, file_id: str) -> str:
 def _present(cells: dict, table: str, entries, axis: int, version: str):
     """Template entries of this version, plus any of the other version the report filled
     (a 2021 report with the 2019 single row （六）其他处理: that row is drawn instead of the
-    2021 sub-rows the report does not have)."""
+    2021 sub-rows the report does not have). An optional subtotal row only where it was printed."""
     used = {k[axis] for k, c in cells.items() if k[0] == table and c.get("state") != "missing"}
     other = any(version not in e.versions and e.code in used for e in entries)
-    return [e for e in entries if e.code in used or (version in e.versions and not other)]
+    return [e for e in entries if e.code in used
+            or (version in e.versions and not other and not getattr(e, "subtotal", False))]
 
 
 def _t2(cells: dict, marks: _Marks, version: str, fid: str) -> str:
