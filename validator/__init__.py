@@ -19,12 +19,12 @@ __version__ = "0.1.0"
 def check(paths, *, year: int | None = None, body: str | None = None, strict: bool | None = None,
           previous=(), rules=(), disable: dict[str, str] | None = None, severity: dict[str, str] | None = None,
           fail_on: str | None = None, reviews=None, jobs: int | None = None, keep_cells: bool = False,
-          include=(), exclude=(), config=None, budget: float | None = None):
+          include=(), exclude=(), config=None, budget: float | None = None, params: dict[str, dict] | None = None):
     """Check report files as ``validator check`` does; returns a :class:`validator.run.Result`.
 
     Takes what the CLI takes: ``previous`` (last year's reports), ``rules`` (extra rule
     directories), ``disable`` ({rule id: reason}), ``severity`` ({rule id: level}),
-    ``strict``, ``fail_on``, ``reviews`` (a reviews file, or loaded reviews; False: none),
+    ``params`` ({rule id: {key: value}}, as the config file's [params.ID]), ``strict``, ``fail_on``, ``reviews`` (a reviews file, or loaded reviews; False: none),
     ``jobs``, ``keep_cells``, ``include``/``exclude`` (for directories), ``budget`` (seconds
     per file). ``config``: a configuration file; None looks for one from the current
     directory upward, as the CLI does; False uses none. Directories are searched as the
@@ -39,7 +39,7 @@ def check(paths, *, year: int | None = None, body: str | None = None, strict: bo
         paths = [paths]
     conf, catalogue = cfg.settings(config or None, search=config is not False, include=include, exclude=exclude,
                                    strict=strict, rules=rules, fail_on=fail_on, disable=disable, severity=severity,
-                                   reviews=reviews if isinstance(reviews, (str, Path)) else None, source="check()")
+                                   params=params, reviews=reviews if isinstance(reviews, (str, Path)) else None, source="check()")
     if reviews is False:
         reviews = None
     elif reviews is None or isinstance(reviews, (str, Path)):

@@ -16,6 +16,8 @@ Example::
     T401 = "复议数据口径另行核对"
     [severity]
     N002 = "info"
+    [params.S006.deadlines]      # a rule's params (the keys of its params: in rules/*.yaml)
+    department = "02-15"
 
 An unknown key or a bad value is a :class:`ConfigError` naming the file and the key (the
 CLI exits 4): a configuration that cannot be read never means "check less".
@@ -35,7 +37,7 @@ FILE = "validator.toml"
 LEVELS = ("error", "warning", "info")
 FAIL_ON = ("error", "warning")
 DEFAULTS = {"include": [], "exclude": [], "strict": False, "rules": [], "reviews": None, "fail-on": "error",
-            "disable": {}, "severity": {}}
+            "disable": {}, "severity": {}, "params": {}}
 
 
 class ConfigError(ValueError):
@@ -148,7 +150,17 @@ def parse(path: Path) -> dict:
             out[key] = _table(path, key, v, None)
         elif key == "severity":
             out[key] = _table(path, key, v, LEVELS)
+        elif key == "params":
+            out[key] = _params(path, v)
     return out
+
+
+def _params(path, v) -> dict[str, dict]:
+    """[params.RULE] tables: {rule id: {key: value}} (keys and values are checked against
+    the rule, see :func:`check_params`)."""
+    if not isinstance(v, dict) or not all(isinstance(x, dict) for x in v.values()):
+        raise ConfigError(f"{path}: [params] 应由 [params.规则编号] 表组成（键与该规则的 params 相同）")
+    return {str(rule_id).strip().upper(): dict(x) for rule_id, x in v.items()}
 
 
 def load(path: Path | None = None, *, start: Path | None = None) -> Config:
@@ -169,11 +181,12 @@ def load(path: Path | None = None, *, start: Path | None = None) -> Config:
 
 def settings(path=None, *, search: bool = True, include=(), exclude=(), strict: bool | None = None, rules=(),
              fail_on: str | None = None, disable: dict | None = None, severity: dict | None = None,
-             reviews=None, source: str = "命令行"):
+             params: dict | None = None, reviews=None, source: str = "命令行"):
     """The effective configuration and the active rule catalogue, as the CLI and the Python
     API build them: the configuration file (``path``, else the one found upward when
     ``search``), then the explicit values (lists replace, ``rules`` directories add up,
-    ``disable``/``severity`` merge per rule id). Raises ConfigError or rules.RuleError."""
+    ``disable``/``severity`` merge per rule id, ``params`` per rule id and key). Raises
+    ConfigError or rules.RuleError."""
     from .rules import catalogue
 
     conf = load(Path(path)) if path else (load() if search else Config())
@@ -200,8 +213,18 @@ def settings(path=None, *, search: bool = True, include=(), exclude=(), strict: 
             if key == "severity" and v not in LEVELS:
                 raise ConfigError(f"{source}: {key} {rule_id} = {v!r}：级别应为 {' | '.join(LEVELS)}")
         conf.override(key, given, source)
-    check_rule_ids(conf, catalogue(tuple(conf["rules"])))
-    return conf, catalogue(tuple(conf["rules"]), conf["disable"], conf["severity"])
+    if params:
+        merged = {k: dict(v) for k, v in conf["params"].items()}
+        for rule_id, given in params.items():
+            if not isinstance(given, dict):
+                raise ConfigError(f"{source}: params {rule_id} 应是一个表（键 = 值）")
+            merged.setdefault(str(rule_id).strip().upper(), {}).update(given)
+        conf.values["params"] = merged
+        conf.sources["params"] = source if conf.sources["params"] == "默认" else f"{conf.sources['params']} + {source}"
+    known = catalogue(tuple(conf["rules"]))
+    check_rule_ids(conf, known)
+    check_params(conf, known)
+    return conf, catalogue(tuple(conf["rules"]), conf["disable"], conf["severity"], conf["params"])
 
 
 def check_rule_ids(config: Config, known) -> None:
@@ -210,6 +233,17 @@ def check_rule_ids(config: Config, known) -> None:
         for rule_id in config.values[key]:
             if rule_id not in known:
                 raise ConfigError(f"{config.sources[key]}: [{key}] {rule_id}：没有这条规则（用 validator rules 列出全部规则）")
+
+
+def check_params(config: Config, known) -> None:
+    """Every [params.RULE] names a rule, only keys of its params, values it can use
+    (ConfigError naming where they were set otherwise)."""
+    from .rules import RuleError, set_params
+
+    try:
+        set_params(known, config.values["params"])
+    except RuleError as e:
+        raise ConfigError(f"{config.sources['params']}: [params] {e}") from None
 
 
 def render(config: Config) -> str:
@@ -228,8 +262,19 @@ def render(config: Config) -> str:
     for key, v in config.values.items():
         if not isinstance(v, dict):
             lines.append(f"{key} = {value(v)}  # {config.sources[key]}")
-    for key, v in config.values.items():
+    def toml(v) -> str:  # a value as TOML (tables inline)
         if isinstance(v, dict):
+            return "{" + ", ".join(f"{k} = {toml(x)}" for k, x in v.items()) + "}"
+        return value(v)
+
+    for key, v in config.values.items():
+        if key == "params":
+            if not v:
+                lines.append(f"\n[params]  # {config.sources[key]}（规则文件中的参数，见 validator explain 规则编号）")
+            for rule_id, given in v.items():
+                lines.append(f"\n[params.{rule_id}]  # {config.sources[key]}")
+                lines.extend(f"{k} = {toml(x)}" for k, x in given.items())
+        elif isinstance(v, dict):
             lines.append(f"\n[{key}]  # {config.sources[key]}")
             lines.extend(f"{k} = {value(x)}" for k, x in v.items())
     return "\n".join(lines)

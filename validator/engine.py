@@ -47,16 +47,18 @@ class Kind:
     run: Callable[["Checker", Rule], Iterable[Finding]]
     stage: int = 0
     cross_year: bool = False
+    params: Callable[[dict], None] | None = None  # checks a rule's params beyond their types (ValueError)
 
 
 CHECKS: dict[str, Kind] = {}
 
 
-def check(*names: str, stage: int = 0, cross_year: bool = False):
-    """Register a function as the check of one or more ``check:`` names."""
+def check(*names: str, stage: int = 0, cross_year: bool = False, params: Callable[[dict], None] | None = None):
+    """Register a function as the check of one or more ``check:`` names; ``params``, if
+    given, checks the values of a rule's ``params`` (the rule file's and the config's)."""
     def register(fn):
         for name in names:
-            CHECKS[name] = Kind(name, fn, stage, cross_year)
+            CHECKS[name] = Kind(name, fn, stage, cross_year, params)
         return fn
     return register
 
@@ -538,7 +540,18 @@ def year_gaps(batch: Checker, rule: Rule) -> Iterable[Finding]:
 
 # ---------------------------------------------------------------- reviewer checks (issue 15)
 
-@check("deadline")
+def _month_days(params: dict) -> None:
+    import datetime
+
+    for level, when in params.get("deadlines", {}).items():
+        try:
+            month, day = map(int, str(when).split("-"))
+            datetime.date(2001, month, day)
+        except ValueError:
+            raise ValueError(f"deadlines.{level} = {when!r}：应写成“月-日”，如 \"01-31\"") from None
+
+
+@check("deadline", params=_month_days)
 def deadline(batch: Checker, rule: Rule) -> Iterable[Finding]:
     """The publication date the document states against the deadline for the body's level
     (条例第四十九条; the rule's ``params.deadlines``, month-day by level); a body whose level
@@ -576,7 +589,12 @@ def copied_tables(batch: Checker, rule: Rule) -> Iterable[Finding]:
             yield batch.finding(i, rule, params={"previous": prev.path, "year": r.year, "previous_year": prev.year})
 
 
-@check("copied_narrative", cross_year=True)
+def _similarity(params: dict) -> None:
+    if not 0 < float(params.get("similarity", 1)) <= 1:
+        raise ValueError(f"similarity = {params['similarity']!r}：应在 0 与 1 之间（如 0.9）")
+
+
+@check("copied_narrative", cross_year=True, params=_similarity)
 def copied_narrative(batch: Checker, rule: Rule) -> Iterable[Finding]:
     for i, r, j, prev in _pairs(batch, rule):
         s = r.digest.similarity(prev.digest)
@@ -585,7 +603,12 @@ def copied_narrative(batch: Checker, rule: Rule) -> Iterable[Finding]:
                                                  "similarity": f"{100 * s:.0f}%"})
 
 
-@check("year_jump", cross_year=True)
+def _factor(params: dict) -> None:
+    if "factor" in params and float(params["factor"]) <= 1:
+        raise ValueError(f"factor = {params['factor']!r}：应大于 1")
+
+
+@check("year_jump", cross_year=True, params=_factor)
 def year_jumps(batch: Checker, rule: Rule) -> Iterable[Finding]:
     """Cells that changed by ``params.factor`` or more (either way) on a base of at least
     ``params.base``; or, with ``params.ratio``, by about that ratio (a unit mistake)."""

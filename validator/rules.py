@@ -16,6 +16,7 @@ constant and the comparison operator.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -138,6 +139,7 @@ class Rule:
     doc: dict = field(default_factory=dict, hash=False, compare=False)
     file: str = ""
     default_severity: str | None = None  # the rule file's severity, when overridden for this run
+    default_params: dict | None = field(default=None, hash=False, compare=False)  # the rule file's params, when overridden
     digest: str = ""  # sha256 of the rule's file (the rule-set version)
 
     @property
@@ -173,6 +175,24 @@ class Rule:
             return "equation"
         return "extraction" if self.check == "extraction" else "value"
 
+    def with_params(self, given: dict) -> "Rule":
+        """The rule with some of its ``params`` set otherwise (the config file's [params.ID]):
+        only the keys the rule has, each a value of the same type as the rule file's (a table
+        merges key by key), then the check kind's own test. RuleError names what is wrong."""
+        if not isinstance(given, dict):
+            raise RuleError(f"{self.id} 的参数应是一个表（键 = 值）")
+        base = self.default_params if self.default_params is not None else self.params
+        merged = _param(self.id, "", dict(self.params), given)
+        _check_params(self, merged)
+        return replace(self, params=merged, default_params=base)
+
+    @property
+    def param_overrides(self) -> dict:
+        """{key: (the rule file's value, the value used)} of the params this run changed."""
+        if self.default_params is None:
+            return {}
+        return {k: (self.default_params.get(k), v) for k, v in self.params.items() if self.default_params.get(k) != v}
+
     @property
     def subject_code(self) -> str | None:
         """The one code an equation's left side names (``results.withheld.subtotal`` of
@@ -199,6 +219,45 @@ class Rule:
                 for c in expand(self.table, self.for_each, code, version):
                     out[c] = out.get(c, 0.0) + side * coef
         return {c: k for c, k in out.items() if k}
+
+
+def _param(rule_id: str, key: str, default, value):
+    """``value`` checked against the rule file's ``default`` (same type; a table only with
+    the default's keys, merged into it)."""
+    name = key or "params"
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise RuleError(f"{rule_id} 的参数 {name} 应是一个表（键：{'、'.join(map(str, default))}）")
+        out = dict(default)
+        for k, v in value.items():
+            if k not in default:
+                raise RuleError(f"{rule_id} 没有参数 {f'{key}.' if key else ''}{k}（可用：{'、'.join(map(str, default)) or '无'}）")
+            out[k] = _param(rule_id, f"{key}.{k}" if key else str(k), default[k], v)
+        return out
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, (int, float)):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and 0 <= value < float("inf")
+    elif isinstance(default, str):
+        ok = isinstance(value, str) and bool(value.strip())
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        want = {bool: "true 或 false", int: "不小于 0 的数", float: "不小于 0 的数", str: "非空的字符串"}.get(type(default), type(default).__name__)
+        raise RuleError(f"{rule_id} 的参数 {name} = {value!r}：应为{want}（规则文件中为 {default!r}）")
+    return value
+
+
+def _check_params(rule: Rule, params: dict) -> None:
+    """The check kind's own test of a rule's params (validator.engine.check(params=…))."""
+    from .engine import CHECKS
+
+    kind = CHECKS.get(rule.check)
+    if kind is not None and kind.params is not None:
+        try:
+            kind.params(params)
+        except (ValueError, TypeError) as e:
+            raise RuleError(f"{rule.id} 的参数 {e}") from None
 
 
 def expand(table: str, for_each: str, code: str, version: str | None = None) -> list[str]:
@@ -254,6 +313,7 @@ def _rule(d: dict, file: str) -> Rule:
         unread=bool(d.get("unread", False)),
     )
     rule.compiled_patterns()  # a malformed pattern fails at load time
+    _check_params(rule, rule.params)  # and so do params the check cannot use
     for ref in rule.cells + tuple(ref for reading in rule.readings for ref in reading.get("cells", ())):
         _known_cell(file, rule.id, ref)
     if assertion is not None:
@@ -342,16 +402,18 @@ def ruleset_version(rules: dict[str, Rule]) -> str:
     h = hashlib.sha256()
     for rule_id, r in sorted(rules.items()):
         by_table = ",".join(f"{t}={v}" for t, v in sorted((getattr(r, "severity_by_table", None) or {}).items()))
-        h.update(f"{rule_id}\0{r.severity}\0{by_table}\0{r.digest}\n".encode())
+        params = json.dumps(r.params, sort_keys=True, ensure_ascii=False) if r.default_params is not None else ""
+        h.update(f"{rule_id}\0{r.severity}\0{by_table}\0{r.digest}\0{params}\n".encode())
     return h.hexdigest()[:12]
 
 
 def catalogue(extra: tuple = (), disable: dict[str, str] | None = None,
-              severity: dict[str, str] | None = None) -> dict[str, Rule]:
+              severity: dict[str, str] | None = None, params: dict[str, dict] | None = None) -> dict[str, Rule]:
     """The active catalogue: the project's rules, plus the rule files of ``extra``
     directories (a user's own rules; ids must not clash), minus the rules switched off in
     ``disable`` ({id: reason}; a reason is required), with the severities of ``severity``
-    ({id: error|warning|info}, see :func:`override`)."""
+    ({id: error|warning|info}, see :func:`override`) and the params of ``params``
+    ({id: {key: value}}, see :meth:`Rule.with_params`)."""
     rules = dict(load())
     for directory in extra:
         for rule_id, rule in load(Path(directory).resolve()).items():
@@ -366,6 +428,7 @@ def catalogue(extra: tuple = (), disable: dict[str, str] | None = None,
         if not str(reason).strip():
             raise RuleError(f"disabling {rule_id} needs a reason")
     rules = override(rules, severity or {})
+    rules = set_params(rules, params or {})
     return {k: r for k, r in sorted(rules.items()) if k not in (disable or {})}
 
 
@@ -379,6 +442,18 @@ def override(rules: dict[str, Rule], severity: dict[str, str]) -> dict[str, Rule
         if key not in out:
             raise RuleError(f"cannot set the severity of unknown rule {rule_id}")
         out[key] = out[key].with_severity(str(sev).strip().lower())
+    return out
+
+
+def set_params(rules: dict[str, Rule], params: dict[str, dict]) -> dict[str, Rule]:
+    """The catalogue with some rules' params set otherwise ({id: {key: value}}: the config
+    file's [params.ID] tables). An unknown id, key or a bad value is a RuleError."""
+    out = dict(rules)
+    for rule_id, given in params.items():
+        key = str(rule_id).strip().upper()
+        if key not in out:
+            raise RuleError(f"没有规则 {rule_id}（用 validator rules 列出全部规则）")
+        out[key] = out[key].with_params(given)
     return out
 
 

@@ -97,6 +97,11 @@ class Result:
         return {k: (r.default_severity, r.severity) for k, r in self.rules.items() if r.default_severity}
 
     @property
+    def param_overrides(self) -> dict[str, dict]:
+        """Rules whose params this run changed (config [params.ID]): {id: {key: (rule file's value, value used)}}."""
+        return {k: p for k, r in self.rules.items() if (p := getattr(r, "param_overrides", None))}
+
+    @property
     def summary(self) -> dict[str, int]:
         """How many files have each status (every status, in order)."""
         return {s: sum(f.status == s for f in self.files) for s in STATUSES}
@@ -497,7 +502,8 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             r.status = _status(r.findings, catalogue, fail_on)
         _cap(r, catalogue)
     settings = {"strict": strict, "year": year, "body": body, "previous": [str(p) for p in previous],
-                "severity": {k: r.severity for k, r in catalogue.items() if r.default_severity}}
+                "severity": {k: r.severity for k, r in catalogue.items() if r.default_severity},
+                "params": {k: r.params for k, r in catalogue.items() if r.param_overrides}}
     # the catalogue as configured: the rules checked, and the records of those switched off
     known = _rules.load() if disabled else {}
     configured = {**{k: known[k] for k in (disabled or {}) if k in known}, **catalogue}

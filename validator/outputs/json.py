@@ -36,6 +36,9 @@ def to_dict(result, clean: bool = True) -> dict:
         "reviews": getattr(result, "reviews", None),
         "severity_overrides": [{"rule": k, "default": d, "severity": s}
                                for k, (d, s) in sorted(getattr(result, "overrides", {}).items())],
+        "param_overrides": [{"rule": k, "key": key, "default": d, "value": v}
+                            for k, changed in sorted(getattr(result, "param_overrides", {}).items())
+                            for key, (d, v) in changed.items()],
         "settings": _c({k: v for k, v in (getattr(result, "settings", None) or {}).items()}),
         "notices": list(getattr(result, "notices", None) or []),
         "files": files,

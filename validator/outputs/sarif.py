@@ -190,6 +190,13 @@ def to_dict(result) -> dict:
             {"descriptor": {"id": rid, **({"index": index[rid]} if rid in index else {})},
              "configuration": {"level": LEVEL[sev], "properties": {"default": LEVEL.get(default, default)}}}
             for rid, (default, sev) in sorted(overrides.items()))
+    params = getattr(result, "param_overrides", None) or {}
+    if params:  # rule params set for this run (the config file's [params.ID])
+        invocation.setdefault("ruleConfigurationOverrides", []).extend(
+            {"descriptor": {"id": rid, **({"index": index[rid]} if rid in index else {})},
+             "configuration": {"parameters": {k: v for k, (_, v) in changed.items()},
+                               "properties": {"defaultParameters": {k: d for k, (d, _) in changed.items()}}}}
+            for rid, changed in sorted(params.items()))
     run = {
         "tool": {"driver": {"name": "validator", "fullName": "gov-report-validator 政府信息公开工作年度报告检查",
                             # the rule-set hash as build metadata: a verdict says which rules judged it
