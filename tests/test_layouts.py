@@ -97,6 +97,15 @@ def test_a_table_not_read_in_part_is_unreadable_in_part_not_failed(tmp_path):
     assert f.status == "unreadable-in-part" and result.exit_code == 2
     assert sorted((x["rule"], x["table_code"], x["row_code"]) for x in f.findings if x["severity"] == "error") == [
         ("X002", "t4", "suit_after_review"), ("X009", "t4", None)]  # the columns named, and the group not read
+    # in a CI test report too: a part not read is an <error> of its testcase, never a <failure>
+    from lxml import etree
+
+    from validator.outputs import junit
+
+    suite = etree.fromstring(junit.render(result).encode()).find("testsuite")
+    bad = {c.get("name").split()[0]: c[0].tag for c in suite.iter("testcase") if len(c) and c[0].tag != "system-out"}
+    assert bad == {"X002": "error", "X009": "error"}
+    assert (suite.get("failures"), suite.get("errors")) == ("0", "2")
 
 
 def test_a_real_inconsistency_beside_an_unread_part_fails(tmp_path):

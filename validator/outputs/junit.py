@@ -7,7 +7,9 @@
   evaluated, i.e. when they have a finding), and one per extraction finding (X rules) and
   per finding of any other rule;
 * error-level findings are the ``<failure>`` of their rule's testcase (the Chinese
-  message; every finding of the rule in the text), warnings and infos go to the
+  message; every finding of the rule in the text), or its ``<error>`` when the rule says
+  part of the report could not be read (``unread: true``: not read is not wrong), warnings
+  and infos go to the
   testcase's ``<system-out>`` and do not fail it, and so do reviewed errors (reviews
   file), with the decision and its reason;
 * a rule switched off for the run (``--disable RULE=REASON``) is a ``<skipped>`` testcase
@@ -61,7 +63,8 @@ def _applies(rule, version: str | None) -> bool:
     return rule.kind in ("equation", "value") and (version is None or version in rule.versions)
 
 
-def _case(suite, classname: str, name: str, findings: list[dict]) -> tuple[int, int]:
+def _case(suite, classname: str, name: str, findings: list[dict], unread: bool = False) -> tuple[int, int, int]:
+    """One testcase: (tests, failures, errors) it adds to its suite."""
     case = _sub(suite, "testcase", name=name, classname=classname)
     failing = [x.get("severity") == "error" and not x.get("review") for x in findings]
     errors = [x for x, bad in zip(findings, failing) if bad]
@@ -70,10 +73,11 @@ def _case(suite, classname: str, name: str, findings: list[dict]) -> tuple[int, 
         msg = errors[0].get("message") or ""
         if len(errors) > 1:
             msg += f"（共 {len(errors)} 处）"
-        _sub(case, "failure", "\n".join(_line(x) for x in errors), message=msg, type=errors[0].get("rule") or "finding")
+        _sub(case, "error" if unread else "failure", "\n".join(_line(x) for x in errors), message=msg,
+             type=errors[0].get("rule") or "finding")
     if others:
         _sub(case, "system-out", "\n".join(_line(x) for x in others))
-    return 1, int(bool(errors))
+    return 1, int(bool(errors) and not unread), int(bool(errors) and unread)
 
 
 def _properties(suite, f, result) -> None:
@@ -121,16 +125,16 @@ def render(result) -> str:
                 found = by_rule.pop(rule.id, [])
                 if is_cross_year(rule) and not found:
                     continue  # not evaluated without last year's report
-                t, fl = _case(suite, f.path, f"{rule.id} {rule.title}", found)
-                tests, failures = tests + t, failures + fl
+                t, fl, er = _case(suite, f.path, f"{rule.id} {rule.title}", found, rule.unread)
+                tests, failures, errors = tests + t, failures + fl, errors + er
             for rule_id, found in by_rule.items():  # extraction problems, unknown rules: one case each
                 for x in found:
                     where = "".join(filter(None, (x.get("table"), f"「{x['row']}」" if x.get("row") else None,
                                                   x.get("column"))))
                     title = rules[rule_id].title if rule_id in rules else (x.get("name") or "")
                     name = f"{rule_id} {title}" + (f"：{where}" if where else "")
-                    t, fl = _case(suite, f.path, name, [x])
-                    tests, failures = tests + t, failures + fl
+                    t, fl, er = _case(suite, f.path, name, [x], rule_id in rules and rules[rule_id].unread)
+                    tests, failures, errors = tests + t, failures + fl, errors + er
         # rules are checked for the whole batch at once: a file's testcases share its reading time
         cases = suite.findall("testcase")
         for case in cases:
