@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -208,6 +209,34 @@ def test_serve_off_loopback_needs_a_token(monkeypatch):
     monkeypatch.delenv("VALIDATOR_TOKEN", raising=False)
     r = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
     assert r.exit_code == 4 and "--token" in r.output  # a usage error (issue 11: exit 4)
+
+
+def test_the_configuration_applies_to_every_upload(tmpdir_env, tmp_path, monkeypatch):
+    """Started where a validator.toml switches T303 off and makes T302 a warning, the service
+    checks as `validator check` does there; a broken configuration stops the start (exit 4)."""
+    from click.testing import CliRunner
+
+    import validator.serve
+    from validator.cli import main
+
+    started = []
+    monkeypatch.setattr(validator.serve, "serve", lambda host, port, settings: started.append(settings))
+    conf = tmp_path / "validator.toml"
+    conf.write_text('[disable]\nT303 = "总计列另行核对"\n\n[severity]\nT302 = "warning"\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["serve", "--config", str(conf)])
+    assert r.exit_code == 0, r.output
+    (settings,) = started
+    with TestClient(create_app(replace(settings, workers=1))) as c:
+        doc = c.post("/api/check", files=files(CHANGED)).json()
+        severity = {x["id"]: x["severity"] for x in c.get("/api/rules").json()}
+    assert rules_of(doc) == [("T301", "error", "t3", None, "natural_person"),
+                             ("T302", "warning", "t3", "results.total", "natural_person")]
+    assert doc["disabled"] == [{"rule": "T303", "reason": "总计列另行核对"}]
+    assert severity["T302"] == "warning"
+
+    conf.write_text("[severity]\nT302 = \"fatal\"\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["serve", "--config", str(conf)])
+    assert r.exit_code == 4 and "T302" in r.output and len(started) == 1  # never a service that checks less
 
 
 # ------------------------------------------------------------------ a real server on loopback

@@ -123,6 +123,19 @@ def _pairs(items, what: str, allowed: tuple[str, ...] | None = None) -> dict[str
     return out
 
 
+def _reviews(path):
+    """The reviews file's decisions (None without one); a wrong file exits 4."""
+    if not path:
+        return None
+    from .outputs.safe import terminal
+    from .reviews import ReviewsError, load
+
+    try:
+        return load(path)
+    except ReviewsError as e:
+        raise ConfigProblem(f"审核记录有误：{terminal(e)}") from None
+
+
 def _settings(config_file, *, include=(), exclude=(), strict=None, rule_dirs=(), fail_on=None, disable=(),
               severity=(), reviews=None):
     """The effective configuration (config file, then command-line options) and the catalogue
@@ -268,14 +281,7 @@ def check(paths, formats, output, strict, fail_on, exit_zero, year, body, previo
     specs = _format_specs(formats, output)
     conf, rules = _settings(config_file, include=include, exclude=exclude, strict=strict, rule_dirs=rule_dirs,
                             fail_on=fail_on, disable=disable, severity=severity, reviews=reviews_file)
-    reviews = None
-    if conf["reviews"] and not no_reviews:
-        from .reviews import ReviewsError, load as load_reviews
-
-        try:
-            reviews = load_reviews(conf["reviews"])
-        except ReviewsError as e:
-            raise ConfigProblem(f"审核记录有误：{terminal(e)}") from None
+    reviews = None if no_reviews else _reviews(conf["reviews"])
     targets = discover.collect(paths, conf["include"], conf["exclude"])
     files = [t.path for t in targets]
     if not files:
@@ -458,8 +464,17 @@ def show_config(config_file):
               help="排队等待的请求数上限，超出时回答 503。")
 @click.option("--max-files", type=click.IntRange(1, 1000), default=20, show_default=True, help="每次请求的文件数上限。")
 @click.option("--time-budget", type=float, default=60.0, show_default=True, help="每个文件读取的时间上限（秒）。")
-def serve(host, port, token, jobs, queue, max_files, time_budget):
-    """网页和接口服务：上传报告，在浏览器中查看检查结果（需要 pip install 'gov-report-validator[serve]'）。"""
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True),
+              help="配置文件（默认：从当前目录向上查找 validator.toml 或 pyproject.toml 的 [tool.validator]），与 check 相同。")
+@click.option("--reviews", "reviews_file", type=click.Path(dir_okay=False),
+              help="审核记录文件（YAML），与 check 相同（默认：配置文件的 reviews）。")
+@click.option("--no-reviews", is_flag=True, help="不应用任何审核记录。")
+def serve(host, port, token, jobs, queue, max_files, time_budget, config_file, reviews_file, no_reviews):
+    """网页和接口服务：上传报告，在浏览器中查看检查结果（需要 pip install 'gov-report-validator[serve]'）。
+
+    Checks as `validator check` does here: the configuration file's rules, severities,
+    switched-off rules, strict, fail-on and reviews apply to every upload.
+    """
     import os
 
     try:
@@ -470,8 +485,12 @@ def serve(host, port, token, jobs, queue, max_files, time_budget):
         raise click.UsageError(f"--host {host} 不是本机地址：请用 --token 或环境变量 VALIDATOR_TOKEN 设置访问令牌")
     from .readers import MAX_BYTES
 
+    _check_number("--time-budget", time_budget, low=0)
+    conf, rules = _settings(config_file, reviews=reviews_file)
+    check = {"rules": rules, "disabled": conf["disable"], "fail_on": conf["fail-on"], "strict": conf["strict"],
+             "reviews": None if no_reviews else _reviews(conf["reviews"])}
     settings = Settings(token=token or None, max_bytes=MAX_BYTES, max_files=max_files,
-                        workers=jobs or min(os.cpu_count() or 1, 8), queue=queue, budget=time_budget)
+                        workers=jobs or min(os.cpu_count() or 1, 8), queue=queue, budget=time_budget, check=check)
     click.echo(f"validator serve：http://{host}:{port}/（Ctrl+C 停止）", err=True)
     run(host, port, settings)
 

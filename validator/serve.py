@@ -8,7 +8,7 @@
                        ``X-Validator-Exit-Code``;
 * ``POST /api/report`` the same check answered as ``{"exit_code", "summary", "html", "json",
                        "csv"}`` (the page: one check, three downloads);
-* ``GET /api/rules``   the rule catalogue (as ``validator rules --format json``);
+* ``GET /api/rules``   the rule catalogue in force (as ``validator rules --format json``);
 * ``GET /healthz``     ``{"status": "ok", ...}``.
 
 Safety. Uploads are streamed: a file part is written straight into a temporary directory
@@ -19,6 +19,12 @@ Checks run in one pool of worker processes with the CLI's memory limit and per-f
 budget; requests beyond the pool and a bounded queue get 503 with ``Retry-After``. Every
 answer carries a strict Content-Security-Policy (no resource from anywhere, inline code
 only by hash) and ``nosniff``. Off loopback an API token is required.
+
+Configuration. The service checks as ``validator check`` does in the directory it was
+started from: the configuration file (``--config``, else validator.toml / [tool.validator]
+found upward) gives the rule catalogue (extra rules, severities, rule settings), the rules
+switched off, ``strict``, ``fail-on`` and the reviews file; a wrong one stops the start
+(exit 4), never a service that checks less.
 """
 from __future__ import annotations
 
@@ -35,7 +41,7 @@ import tempfile
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 API_FORMATS = {  # format -> media type of the answer
@@ -59,6 +65,9 @@ class Settings:
     queue: int = 32  # requests waiting for a worker beyond those being checked
     budget: float = 60.0  # seconds per file, as `check --time-budget`
     retry_after: int = 10  # seconds, on 503
+    # keyword arguments of run.check_paths from the configuration (rules, disabled, fail_on,
+    # strict, reviews), handed to every worker once, when it starts
+    check: dict = field(default_factory=dict)
 
 
 def is_loopback(host: str) -> bool:
@@ -83,6 +92,16 @@ def safe_name(name: str | None, n: int) -> str:
 
 
 # ------------------------------------------------------------------ work done in the worker processes
+
+
+_CHECK: dict = {}  # the worker's Settings.check, set by _worker_start
+
+
+def _worker_start(check: dict) -> None:
+    from .run import _worker_init
+
+    _worker_init()
+    _CHECK.update(check)
 
 
 def _warm() -> int:
@@ -114,11 +133,12 @@ def job(workdir: str, files: list[str], previous: list[str], formats: tuple[str,
     (names relative to ``workdir``, so every output names them as the client did)."""
     from .run import check_paths
 
+    options = {**_CHECK, "strict": strict or _CHECK.get("strict", False)}  # ?strict=1 can only add checks
     here = os.getcwd()
     os.chdir(workdir)
     try:
         result = check_paths([Path(f) for f in files], previous=[Path(p) for p in previous], jobs=1, budget=budget,
-                             strict=strict, keep_cells="html" in formats)
+                             keep_cells="html" in formats, **options)
         return _render(result, formats)
     finally:
         os.chdir(here)
@@ -302,11 +322,9 @@ def create_app(settings: Settings | None = None):
     def new_pool() -> ProcessPoolExecutor:
         import multiprocessing as mp
 
-        from .run import _worker_init
-
         extra = {"max_tasks_per_child": 200} if sys.version_info >= (3, 11) else {}
         return ProcessPoolExecutor(max_workers=s.workers, mp_context=mp.get_context("spawn"),
-                                   initializer=_worker_init, **extra)
+                                   initializer=_worker_start, initargs=(s.check,), **extra)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -397,7 +415,7 @@ def create_app(settings: Settings | None = None):
         from .ruledoc import records
         from .rules import load
 
-        return JSONResponse(records(load()))
+        return JSONResponse(records(s.check.get("rules") or load()))
 
     async def healthz(request):
         from . import __version__
