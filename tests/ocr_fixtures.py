@@ -132,3 +132,35 @@ def docx_with_images(title: str, paragraphs: list[str], images: list, out: Path)
         d.add_paragraph().add_run().add_picture(io.BytesIO(png_bytes(img)), width=Cm(16))
     d.save(out)
     return out
+
+
+def word_box(pdf: Path, page: int, text: str, near: tuple[float, float], dpi: int = 150) -> tuple[int, int, int, int]:
+    """The pixel box (at ``dpi``) of the word ``text`` on a page of a text PDF nearest to
+    ``near`` (x0, top in points), from the PDF's own text layer."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as doc:
+        words = [w for w in doc.pages[page - 1].extract_words() if w["text"] == text]
+    w = min(words, key=lambda w: abs(w["x0"] - near[0]) + abs(w["top"] - near[1]))
+    s = dpi / 72
+    return (int(w["x0"] * s) - 2, int(w["top"] * s) - 2, int(w["x1"] * s) + 3, int(w["bottom"] * s) + 3)
+
+
+def paste_word(img, source: tuple[int, int, int, int], target: tuple[int, int, int, int]) -> None:
+    """Print over the word at ``target`` the word at ``source`` (same font, same size): a
+    figure changed as if typed so."""
+    from PIL import ImageDraw
+
+    glyph = img.crop(source)
+    ImageDraw.Draw(img).rectangle(target, fill=255)
+    img.paste(glyph, (target[0], target[1]))
+
+
+def erase(img, box: tuple[float, float, float, float], dpi: int = 150, width: int = 3) -> None:
+    """Paint white over a ruling line segment (x0, top, x1, bottom in points; ``width``
+    pixels either side): a rule lost by a faint scan."""
+    from PIL import ImageDraw
+
+    s = dpi / 72
+    x0, y0, x1, y1 = box
+    ImageDraw.Draw(img).rectangle((x0 * s - width, y0 * s - width, x1 * s + width, y1 * s + width), fill=255)

@@ -18,7 +18,7 @@ from tests import ocr_fixtures as F
 from tests.conftest import ROOT
 from validator import readers
 from validator.readers import ocr
-from validator.run import check_paths
+from validator.run import MAX_CROPS_BYTES, check_paths
 
 SEED_PDF = ROOT / "tests" / "fixtures" / "multiform" / "taiqian_2020_from_html.pdf"
 R014 = "014_huaian_hongze_district_gov_2023.pdf"
@@ -268,3 +268,106 @@ def test_html_pictures_are_never_fetched(images, monkeypatch):
     for src in ("http://example.org/t.png", "//example.org/t.png", "/etc/passwd", "../outside.png",
                 "file:///etc/passwd"):
         assert html._picture(folder / "page.html", src) is None
+
+
+# ------------------------------------------------------------------ a misread figure: cause and crop
+
+WRONG = ("t3", "new", "natural_person")  # 表三 一、本年新收政府信息公开申请数量 自然人: 4 in the seed
+
+
+@pytest.fixture(scope="session")
+def wrong_digit(images):
+    """The seed's image-only PDF with one figure changed: the "4" of 表三 一、本年新收 自然人
+    printed over by the "3" of （一）予以公开 below it (same font), as a misread or a typo
+    would leave it."""
+    pages = F.render_pages(SEED_PDF, 150)
+    F.paste_word(pages[2], F.word_box(SEED_PDF, 3, "3", (337, 725)), F.word_box(SEED_PDF, 3, "4", (337, 665)))
+    return F.image_pdf(pages, images / "seed_wrong_digit.pdf")
+
+
+def _fixes_naming(f, key) -> list[dict]:
+    return [x["fix"] for x in f.findings if x.get("fix")
+            and any((c["table_code"], c["row_code"], c["column_code"]) == key for c in x["fix"]["cells"])]
+
+
+def test_a_misread_figure_names_recognition_as_a_cause(wrong_digit, tmp_path):
+    """The localiser's fix for an OCR'd cell says a recognition error is a possible cause (the
+    wording from validator/causes.yaml); the same wrong figure typed in a text report does not."""
+    from tests.variants import variant
+    from validator.finding import render
+    from validator.fixes import causes
+
+    got, f = read(wrong_digit)
+    want, _ = read(SEED_PDF)
+    assert [k for k in want if (got[k]["value"], got[k]["state"]) != (want[k]["value"], want[k]["state"])] == [WRONG]
+    assert got[WRONG]["value"] == 3 and f.status == "failed"
+    fixes = _fixes_naming(f, WRONG)
+    assert fixes
+    for fix in fixes:
+        cell = next(c for c in fix["cells"] if (c["table_code"], c["row_code"], c["column_code"]) == WRONG)
+        assert (cell["current"], cell["suggested"], cell["ocr"]["image"], cell["ocr"]["raw"]) == (3, 4, "第3页", "3")
+        said = render(causes()["recognition"], {**cell, "where": "第3页", "raw": "3", "score": f"{cell['ocr']['score']:.2f}"})
+        assert said in fix["cause_text"]
+    typed = check_paths([variant(tmp_path / "typed.txt", {WRONG: "3"})], budget=None).files[0]
+    fixes = _fixes_naming(typed, WRONG)
+    assert fixes and all("ocr" not in c for fix in fixes for c in fix["cells"])
+    assert all(causes()["recognition"].split("{")[-2].split("}")[-1] not in (fix["cause_text"] or "") for fix in fixes)
+
+
+def test_html_report_shows_the_crop_of_the_failing_cell(wrong_digit, tmp_path):
+    """The HTML report shows, beside the value read, the image of every OCR'd cell a finding
+    names (a data: URI, escaped, bounded); a text report shows no image."""
+    import base64
+    import io as _io
+    import re
+
+    from PIL import Image
+
+    from tests.variants import variant
+    from validator.outputs import html
+
+    result = check_paths([wrong_digit], budget=None, keep_cells=True)
+    f = result.files[0]
+    named = {(x["table_code"], x["row_code"], x["column_code"]) for x in f.findings if x["table_code"]}
+    named |= {(c["table_code"], c["row_code"], c["column_code"]) for x in f.findings for c in x["cells"]}
+    assert WRONG in f.crops and set(f.crops) <= named
+    page = html.render(result)
+    shown = dict(re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"<>]+)"', page))
+    crop = f.crops[WRONG].crop
+    assert base64.b64encode(crop).decode("ascii") in shown
+    assert sum(len(c.crop) for c in f.crops.values()) <= MAX_CROPS_BYTES
+    im = Image.open(_io.BytesIO(crop))
+    assert im.format == "PNG" and im.height <= ocr.CROP_HEIGHT and im.width <= ocr.CROP_WIDTH
+    assert len(crop) <= ocr.CROP_BYTES
+    # the crop is the cell's own image: recognised again, it reads the figure shown
+    assert ocr._recognise([np_rgb(im, scale=2)])[0][0] == "3"
+    typed = check_paths([variant(tmp_path / "typed.txt", {WRONG: "3"})], budget=None, keep_cells=True)
+    assert typed.files[0].status == "failed" and not typed.files[0].crops
+    assert "<img" not in html.render(typed)
+
+
+def np_rgb(im, scale: int = 1):
+    import numpy as np
+
+    im = im.convert("RGB")
+    if scale != 1:
+        im = im.resize((im.width * scale, im.height * scale))
+    return np.asarray(im).copy()
+
+
+# ------------------------------------------------------------------ a ruling line missing
+
+
+def test_a_missing_rule_line_makes_the_cells_it_merged_unreadable(images):
+    """A rule lost by a faint scan (the line between 表三 rows 一 and 二, across the figures)
+    joins their cells: each is reported unreadable (X030), never a value or a blank."""
+    from validator.template import TEMPLATE
+
+    pages = F.render_pages(SEED_PDF, 150)
+    F.erase(pages[2], (322, 693, 552, 693))
+    pdf = F.image_pdf(pages, images / "seed_rule_erased.pdf")
+    unreadable = assert_read_right(SEED_PDF, pdf, strict=False)
+    assert set(unreadable) == {("t3", row, col.code) for row in ("new", "carried_over") for col in TEMPLATE["t3"].columns}
+    f = read(pdf)[1]
+    assert f.status == "unreadable-in-part"
+    assert not [x for x in verdict(f) if x[0] != "X030"]

@@ -53,12 +53,18 @@ class Recognition:
     """How an OCR'd cell was read: the recognition ``score`` (lowest of its text, 0-1; None
     for a cell without text), its ``box`` (x0, y0, x1, y1 pixels) in ``image`` (the page or
     picture, as named in messages), and whether it is ``unsure`` (ink that was not recognised,
-    or a number read with a low score): such a cell is unreadable, never a value."""
+    or a number read with a low score): such a cell is unreadable, never a value. ``crop``
+    is the cell's region of the image as a small greyscale PNG (bounded, see
+    ``validator.readers.ocr.CROP_BYTES``), for outputs that show what was read beside the
+    value; None for cells that hold a label. ``merged``: unsure because a ruling line around
+    the cell is missing (which figure belongs to it cannot be told)."""
 
     score: float | None
     box: tuple[int, int, int, int]
     unsure: bool = False
     image: str = ""
+    crop: bytes | None = field(default=None, repr=False)
+    merged: bool = False  # unsure because a ruling line is missing: the cell ran into its neighbours
 
 
 @dataclass(frozen=True, slots=True)

@@ -613,6 +613,7 @@ def cell_notes(report: Report) -> list[dict]:
                 elif c.state == "unreadable":
                     where = c.ocr.image if c.ocr is not None else (f"第{c.pos.page}页" if c.pos and c.pos.page else "")
                     notes.append({"rule": "X030", "table": table, "row": row,
+                                  "message": "merged" if c.ocr is not None and c.ocr.merged else None,
                                   "column": c.column, "raw": _shown(c.raw), "pos": c.pos, "where": where,
                                   "read_as": f"识别为“{_shown(c.raw)}”" if c.raw else "未识别出文字"})
                 elif c.note:

@@ -8,12 +8,17 @@ them all hold (Fellegi–Holt, solved as a MILP with HiGHS). The result is attac
 report's findings as ``fix``; nothing is ever written to any file.
 
 ``fix`` (JSON): ``{"unique": bool, "text": str, "cause": str|None, "cause_text": str|None,
-"cells": [{table, row, column, table_code, row_code, column_code, current, suggested}],
-"alternatives": [ {same without alternatives}, ... ]}``.
+"cells": [{table, row, column, table_code, row_code, column_code, current, suggested, [ocr]}],
+"alternatives": [ {same without alternatives}, ... ]}``. A changed cell read by OCR carries
+``ocr`` ({image, score, raw}) and its recognition-error cause (wording in
+validator/causes.yaml) is added to ``cause_text`` (``cause`` "recognition_error" when the
+localiser diagnosed nothing else).
 """
 from __future__ import annotations
 
-from .finding import Finding, fmt
+import functools
+
+from .finding import Finding, fmt, render
 from .rules import Rule
 from .template import TEMPLATE
 
@@ -63,18 +68,39 @@ def _neighbours(cells: list) -> dict:
     return out
 
 
-def _cell(key, current, suggested) -> dict:
+@functools.lru_cache(maxsize=1)
+def causes() -> dict[str, str]:
+    """The wording of the causes added here (validator/causes.yaml)."""
+    from importlib.resources import files
+
+    import yaml
+
+    return yaml.safe_load(files("validator").joinpath("causes.yaml").read_text(encoding="utf-8"))
+
+
+def _cell(key, current, suggested, read=None) -> dict:
     table, row, col = key
-    return {"table": TEMPLATE.table_label(table), "row": TEMPLATE.row_label(table, row),
-            "column": TEMPLATE.column_label(table, col),
-            "table_code": table, "row_code": row, "column_code": col, "current": current, "suggested": suggested}
+    out = {"table": TEMPLATE.table_label(table), "row": TEMPLATE.row_label(table, row),
+           "column": TEMPLATE.column_label(table, col),
+           "table_code": table, "row_code": row, "column_code": col, "current": current, "suggested": suggested}
+    if read is not None and read.ocr is not None:  # read by OCR: where, and how sure
+        out["ocr"] = {"image": read.ocr.image, "score": read.ocr.score, "raw": read.raw}
+    return out
 
 
-def _describe(fix) -> dict:
-    cells = [_cell(ch.cell, ch.current, ch.suggested) for ch in fix.changes]
+def _describe(fix, cells_read: dict) -> dict:
+    cells = [_cell(ch.cell, ch.current, ch.suggested, cells_read.get(ch.cell)) for ch in fix.changes]
     text = "；".join(f"{c['table']}「{c['row']}」× {c['column']}：{fmt(c['current'])} → {fmt(c['suggested'])}"
                      for c in cells)
-    return {"cells": cells, "text": text, "cause": fix.cause, "cause_text": fix.cause_text}
+    cause, cause_text = fix.cause, fix.cause_text
+    # A changed cell read by OCR may be right in the original: a recognition error is a cause too.
+    misread = [render(causes()["recognition"], {**c, "where": c["ocr"]["image"], "raw": c["ocr"]["raw"] or "",
+                                                  "score": "" if c["ocr"]["score"] is None else f"{c['ocr']['score']:.2f}"})
+               for c in cells if "ocr" in c]
+    if misread:
+        cause_text = "；".join([cause_text, *misread] if cause_text else misread)
+        cause = cause or "recognition_error"
+    return {"cells": cells, "text": text, "cause": cause, "cause_text": cause_text}
 
 
 def localize_report(rules: dict[str, Rule], report) -> dict | None:
@@ -86,9 +112,10 @@ def localize_report(rules: dict[str, Rule], report) -> dict | None:
     loc = localize(cells, values, eqs, neighbours=_neighbours(cells))
     if loc is None or not loc.fixes:
         return None
-    best = _describe(loc.fixes[0])
+    read = {(c.table, c.row, c.column): c for c in report.cells if c.ocr is not None}
+    best = _describe(loc.fixes[0], read)
     best["unique"] = loc.unique
-    best["alternatives"] = [_describe(f) for f in loc.fixes[1:]]
+    best["alternatives"] = [_describe(f, read) for f in loc.fixes[1:]]
     if not loc.unique:
         best["text"] = "（不唯一，以下任一组修改都能使勾稽关系成立）" + " 或 ".join(
             [best["text"], *(a["text"] for a in best["alternatives"])])

@@ -59,6 +59,9 @@ class FileResult:
     # {table, row, column (codes), value, raw, state, source (Chinese position text), position}
     cells: list[dict] = field(default_factory=list)
     seconds: float = 0.0  # time taken to read and extract the file
+    # how the OCR'd cells the findings name were read, with their image crops (kept with
+    # ``cells``, for the HTML report): {(table, row, column) codes: Recognition}
+    crops: dict = field(default_factory=dict)
 
     def count(self, severity: str) -> int:
         """Open findings of this severity: a reviewed finding (reviews file) is not counted."""
@@ -346,6 +349,30 @@ def _cross_year_cells(rules) -> set[tuple[str, str]]:
     return keep
 
 
+MAX_CROPS_BYTES = 96_000
+"""Most bytes of image crops (PNG) kept per report: the cells of its gravest findings first."""
+
+
+def crops(report, findings) -> dict:
+    """How the OCR'd cells that ``findings`` name were read, with their image crops: each
+    finding's subject cell, then the cells it uses; errors first, within MAX_CROPS_BYTES."""
+    read = {(c.table, c.row, c.column): c.ocr for c in report.cells if c.ocr is not None and c.ocr.crop}
+    out: dict = {}
+    if not read:
+        return out
+    size = 0
+    for f in sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9)):
+        for key in ((f.table_code, f.row_code, f.column_code), *(c.key for c in f.cells)):
+            rec = read.get(key)
+            if rec is None or key in out:
+                continue
+            if size + len(rec.crop) > MAX_CROPS_BYTES:
+                return out
+            out[key] = rec
+            size += len(rec.crop)
+    return out
+
+
 def _cap(r: FileResult, catalogue) -> None:
     """At most :data:`MAX_FINDINGS` findings per file (the most severe first), then one
     finding (X014) saying how many more there were; the verdict counts them all."""
@@ -429,6 +456,9 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
                     bad.detail = f"{type(e).__name__}: {e}"[:300]
         for f in found:
             results[owners[f.report]].findings.append(f)
+        if keep_cells:
+            for report, o in zip(reports, owners):
+                results[o].crops = crops(report, results[o].findings)
         if cross:
             light.extend(_light(r, keep) for r, o in zip(reports, owners) if results[o].status != "unreadable")
             light_owner.extend(o for o in owners if results[o].status != "unreadable")

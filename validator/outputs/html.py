@@ -88,7 +88,10 @@ ol.findings li.sev-warning { border-color: var(--warn); }
 li.sev-error .sev { color: var(--err); }
 li.sev-warning .sev { color: var(--warn); }
 .rule-id { font-family: ui-monospace, monospace; margin-right: 6px; }
-.where, .values, .fix, .fingerprint, .review, .accept { display: block; font-size: 13px; color: #3c4043; }
+.where, .values, .fix, .fingerprint, .review, .accept, .crops { display: block; font-size: 13px; color: #3c4043; }
+figure.crop { display: inline-block; margin: 2px 12px 2px 0; vertical-align: top; }
+figure.crop img { display: block; border: 1px solid var(--line); image-rendering: auto; }
+figure.crop figcaption { font-size: 12px; }
 .fix { color: var(--fix); }
 .review { color: var(--ok); font-weight: 600; }
 ol.findings li.reviewed { border-color: var(--ok); opacity: .85; }
@@ -576,7 +579,34 @@ def accept_command(fingerprint: str, reviews_file: str | None = None) -> str:
     return cmd + (f" --file {shlex.quote(reviews_file)}" if reviews_file else "")
 
 
-def _finding(n: int, x: dict, rules: dict, reviews_file: str | None = None) -> str:
+def _crop_figures(x, keys: list[tuple], crops: dict) -> str:
+    """The image crops of the OCR'd cells a finding names, each beside the value read there
+    (escaped ``data:`` URIs; the PNGs were made by the OCR reader, bounded in size)."""
+    import base64
+
+    labels = {cell_key(c): (c.get("table"), c.get("row"), c.get("column"), c.get("raw")) for c in x.get("cells") or ()}
+    subj = subject(x)
+    if subj is not None and subj not in labels:
+        raw = x.get("reported")
+        labels[subj] = (x.get("table"), x.get("row"), x.get("column"), None if raw is None else num(raw))
+    figures = []
+    for key in keys:
+        rec = crops.get(key)
+        if rec is None or not rec.crop:
+            continue
+        table, row, column, raw = labels.get(key, (None, None, None, None))
+        name = f"{rec.image}{table or ''}「{row or ''}」{column or ''}"
+        read = f"识别为“{raw}”" if raw not in (None, "") else "未识别出文字"
+        score = f"，置信度 {rec.score:.2f}" if rec.score is not None else ""
+        src = "data:image/png;base64," + base64.b64encode(rec.crop).decode("ascii")
+        figures.append(f'<figure class="crop"><img src="{_e(src)}" alt="{_e(name)}的原件图像（{_e(read)}）">'
+                       f'<figcaption>{_e(name)}：{_e(read)}{_e(score)}</figcaption></figure>')
+    if not figures:
+        return ""
+    return f'<span class="crops">原件图像（文字识别）：{"".join(figures)}</span>'
+
+
+def _finding(n: int, x: dict, rules: dict, reviews_file: str | None = None, crops: dict | None = None) -> str:
     sev = x.get("severity") or "info"
     keys = [cell_key(c) for c in x.get("cells") or ()]
     subj = subject(x)
@@ -597,6 +627,9 @@ def _finding(n: int, x: dict, rules: dict, reviews_file: str | None = None) -> s
         values.append(f"应为 {_e(num(expected(x)))}")
     if values:
         parts.append(f'<span class="values">{"；".join(values)}</span>')
+    if crops:
+        named = list(dict.fromkeys(([subj] if subj else []) + [cell_key(c) for c in x.get("cells") or ()]))
+        parts.append(_crop_figures(x, named, crops))
     fix = x.get("fix") or {}
     if fix.get("text"):
         cause = f"（{fix['cause_text']}）" if fix.get("cause_text") else ""
@@ -641,7 +674,7 @@ def _file(i: int, f, rules: dict, layouts: dict, reviews_file: str | None = None
     marks = _Marks(main + infos)  # reviewed findings do not mark the tables: they no longer fail the report
 
     def listed(items):
-        return "".join(_finding(n, x, rules, reviews_file) for n, x in items)
+        return "".join(_finding(n, x, rules, reviews_file, getattr(f, "crops", None)) for n, x in items)
 
     if main:
         body.append("<h3>发现的问题</h3><ol class=\"findings\">" + listed(numbered[: len(main)]) + "</ol>")

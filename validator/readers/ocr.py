@@ -4,7 +4,8 @@ Optional: needs the ``ocr`` extra (``pip install 'gov-report-validator[ocr]'``):
 the PP-OCRv6 Chinese detection and recognition models that ship inside its wheel (loaded from
 the installed package by path, never downloaded), ONNX Runtime on the CPU with one thread
 (deterministic: the same image always gives the same text and scores), OpenCV (headless) for
-the table structure. Nothing here touches the network.
+the table structure. Only RapidOCR's public API is used (``RapidOCR(params=...)`` and its
+call with ``use_det``/``use_rec``). Nothing here touches the network.
 
 What is read, in this order, for one image:
 
@@ -23,7 +24,13 @@ What is read, in this order, for one image:
 5. **Confidence is data.** Every cell keeps its recognition score and its region of the image
    (:class:`~validator.document.Recognition`). A cell whose text could not be recognised (ink
    but no text) or whose number was recognised with a score below :data:`MIN_SCORE` is marked
-   ``unsure``; extraction reports it as unreadable (rule X030), never as a value.
+   ``unsure``; extraction reports it as unreadable (rule X030), never as a value. So is a
+   cell that ran into its neighbours because a ruling line is missing: a cell with rules
+   running inside it (a broken line) is cut into the parts they outline, and a cell holding
+   a number across grid positions its neighbours divide is cut into them, each part
+   ``broken`` and unsure (which figure is whose, and which part is blank, cannot be told).
+   Value cells keep a small PNG of their region (``crop``), which the HTML report shows
+   beside the value read for the cells its findings name.
 
 The result is a :class:`Page` (tables as grids of cells, and text lines outside tables) in
 pixel coordinates; the PDF reader turns pages into its own tables and paragraphs (so page
@@ -69,6 +76,13 @@ PP-OCRv6 gives clean digits 0.95-1.0; blurred, compressed thin digits drop below
 MAX_SKEW = 5.0
 """Largest rotation (degrees) undone; a page turned further is read as it is."""
 
+CROP_HEIGHT, CROP_WIDTH = 40, 240
+"""Largest size (pixels) of the image crop kept for a value cell (shown beside the value read
+in the HTML report); crops are scaled down, never up."""
+
+CROP_BYTES = 4096
+"""Largest PNG kept for one cell's crop; a larger one is scaled down further, or not kept."""
+
 THREADS = 1
 """ONNX Runtime and OpenCV threads: one, so results do not depend on scheduling."""
 
@@ -91,6 +105,10 @@ class OcrCell:
     text: str = ""
     score: float | None = None  # lowest score of its recognised text; None when empty
     unsure: bool = False
+    crop: bytes | None = field(default=None, repr=False)  # the cell's region, a small PNG (value cells)
+    # the table's structure around this cell is not what its rules draw (a ruling line is
+    # missing): whatever it holds is unreadable
+    broken: bool = False
 
 
 @dataclass
@@ -123,7 +141,8 @@ class Page:
     angle: float = 0.0  # rotation undone (degrees)
 
     def recognition(self, cell: OcrCell, image: str) -> Recognition:
-        return Recognition(score=cell.score, box=cell.box, unsure=cell.unsure, image=image)
+        return Recognition(score=cell.score, box=cell.box, unsure=cell.unsure, image=image, crop=cell.crop,
+                           merged=cell.broken)
 
 
 @dataclass
@@ -398,7 +417,8 @@ def _ruled_tables(gray) -> tuple[list[OcrTable], object]:
             cx, cy, cw, ch, area = cst[j]
             if cw < tol or ch < tol or area < 0.6 * cw * ch:
                 continue  # slivers between doubled lines, or the outside of a non-rectangular table
-            boxes.append((x + cx, y + cy, x + cx + cw, y + cy + ch))
+            parts = _broken_parts(region, (cx, cy, cx + cw, cy + ch), tol)
+            boxes.extend((x + a, y + b, x + c, y + d, len(parts) > 1) for a, b, c, d in parts)
         if len(boxes) < 2:
             continue
         xs = _cluster([v for b in boxes for v in (b[0], b[2])], tol)
@@ -420,11 +440,38 @@ def _ruled_tables(gray) -> tuple[list[OcrTable], object]:
             if span & taken:
                 continue
             taken |= span
-            cells.append(OcrCell(r0, r1, c0, c1, tuple(int(v) for v in b)))
+            cells.append(OcrCell(r0, r1, c0, c1, tuple(int(v) for v in b[:4]), broken=b[4]))
         if len(xs) - 1 >= 2 and cells:
             tables.append(OcrTable((int(x), int(y), int(x + tw), int(y + th)), xs, ys, cells))
     tables.sort(key=lambda t: t.bbox[1])
     return tables, lines
+
+
+def _broken_parts(region, box, tol: float) -> list[tuple[int, int, int, int]]:
+    """A cell region cut into the parts its rules outline, when ruling lines run inside it
+    (a rule broken by a faint scan or a gap joins cells that the rest of the line still
+    separates). ``[box]`` when no rule runs inside: a merged cell drawn as such."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    t = int(tol)
+    inner = region[y0 + t:y1 - t, x0 + t:x1 - t]
+    if inner.shape[0] < 2 * t or inner.shape[1] < 2 * t:
+        return [box]
+
+    def cuts(sums, extent: int, offset: int) -> list[int]:
+        hit = np.flatnonzero(sums >= max(3 * tol, 0.25 * extent))
+        if not len(hit):
+            return []
+        runs = np.split(hit, np.flatnonzero(np.diff(hit) > 1) + 1)
+        return [offset + t + int(r.mean()) for r in runs]
+
+    xs = cuts(inner.sum(axis=0), inner.shape[0], x0)
+    ys = cuts(inner.sum(axis=1), inner.shape[1], y0)
+    if not xs and not ys:
+        return [box]
+    xb, yb = [x0, *xs, x1], [y0, *ys, y1]
+    return [(a, b, c, d) for b, d in zip(yb, yb[1:]) for a, c in zip(xb, xb[1:])]
 
 
 def _merge_gaps(points: list[float], gap: float) -> list[float]:
@@ -544,6 +591,54 @@ def _split_numbers(table: OcrTable, mine: dict[int, list[_Box]]) -> None:
                     break
 
 
+def _cut_across(table: OcrTable, cell: OcrCell) -> bool:
+    """Whether the cells next to ``cell`` are divided where it is not: a cell above or below
+    with a column edge strictly inside its columns, or one left or right with a row edge
+    strictly inside its rows (a merged cell drawn as such lines up with its neighbours, as
+    表二's 本年处理决定数量 with its header)."""
+    for o in table.cells:
+        if (o.r1 == cell.r0 or o.r0 == cell.r1) and o.c0 < cell.c1 and o.c1 > cell.c0 and (
+                cell.c0 < o.c0 < cell.c1 or cell.c0 < o.c1 < cell.c1):
+            return True
+        if (o.c1 == cell.c0 or o.c0 == cell.c1) and o.r0 < cell.r1 and o.r1 > cell.r0 and (
+                cell.r0 < o.r0 < cell.r1 or cell.r0 < o.r1 < cell.r1):
+            return True
+    return False
+
+
+def _split_merged_values(table: OcrTable, mine: dict[int, list[_Box]]) -> None:
+    """A cell spanning several grid positions that holds a number while its neighbours are
+    divided inside its span lost a ruling line: which position the number belongs to, and
+    whether the others are blank, cannot be told. Split it into its positions, each
+    :attr:`~OcrCell.broken` (unreadable); the text boxes go where their centres are."""
+    for ci in range(len(table.cells)):
+        cell, got = table.cells[ci], mine.get(ci, [])
+        if (cell.r1 - cell.r0) * (cell.c1 - cell.c0) < 2 or not any(_NUMBERISH.match(b.text) and
+                                                                   any(ch.isdigit() for ch in b.text) for b in got):
+            continue
+        if not _cut_across(table, cell):
+            continue
+        parts = []
+        for r in range(cell.r0, cell.r1):
+            for c in range(cell.c0, cell.c1):
+                box = (max(int(table.xs[c]), cell.box[0]), max(int(table.ys[r]), cell.box[1]),
+                       min(int(table.xs[c + 1]), cell.box[2]), min(int(table.ys[r + 1]), cell.box[3]))
+                parts.append(OcrCell(r, r + 1, c, c + 1, box, broken=True))
+        table.cells[ci] = parts[0]
+        first_new = len(table.cells)
+        table.cells.extend(parts[1:])
+        mine.pop(ci)
+        for b in got:
+            k = min(range(len(parts)), key=lambda k: _outside(parts[k].box, b.cx, b.cy))
+            mine.setdefault(ci if k == 0 else first_new + k - 1, []).append(b)
+
+
+def _outside(box, x: float, y: float) -> float:
+    """How far a point lies outside a box (0 inside)."""
+    x0, y0, x1, y1 = box
+    return max(x0 - x, 0, x - x1) + max(y0 - y, 0, y - y1)
+
+
 def _fill_cells(img, bw, table: OcrTable, boxes: list[_Box], used: set[int]) -> None:
     """Assign text boxes to the cells of one table; recognise again what is missing."""
     mine: dict[int, list[_Box]] = {}
@@ -565,6 +660,7 @@ def _fill_cells(img, bw, table: OcrTable, boxes: list[_Box], used: set[int]) -> 
             if x0 <= b.cx <= x1 and y0 <= b.cy <= y1:
                 used.add(k)  # inside the table but in no cell (on a rule): dropped, cells re-read
     _split_numbers(table, mine)
+    _split_merged_values(table, mine)
     line_h = sorted(b.h for b in boxes)[len(boxes) // 2] if boxes else 20.0
     again: list[tuple[int, tuple]] = []
     for ci, cell in enumerate(table.cells):
@@ -601,7 +697,7 @@ def _fill_cells(img, bw, table: OcrTable, boxes: list[_Box], used: set[int]) -> 
             if not cell.text:
                 cell.unsure = True
     for cell in table.cells:
-        if cell.text and cell.score is not None and cell.score < MIN_SCORE and _doubtful(cell.text):
+        if cell.broken or (cell.text and cell.score is not None and cell.score < MIN_SCORE and _doubtful(cell.text)):
             cell.unsure = True
 
 
@@ -718,6 +814,10 @@ def read_image(img) -> Page:
     plain, taken = _unruled_tables(text_lines)
     tables.extend(plain)
     tables.sort(key=lambda t: t.bbox[1])
+    for t in tables:
+        for cell in t.cells:
+            if not cell.text or cell.unsure or _doubtful(cell.text):  # value cells, not labels
+                cell.crop = _png_crop(gray, cell.box)
     page = Page(img.shape[1], img.shape[0], tables, angle=angle)
     for k, ln in enumerate(text_lines):
         if k in taken:
@@ -727,6 +827,27 @@ def read_image(img) -> Page:
         page.lines.append(OcrLine(*box, _join_lines(ln), min(b.score for b in ln), tabular=_is_tabular(ln),
                                   size=_ink_height(bw, box)))
     return page
+
+
+def _png_crop(gray, box) -> bytes | None:
+    """A cell's region (after deskewing) as a small greyscale PNG: at most CROP_HEIGHT x
+    CROP_WIDTH pixels and CROP_BYTES bytes, or None."""
+    import cv2
+
+    x0, y0, x1, y1 = (int(v) for v in box)
+    h, w = gray.shape
+    sub = gray[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
+    if sub.size == 0:
+        return None
+    scale = min(1.0, CROP_HEIGHT / sub.shape[0], CROP_WIDTH / sub.shape[1])
+    for _ in range(3):
+        size = (max(1, round(sub.shape[1] * scale)), max(1, round(sub.shape[0] * scale)))
+        small = cv2.resize(sub, size, interpolation=cv2.INTER_AREA) if scale < 1 else sub
+        ok, png = cv2.imencode(".png", small, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        if ok and len(png) <= CROP_BYTES:
+            return png.tobytes()
+        scale /= 2
+    return None
 
 
 def _ink_height(bw, box) -> float:

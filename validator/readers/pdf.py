@@ -237,13 +237,14 @@ class _Table:
         return self.grid()[r]
 
     def row_cells(self, r: int, grid: list[list[str]] | None = None) -> list[tuple[str, "Recognition | None"]]:
-        """The row's texts (as :meth:`row_texts`) with how each OCR'd cell was read: an
-        unsure cell keeps its mark in its top-left position even when it holds no text."""
+        """The row's texts (as :meth:`row_texts`) with how each OCR'd cell was read: a cell
+        without text (blank, or unsure) keeps its record in its top-left position, so that
+        an unsure cell is reported and a blank one shows its image crop."""
         out = []
         for c, text in enumerate((grid or self.grid())[r]):
             cell = self.owner[r][c]
             ocr = cell.ocr if cell is not None else None
-            keep = ocr is not None and (bool(text) or (ocr.unsure and (r, c) == (cell.r0, cell.c0)))
+            keep = ocr is not None and (bool(text) or (r, c) == (cell.r0, cell.c0))
             out.append((text, ocr if keep else None))
         return out
 
