@@ -65,6 +65,20 @@ def test_a_file_named_on_the_command_line_is_always_checked(tmp_path):
     assert [f["status"] for f in files.values()] == ["unreadable", "failed"]
 
 
+def test_skip_non_reports_treats_named_files_as_found_ones(tmp_path):
+    """The pre-commit hook's option: a named README is skipped, a named report still checked,
+    and a named file that is a damaged report is still unreadable (exit 2)."""
+    d = _reports_repo(tmp_path)
+    code, files = _check("--skip-non-reports", d / "README.md", d / "reports" / "wrong.TXT")
+    assert code == 1 and [f["status"] for f in files.values()] == ["skipped", "failed"]
+    code, files = _check("--skip-non-reports", d / "README.md", d / "reports" / "2020" / "ok.txt")
+    assert code == 0 and [f["status"] for f in files.values()] == ["skipped", "passed"]
+    damaged = d / "reports" / "damaged.txt"
+    damaged.write_bytes((SAMPLES / "taiqian_2020.txt").read_bytes()[:300])  # the title, then cut off
+    code, files = _check("--skip-non-reports", damaged)
+    assert code == 2 and [f["status"] for f in files.values()] == ["unreadable"]
+
+
 def test_dangling_links_and_fifos_get_a_result_line(tmp_path):
     d = tmp_path / "batch"
     d.mkdir()

@@ -97,6 +97,10 @@ def test_pre_commit_hook_gates(tmp_path):
         hook = [sys.executable, "-m", "pre_commit", "try-repo", ROOT, "validator-check", "--all-files"]
         r = _run(*hook, cwd=repo)
         assert r.returncode == 0, r.stdout + r.stderr
+        (repo / "README.md").write_text("# 年度报告\n\n各单位的报告放在本目录。\n", encoding="utf-8")
+        _run(*git, "add", "README.md", cwd=repo, check=True)
+        r = _run(*hook, cwd=repo)
+        assert r.returncode == 0, r.stdout + r.stderr  # a staged README is skipped, not unreadable
         shutil.copy(SAMPLES / "taiqian_2020_changed_cell.txt", repo / "wrong.txt")
         _run(*git, "add", "wrong.txt", cwd=repo, check=True)
         r = _run(*hook, cwd=repo)

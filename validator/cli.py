@@ -243,6 +243,8 @@ def _check_number(name: str, value, low=None, high=None):
               help="从目录中只取匹配的文件（gitignore 写法，支持 **，不分大小写；可重复；默认取报告扩展名的文件；--glob 同义）。")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="从目录中排除匹配的文件或子目录（gitignore 写法，支持 **；可重复）。")
+@click.option("--skip-non-reports", is_flag=True,
+              help="命令行列出的文件也像目录中找到的一样：明显不是年度报告的（没有报告标题、章节标题，也没有表格行名，如 README）列为已跳过，而不是无法读取（pre-commit 钩子使用）。")
 @click.option("--show-info", is_flag=True, help="在控制台输出中也列出提示级别的结果。")
 @click.option("--quiet", "-q", is_flag=True, help="每个文件只显示结论一行（以及批量汇总）。")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
@@ -264,7 +266,8 @@ def _check_number(name: str, value, low=None, high=None):
               help="不识别以图片发布的表格（扫描版 PDF、PNG/JPEG、网页和 Word 中的表格图片）；"
                    "需要文字识别的文件读取时限为 --time-budget 的 5 倍（默认 300 秒）。")
 @click.option("--debug", is_flag=True, help="出错时显示 Python 调用栈，而不是一行说明。")
-def check(paths, formats, output, strict, fail_on, exit_zero, year, body, previous, include, exclude, show_info,
+def check(paths, formats, output, strict, fail_on, exit_zero, year, body, previous, include, exclude, skip_non_reports,
+          show_info,
           quiet, jobs, time_budget, disable, severity, rule_dirs, reviews_file, no_reviews, config_file, debug, no_ocr):
     """Check report files (or directories of them).
 
@@ -298,7 +301,8 @@ def check(paths, formats, output, strict, fail_on, exit_zero, year, body, previo
                                  budget=time_budget, keep_cells=any(f == "html" for f, _ in writes), rules=rules,
                                  disabled=conf["disable"], fail_on=conf["fail-on"],
                                  previous=[Path(p) for p in previous], on_file=progress.advance,
-                                 skip_non_reports=[t.path for t in targets if not t.named], reviews=reviews,
+                                 skip_non_reports=[t.path for t in targets if skip_non_reports or not t.named],
+                                 reviews=reviews,
                                  ocr=not no_ocr)
     except Exception as e:  # never a traceback for users unless --debug
         if debug:

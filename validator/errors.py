@@ -13,6 +13,6 @@ class Unreadable(Exception):
 
 
 class NotAReport(Unreadable):
-    """The file is plainly not an annual report (no report title, none of the tables'
-    labels: a README, an index). A file found in a directory is then *skipped*; a file
+    """The file is plainly not an annual report (no report title, none of the template's
+    section headings or tables' labels: a README, an index). A file found in a directory is then *skipped*; a file
     named on the command line stays unreadable."""

@@ -185,8 +185,9 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
     report.path = shown_path(report.path)  # a name with undecodable bytes, as text every output can carry
     required = TEMPLATE.required
     if all(c.state == "missing" for c in report.cells if c.table in required):
-        if report.title is None and not report.unknown_rows and all(c.state == "missing" for c in report.cells):
-            raise NotAReport("不是年度报告：没有报告标题，也没有表格的行名")
+        if (report.title is None and not report.sections and not report.unknown_rows
+                and all(c.state == "missing" for c in report.cells)):
+            raise NotAReport("不是年度报告：没有报告标题、章节标题，也没有表格的行名")
         labels = "、".join(TEMPLATE.table_label(t) for t in required)
         raise Unreadable(f"未找到{labels}的数据（表格可能是图片，或不是年度报告）")
     return [report]
