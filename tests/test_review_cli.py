@@ -120,3 +120,45 @@ def test_prune_leaves_entries_of_unreadable_reports(m1, tmp_path):
 
 def test_prune_needs_reports(tmp_path):
     assert cli("review", "prune", "--file", tmp_path / "r.yaml").exit_code != 0
+
+
+def test_list_and_prune_check_as_check_does_with_the_configuration(tmp_path, monkeypatch):
+    """The configuration's own rule files and switched-off rules: prune run without repeating
+    them keeps the reviews of their findings (they used to look stale and be deleted)."""
+    from validator.rules import catalogue
+
+    from .conftest import SAMPLES
+
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "local.yaml").write_text("""
+rules:
+  - id: L001
+    name: granted-exceeds-received
+    title: 予以公开数大于新收与结转之和
+    severity: error
+    table: t3
+    for_each: column
+    assert: results.granted <= new + carried_over
+    message: "表三「{column}」列：予以公开 {reported} 大于新收与结转之和 {expected}"
+""", encoding="utf-8")
+    bad = tmp_path / "bad.txt"  # the seed with 予以公开 自然人 3 → 9
+    bad.write_text((SAMPLES / "taiqian_2020.txt").read_text("utf-8").replace("(一) 予以公开\t3", "(一) 予以公开\t9"),
+                   encoding="utf-8")
+    found = check_paths([bad], rules=catalogue((str(tmp_path / "local"),))).files[0].findings
+    fps = {x["rule"]: x["fingerprint"] for x in found if x["rule"] in ("L001", "T302")}
+    assert set(fps) == {"L001", "T302"}
+    (tmp_path / "validator.toml").write_text('rules = ["local"]\nreviews = "reviews.yaml"\n\n'
+                                             '[disable]\nT302 = "总计另行核对"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for rule, fp in fps.items():
+        assert cli("review", "add", fp, "--reason", f"{rule} 已核对").exit_code == 0
+    assert len(load(tmp_path / "reviews.yaml").entries) == 2  # the configuration's reviews file
+    r = cli("review", "list", "bad.txt", "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert {e["rule"]: e["state"] for e in json.loads(r.output)["entries"]} == {"L001": "applies", "T302": "applies"}
+    r = cli("review", "prune", "bad.txt")
+    assert r.exit_code == 0 and len(load(tmp_path / "reviews.yaml").entries) == 2, r.output
+    # the configuration is checked as check checks it: a wrong one exits 4, nothing pruned
+    (tmp_path / "validator.toml").write_text('rules = ["local"]\n[severity]\nL001 = "fatal"\n', encoding="utf-8")
+    assert cli("review", "prune", "bad.txt", "--file", "reviews.yaml").exit_code == 4
+    assert len(load(tmp_path / "reviews.yaml").entries) == 2

@@ -30,19 +30,28 @@ def _fail(message: str) -> None:
     sys.exit(4)
 
 
-def _file(option: str | None) -> Path:
-    """--file, else the configuration's ``reviews`` (when the config module has one), else reviews.yaml."""
+def _config(config_file=None, **given):
+    """The configuration and catalogue ``validator check`` would use here (config file, then
+    the options), with every configured rule active: a review of a switched-off rule's
+    finding is still that finding's review (never pruned because the rule is off today)."""
+    from . import config as cfg
+    from .rules import RuleError, catalogue
+
+    try:
+        conf, _ = cfg.settings(config_file, **given)
+    except cfg.ConfigError as e:
+        _fail(str(e))
+    except RuleError as e:
+        _fail(f"规则设置有误：{e}")
+    return conf, catalogue(tuple(conf["rules"]), {}, conf["severity"], conf["params"])
+
+
+def _file(option: str | None, config_file=None) -> Path:
+    """--file, else the configuration's ``reviews``, else reviews.yaml."""
     if option:
         return Path(option)
-    try:
-        from .config import ConfigError, load as load_config  # validator/config.py (the configuration file)
-    except ImportError:
-        return Path(DEFAULT_FILE)
-    try:
-        configured = load_config()["reviews"]
-    except ConfigError as e:
-        _fail(str(e))
-    return Path(configured) if configured else Path(DEFAULT_FILE)
+    conf, _ = _config(config_file)
+    return Path(conf["reviews"]) if conf["reviews"] else Path(DEFAULT_FILE)
 
 
 def _load(path: Path):
@@ -59,34 +68,35 @@ _file_option = click.option("--file", "file_", type=click.Path(dir_okay=False),
 
 
 def _check_options(fn):
+    """The options of ``validator check`` that decide which findings there are."""
     for opt in reversed((
-        click.option("--strict", is_flag=True, help="与检查时相同：每个空白单元格都是错误。"),
+        click.option("--strict/--no-strict", default=None, help="与检查时相同：每个空白单元格都是错误（默认：配置文件的 strict）。"),
         click.option("--year", type=int, help="与检查时相同：报告年度。"),
         click.option("--body", help="与检查时相同：发布机关。"),
         click.option("--previous", multiple=True, type=click.Path(dir_okay=False), help="与检查时相同：上一年度的报告。"),
         click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
-                     help="与检查时相同：自定义规则目录。"),
-        click.option("--glob", "pattern", default="*", show_default=True, help="从目录中选取文件（递归）。"),
+                     help="与检查时相同：自定义规则目录（加在配置文件的 rules 之后）。"),
+        click.option("--include", "--glob", "include", multiple=True, metavar="GLOB",
+                     help="与检查时相同：从目录中选取文件（默认：配置文件的 include，否则所有报告文件）。"),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="与检查时相同：从目录中排除文件。"),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True),
+                     help="与检查时相同：配置文件（默认：从当前目录向上查找）。"),
     )):
         fn = opt(fn)
     return fn
 
 
-def _states(reviews, reports, strict, year, body, previous, rule_dirs, pattern):
+def _states(reviews, reports, *, strict, year, body, previous, rule_dirs, include, exclude, config_file):
     """{fingerprint: (state, finding or None, path or None)} for every entry, and whether a
-    report was unreadable."""
-    from .rules import RuleError, catalogue
+    report was unreadable: the reports checked as ``validator check`` checks them here."""
+    from . import discover
     from .run import check_paths
 
-    files: list[Path] = []
-    for p in map(Path, reports):
-        files.extend(sorted(x for x in p.rglob(pattern) if x.is_file()) if p.is_dir() else [p])
-    try:
-        rules = catalogue(rule_dirs)
-    except RuleError as e:
-        _fail(f"规则设置有误：{e}")
-    result = check_paths(files, strict=strict, year=year, body=body, previous=[Path(p) for p in previous],
-                         rules=rules, reviews=reviews)
+    conf, rules = _config(config_file, include=include, exclude=exclude, strict=strict, rules=rule_dirs)
+    targets = discover.collect([Path(p) for p in reports], conf["include"], conf["exclude"])
+    result = check_paths([t.path for t in targets], strict=conf["strict"], year=year, body=body,
+                         previous=[Path(p) for p in previous], rules=rules, reviews=reviews,
+                         skip_non_reports=[t.path for t in targets if not t.named])
     from .outputs.safe import terminal
 
     for f in result.files:
@@ -146,15 +156,15 @@ def add(fingerprint, reason, status, by, date_, file_):
 @_file_option
 @_check_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def list_(reports, file_, strict, year, body, previous, rule_dirs, pattern, fmt):
+def list_(reports, file_, fmt, **options):
     """列出审核记录；给出报告时，标明每条是否仍适用（适用 / 不再适用 / 未检查）。"""
     import json
 
-    path = _file(file_)
+    path = _file(file_, options["config_file"])
     reviews = _load(path)
     states, unreadable = ({}, False)
     if reports:
-        states, unreadable = _states(reviews, reports, strict, year, body, previous, rule_dirs, pattern)
+        states, unreadable = _states(reviews, reports, **options)
     rows = []
     for r in reviews.entries:
         state, finding, where = states.get(r.fingerprint, (None, None, None))
@@ -193,17 +203,18 @@ def list_(reports, file_, strict, year, body, previous, rule_dirs, pattern, fmt)
 @_file_option
 @_check_options
 @click.option("--dry-run", is_flag=True, help="只列出将删除的记录，不修改文件。")
-def prune(reports, file_, strict, year, body, previous, rule_dirs, pattern, dry_run):
+def prune(reports, file_, dry_run, **options):
     """删除不再适用的审核记录（检查给出的报告后，属于这些报告却已没有对应问题的记录）。
 
-    请使用与检查时相同的选项（--strict、--previous、--rules 等）：它们决定有哪些问题。
-    未检查或无法读取的报告的记录不会被删除。
+    与 validator check 一样读取配置文件（规则目录、级别、规则参数、strict、include/exclude）；
+    请使用与检查时相同的选项（--previous 等）：它们决定有哪些问题。配置中停用的规则照样检查，
+    其问题的审核记录不会因停用而被删除。未检查或无法读取的报告的记录不会被删除。
     """
     from .reviews import ReviewsError, remove
 
-    path = _file(file_)
+    path = _file(file_, options["config_file"])
     reviews = _load(path)
-    states, unreadable = _states(reviews, reports, strict, year, body, previous, rule_dirs, pattern)
+    states, unreadable = _states(reviews, reports, **options)
     stale = [r for r in reviews.entries if states[r.fingerprint][0] == "stale"]
     from .outputs.safe import terminal
 
