@@ -1,6 +1,8 @@
 """What a careful reviewer also checks (issue 15): copied years, year-on-year jumps, a fee
-unit mistake, the publication deadline, percentages. Each rule fires on a variant of a real
-report made for it and stays silent on the real reports."""
+unit mistake, the publication deadline, percentages, printed subtotal rows of 表三, 表二
+plausibility and fees stated in the text. Each rule fires on a variant of a real report made
+for it and stays silent on the real reports and the seed (the narrative rules N009–N025 fire
+in tests/test_narrative_tables.py; every rule of the issue is silent in the last test here)."""
 from __future__ import annotations
 
 import json
@@ -211,3 +213,65 @@ def test_subtotals_survive_the_canonical_round_trip(tmp_path, seed):
     direct, back = (findings(p, rules=SUBTOTALS)[p.name] for p in (wrong, out))
     assert sorted(direct) == sorted(back) == [("T305", "error", "表三", "（四）无法提供", "总计"),
                                               ("T305", "error", "表三", "（四）无法提供", "自然人")]
+
+
+@pytest.mark.parametrize("rule,old,new", [
+    # （三）不予公开 printed before its items: 32 in the corpus report, printed as 30
+    ("T304", WITHHELD_FIRST, "| （三）不予公开 | 30 | 0 | 0 | 0 | 0 | 0 | 30 |\n" + WITHHELD_FIRST),
+    # （五）不予处理 printed after its items: 12 + 6 = 18 and 1, printed as 18 / 0 / 18 (the 商业企业 1 lost)
+    ("T306", "| 5. 要求行政机关确认或重新出具已获取信息 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+     "| 5. 要求行政机关确认或重新出具已获取信息 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n| （五）不予处理 | 18 | 0 | 0 | 0 | 0 | 0 | 18 |"),
+])
+def test_each_subtotal_rule_fires_on_its_corpus_variant(corpus, tmp_path, rule, old, new):
+    path = variant(corpus, tmp_path, SHUYANG, f"{rule}.md", (old, new))
+    got = [f for f in findings(path, rules=SUBTOTALS)[f"{rule}.md"] if f[0] != "T303"]
+    label = {"T304": "（三）不予公开", "T306": "（五）不予处理"}[rule]
+    columns = {"T304": ["总计", "自然人"], "T306": ["商业企业", "总计"]}[rule]
+    assert sorted(got) == sorted((rule, "error", "表三", label, c) for c in columns)
+
+
+# ---------------------------------------------------------------- 表二 plausibility and fees (items 4, 5)
+
+@pytest.mark.parametrize("edits,fires", [
+    (((">135<", ">0<"),), "采购项目数量"),  # no project, yet an amount
+    (((">75394432.52元<", ">0<"),), "采购总金额（单位：万元）"),  # projects, yet no amount
+    (((">75394432.52元<", ">0<"), (">135<", ">0<")), None),  # neither: consistent
+])
+def test_procurement_items_and_amount_are_zero_together(corpus, tmp_path, edits, fires):
+    name = "020_pingtan_zone_2019.html"  # 2019 format: 政府集中采购 135 projects, 75394432.52元
+    path = variant(corpus, tmp_path, name, name, *edits)
+    want = [("T203", "warning", "表二", "政府集中采购", fires)] if fires else []
+    assert findings(path, rules=("T203",))[name] == want
+
+
+@pytest.mark.parametrize("stated,expected", [
+    ("全年行政事业性收费9116.36万元", None),  # 021's 表二（八）: 9116.36 万元
+    ("全年行政事业性收费91163600元", None),  # the same in 元
+    ("行政事业性收费约9116万元", None),  # rounded as printed
+    ("全年行政事业性收费9000万元", 9000.0),
+    ("行政事业性收费9116.36元", 0.911636),  # the table repeats the 元 figure: filled in 元 (message "unit")
+])
+def test_fee_amount_in_the_text_against_table_two(corpus, tmp_path, stated, expected):
+    name = "021_pingtan_zone_2022.html"
+    path = variant(corpus, tmp_path, name, name, ("一是做好规范性文件公开", f"一是做好规范性文件公开，{stated}"))
+    doc = json.loads(CliRunner().invoke(main, ["check", "--format", "json", str(path)]).stdout)
+    got = [(x["rule"], x["severity"], x["table"], x["row"], x["column"], x["expected"])
+           for x in doc["files"][0]["findings"] if x["rule"] == "N027"]
+    want = [("N027", "warning", "表二", "行政事业性收费", "本年收费金额（单位：万元）", expected)]
+    assert got == (want if expected is not None else [])
+
+
+# ---------------------------------------------------------------- the controls of every rule of this issue
+
+ISSUE_15 = (*(f"N{n:03d}" for n in range(9, 28)), "T202", "T203", "T304", "T305", "T306", "T307",
+            "Y005", "Y006", "Y007", "Y008", "Y009", "S006")
+
+
+def test_every_rule_of_this_issue_is_silent_on_the_real_reports_and_the_seed(corpus, seed):
+    """One batch: the corpus (014's 表四 errors are no rule of this issue) and the seed."""
+    got = findings(*sorted(corpus.glob("0*")), seed, rules=ISSUE_15)
+    assert len(got) == 9
+    # the real two-year series 洪泽 2023 → 2024 has two real five-fold changes (Y007, info)
+    assert got.pop("015_huaian_hongze_district_gov_2024.pdf") == [
+        ("Y007", "info", "表二", "行政许可", "本年处理决定数量"), ("Y007", "info", "表四", "行政复议", "结果维持")]
+    assert all(v == [] for v in got.values()), got

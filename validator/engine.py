@@ -659,6 +659,61 @@ def percent(batch: Checker, rule: Rule) -> Iterable[Finding]:
                                         "base": best, "computed": f"{100 * claim.value / best:.1f}" if best else ""})
 
 
+@check("zero_together")
+def zero_together(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """Two cells (``cells``) that are 0 together or not at all (2019 政府集中采购: no project,
+    no amount): a finding on the cell that is 0 while the other is not."""
+    from .rules import RuleError
+
+    if len(rule.cells) != 2:
+        raise RuleError(f"{rule.file}: rule {rule.id}: check zero_together needs two cells")
+    (a, b) = rule.cells
+    for i, r in batch.checked(rule):
+        values = [batch.cell(i, *split_ref(ref)) for ref in (a, b)]
+        if any(c is None or c.state != "number" for c in values) or (values[0].value == 0) == (values[1].value == 0):
+            continue
+        zero, other = (0, 1) if values[0].value == 0 else (1, 0)
+        t, row, col = split_ref((a, b)[zero])
+        yield batch.finding(i, rule, table=t, row=row, column=col, reported=0.0, expected=None,
+                            cells=tuple(batch.cellref(i, *split_ref(ref)) for ref in (a, b)),
+                            params={"zero": TEMPLATE.column_label(t, col), "other_value": values[other].value,
+                                    "other": TEMPLATE.column_label(*split_ref((a, b)[other])[::2])})
+
+
+@check("stated_amount")
+def stated_amount(batch: Checker, rule: Rule) -> Iterable[Finding]:
+    """An amount the narrative states in 元 or 万元 (patterns with groups ``n`` and ``unit``)
+    against a money cell in 万元 (``cells``), the unit converted and each side taken to the
+    other's printed decimals. A 元 figure the cell repeats as is: the cell was filled in 元
+    (message ``unit``)."""
+    from decimal import Decimal
+
+    from .narrative import find_amounts
+
+    patterns = rule.compiled_patterns()
+    ref = rule.cells[0]
+    for i, r in batch.checked(rule):
+        if not r.paragraphs:
+            continue
+        cell = batch.cell(i, *split_ref(ref))
+        if cell is None or cell.state != "number":
+            continue
+        table = Decimal(str(cell.value))
+        for claim in find_amounts(_texts(r), patterns):
+            wan = claim.amount / 10000 if claim.unit == "元" else claim.amount
+            places = -claim.amount.as_tuple().exponent + (4 if claim.unit == "元" else 0)
+            table_places = max(0, -table.normalize().as_tuple().exponent)
+            if round(wan, table_places) == table or round(table, places) == wan:
+                continue
+            unit = claim.unit == "元" and claim.amount == table and table != 0
+            yield batch.finding(i, rule, message="unit" if unit else None, table=split_ref(ref)[0],
+                                row=split_ref(ref)[1], column=split_ref(ref)[2], reported=float(table),
+                                expected=float(wan), cells=(batch.cellref(i, *split_ref(ref)),),
+                                snippet=claim.snippet, position=r.paragraphs[claim.paragraph][1],
+                                params={"snippet": claim.snippet, "stated": f"{claim.amount}{claim.unit}",
+                                        "converted": f"{wan.normalize():f}", "value": f"{table.normalize():f}"})
+
+
 def same_body_groups(reports: list[Report]) -> list[list[int]]:
     """Reports of the same body and year (validator.identity), as groups of indices in path
     order: a name and the same name with its administrative prefix are one body. Keys are

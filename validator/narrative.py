@@ -111,6 +111,39 @@ def detail_columns(table: str, column: str) -> list[str]:
     return [c.code for c in t.columns if not c.total and c.kind == t.column(column).kind]
 
 
+MONEY = r"\d[\d,，]*(?:\.\d+)?"
+
+
+@dataclass(frozen=True)
+class AmountClaim:
+    amount: "Decimal"  # as printed (decimals kept: they give the rounding)
+    unit: str  # 元 | 万元
+    snippet: str
+    paragraph: int
+
+
+def find_amounts(paragraphs: list[str], patterns: list[re.Pattern]) -> list[AmountClaim]:
+    """Amounts of money the narrative states: patterns with groups ``n`` (MONEY, written
+    ``MONEY`` in a rule's patterns) and ``unit`` (元 or 万元); one claim per position."""
+    from decimal import Decimal, InvalidOperation
+
+    out, seen = [], set()
+    for i, text in enumerate(paragraphs):
+        for pat in patterns:
+            for m in pat.finditer(text):
+                if (i, m.start("n")) in seen:
+                    continue
+                try:
+                    amount = Decimal(m["n"].replace(",", "").replace("，", ""))
+                except InvalidOperation:
+                    continue
+                if not amount.is_finite() or amount > MAX_VALUE:
+                    continue
+                seen.add((i, m.start("n")))
+                out.append(AmountClaim(amount, m["unit"], _snippet(text, m.start(), m.end()), i))
+    return out
+
+
 @dataclass(frozen=True)
 class PercentClaim:
     value: int  # the count, A of "A 件，占 P%"

@@ -204,10 +204,10 @@ class Rule:
         return None if code.endswith("*") else code
 
     def compiled_patterns(self) -> list[re.Pattern]:
-        from .narrative import NUM
+        from .narrative import MONEY, NUM
 
         try:
-            return [re.compile(p.replace("NUM", NUM)) for p in self.patterns]
+            return [re.compile(p.replace("MONEY", MONEY).replace("NUM", NUM)) for p in self.patterns]
         except re.error as e:
             raise RuleError(f"rule {self.id}: bad pattern: {e}") from None
 
