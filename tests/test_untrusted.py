@@ -734,3 +734,66 @@ def test_a_failing_cross_year_check_fails_closed_with_a_result_for_every_file(tm
     result = check_paths([a, b])
     assert [f.status for f in result.files] == ["unreadable", "unreadable"] and result.exit_code == 2
     assert all("跨年度核对时出错" in f.reason for f in result.files)
+
+
+# ---------------------------------------------------------------- one budget for the whole pipeline
+
+BUDGET = 3.0  # seconds per file in these tests: the seed reads in a fraction of it
+
+
+def _stall(*args, **kwargs):
+    import time
+
+    time.sleep(3 * BUDGET)  # interrupted by the file's budget timer; without one, the stage just ends late
+
+
+@pytest.mark.parametrize("stage", ["checking", "localisation", "rendering"])
+def test_the_time_budget_covers_every_stage_of_a_file(tmp_path, monkeypatch, stage):
+    """A file that reads in time but whose checking, localisation (the suggested fix) or the
+    rendering of its findings runs past its budget ends unreadable with the reason; the
+    other file of the batch is checked as usual."""
+    from validator import engine, finding, fixes
+
+    slow, good = tmp_path / "slow.txt", tmp_path / "good.txt"
+    slow.write_text((ROOT / "samples" / "taiqian_2020_changed_cell.txt").read_text(encoding="utf-8"),
+                    encoding="utf-8")  # errors, so the localiser runs, and findings to render
+    good.write_text(SEED_TEXT, encoding="utf-8")
+    if stage == "checking":
+        real = engine.CHECKS["extraction"]
+
+        def check(batch, rule):
+            if any(r.path.endswith("slow.txt") for r in batch.reports):
+                _stall()
+            return real.run(batch, rule)
+
+        monkeypatch.setitem(engine.CHECKS, "extraction", engine.Kind("extraction", check, real.stage, real.cross_year))
+    elif stage == "localisation":
+        monkeypatch.setattr(fixes, "localize_report", _stall)
+    else:
+        real_dict = finding.Finding.to_dict
+        monkeypatch.setattr(finding.Finding, "to_dict",
+                            lambda self: _stall() if self.severity == "error" else real_dict(self))
+    result = check_paths([slow, good], budget=BUDGET)
+    bad, ok = result.files
+    assert bad.status == "unreadable" and "超时" in bad.reason and f"{BUDGET:g} 秒" in bad.reason, bad.reason
+    assert not bad.findings
+    assert ok.status == "passed" and result.exit_code == 2
+    if stage == "localisation":  # without a budget the same file is checked in full
+        monkeypatch.undo()
+        assert check_paths([slow], budget=None).files[0].status == "failed"
+
+
+def test_the_budget_option_reaches_the_later_stages(tmp_path, monkeypatch):
+    """``--time-budget`` through the CLI: the slow stage ends the file unreadable (exit 2,
+    one line naming the file), never a hang or a traceback."""
+    from validator import fixes
+
+    slow = tmp_path / "slow.txt"
+    slow.write_text((ROOT / "samples" / "taiqian_2020_changed_cell.txt").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    monkeypatch.setattr(fixes, "localize_report", _stall)
+    proc = _cli("check", slow, "--time-budget", str(BUDGET), "--format", "json")
+    assert proc.returncode == 2, proc.stderr
+    f = json.loads(proc.stdout)["files"][0]
+    assert f["status"] == "unreadable" and "超时" in f["reason"], f
+    assert "slow.txt" in proc.stderr and "Traceback" not in proc.stderr

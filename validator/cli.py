@@ -250,7 +250,7 @@ def _check_number(name: str, value, low=None, high=None):
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="读取文件的工作进程数（0：8 个文件以上的批量用全部核心）。")
 @click.option("--time-budget", type=float, default=60.0, show_default=True,
-              help="每个文件读取的时间上限（秒，大于 0 的有限数），超时即报无法读取。")
+              help="每个文件的时间上限（秒，大于 0 的有限数），含读取、核对、定位和输出，超时即报无法读取。")
 @click.option("--disable", "disable", multiple=True, metavar="RULE=REASON",
               help="停用一条规则，须写明理由，理由记入所有输出（可重复）。")
 @click.option("--severity", "severity", multiple=True, metavar="RULE=LEVEL",
@@ -383,7 +383,7 @@ def extract(paths, fmt, output, year, body, include, exclude, debug):
         raise ConfigProblem("没有找到要提取的文件（请检查路径和 --include / --exclude）")
     target = _safe_output(output, files) if output else None
     reports, unreadable = [], 0
-    for p, got, _ in read_all(files, year=year, body=body, jobs=default_jobs(len(files)), debug=debug):
+    for p, got, *_ in read_all(files, year=year, body=body, jobs=default_jobs(len(files)), debug=debug):
         if isinstance(got, Unreadable):
             unreadable += 1
             click.echo(f"{terminal(p)}: 无法读取：{terminal(got.reason)}"
@@ -467,7 +467,7 @@ def show_config(config_file):
 @click.option("--queue", type=click.IntRange(0, 10_000), default=32, show_default=True,
               help="排队等待的请求数上限，超出时回答 503。")
 @click.option("--max-files", type=click.IntRange(1, 1000), default=20, show_default=True, help="每次请求的文件数上限。")
-@click.option("--time-budget", type=float, default=60.0, show_default=True, help="每个文件读取的时间上限（秒）。")
+@click.option("--time-budget", type=float, default=60.0, show_default=True, help="每个文件的时间上限（秒，含读取、核对、定位和输出）。")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True),
               help="配置文件（默认：从当前目录向上查找 validator.toml 或 pyproject.toml 的 [tool.validator]），与 check 相同。")
 @click.option("--reviews", "reviews_file", type=click.Path(dir_okay=False),

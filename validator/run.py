@@ -15,6 +15,7 @@ import os
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from .template import TEMPLATE
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 TIME_BUDGET = 60.0
-"""Seconds one file may take to read and extract before it is given up as unreadable."""
+"""Seconds one file may take through the whole pipeline (reading, extraction, checking,
+localisation, rendering of its findings) before it is given up as unreadable."""
 CHUNK = 256
 """Files read and checked together; bounds memory on large batches."""
 MAX_FINDINGS = 1000
@@ -58,7 +60,9 @@ class FileResult:
     # the report's canonical cells, for outputs that draw the tables (HTML):
     # {table, row, column (codes), value, raw, state, source (Chinese position text), position}
     cells: list[dict] = field(default_factory=list)
-    seconds: float = 0.0  # time taken to read and extract the file
+    # time the file took through the pipeline: reading and extraction, the checking (and
+    # localisation) of the reports it was checked with, the rendering of its findings
+    seconds: float = 0.0
     # how the OCR'd cells the findings name were read, with their image crops (kept with
     # ``cells``, for the HTML report): {(table, row, column) codes: Recognition}
     crops: dict = field(default_factory=dict)
@@ -194,7 +198,7 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
 
 
 class _OutOfTime(BaseException):
-    """Raised by the timer inside a reader; a BaseException so that no reader's
+    """Raised by the timer inside a stage; a BaseException so that no reader's or check's
     ``except Exception`` can swallow it."""
 
 
@@ -202,44 +206,61 @@ def _alarm(signum, frame):
     raise _OutOfTime()
 
 
+def _can_time() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def _deadline(seconds: float | None):
+    """Raise :class:`_OutOfTime` in the block once ``seconds`` have passed (None: no limit;
+    nothing left: at once). The one timer of every stage of a file's budget."""
+    if seconds is None or not _can_time():
+        yield
+        return
+    if seconds <= 0:
+        raise _OutOfTime()
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 OCR_BUDGET_FACTOR = 5
 """A file whose tables are read by OCR (images) gets this many times the time budget
 (300 s by default): recognition takes seconds per page."""
 
 
+def _over_budget(stage: str, limit: float, ocr: bool) -> str:
+    return f"{stage}超时：超过每个文件 {limit:g} 秒的时间上限" + ("（含文字识别）" if ocr else "")
+
+
 def load_within(path: Path, year: int | None, body: str | None, budget: float | None, ocr: bool = True):
-    """``load_reports`` under a time budget: returns the reports, or an Unreadable. Once OCR
-    starts on the file, its budget becomes ``OCR_BUDGET_FACTOR`` times as long."""
-    timed = bool(budget) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGALRM, _alarm) if timed else None
+    """``load_reports`` under a time budget: returns (the reports or an Unreadable, the
+    file's budget). Once OCR starts on the file, its budget becomes ``OCR_BUDGET_FACTOR``
+    times as long, for every later stage too."""
+    budget = budget or None
     start = time.monotonic()
     limit = [budget]
 
     def on_ocr() -> None:
-        if timed:
+        if budget is not None and _can_time():
             limit[0] = budget * OCR_BUDGET_FACTOR
             signal.setitimer(signal.ITIMER_REAL, max(limit[0] - (time.monotonic() - start), 0.001))
 
     try:
-        try:
-            if timed:
-                signal.setitimer(signal.ITIMER_REAL, budget)
-            return load_reports(path, year=year, body=body, ocr=ocr, on_ocr=on_ocr)
-        finally:
-            if timed:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+        with _deadline(budget):
+            return load_reports(path, year=year, body=body, ocr=ocr, on_ocr=on_ocr), limit[0]
     except Unreadable as e:
-        return e
+        return e, limit[0]
     except _OutOfTime:
-        return Unreadable(f"读取超时：超过每个文件 {limit[0]:g} 秒的时间上限"
-                          + ("（含文字识别）" if limit[0] != budget else ""), "time budget exceeded")
+        return Unreadable(_over_budget("读取", limit[0], limit[0] != budget), "time budget exceeded"), limit[0]
     except MemoryError:
-        return Unreadable("读取时内存超限", "MemoryError")
+        return Unreadable("读取时内存超限", "MemoryError"), limit[0]
     except RecursionError:
-        return Unreadable("文件结构嵌套过深，无法解析", "RecursionError")
-    finally:
-        if timed:
-            signal.signal(signal.SIGALRM, previous)
+        return Unreadable("文件结构嵌套过深，无法解析", "RecursionError"), limit[0]
 
 
 def _worker_init() -> None:
@@ -253,21 +274,18 @@ def _worker_init() -> None:
         pass
 
 
-def _timed(fn, *args):
-    """(what fn returns, seconds it took): the time a file took to read, for the outputs."""
-    t0 = time.perf_counter()
-    got = fn(*args)
-    return got, time.perf_counter() - t0
-
-
 def _load_task(args):
+    """(reports or Unreadable, seconds the file took to read, the file's budget)."""
     path, year, body, budget, ocr = args
-    return _timed(load_within, Path(path), year, body, budget, ocr)
+    t0 = time.perf_counter()
+    got, limit = load_within(Path(path), year, body, budget, ocr)
+    return got, time.perf_counter() - t0, limit
 
 
 def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: float | None = TIME_BUDGET,
              debug: bool = False, ocr: bool = True):
-    """Yield (path, reports or Unreadable, seconds taken to read it) for every path, in order.
+    """Yield (path, reports or Unreadable, seconds taken to read it, the file's time budget
+    for the rest of the pipeline: ``budget``, longer when read by OCR) for every path, in order.
 
     With ``jobs > 1`` one pool of worker processes reads the whole batch; a window of
     files is kept in flight, so workers go on reading while the caller checks what it
@@ -278,9 +296,9 @@ def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: 
             if debug:
                 t0 = time.perf_counter()
                 got = load_reports(Path(p), year=year, body=body, ocr=ocr)
-                yield p, got, time.perf_counter() - t0
+                yield p, got, time.perf_counter() - t0, None
             else:
-                yield (p, *_timed(load_within, Path(p), year, body, budget, ocr))
+                yield (p, *_load_task((str(p), year, body, budget, ocr)))
         return
     import multiprocessing as mp
     from collections import deque
@@ -305,9 +323,9 @@ def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: 
             try:
                 yield (p, *fut.result())
             except BrokenProcessPool:
-                yield p, Unreadable("读取该文件的进程异常退出（文件可能过大或已损坏）", "worker process died"), 0.0
+                yield p, Unreadable("读取该文件的进程异常退出（文件可能过大或已损坏）", "worker process died"), 0.0, budget
             except Exception as e:  # a result that could not be sent back
-                yield p, Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}"), 0.0
+                yield p, Unreadable("文件内容无法解析", f"{type(e).__name__}: {e}"), 0.0, budget
 
 
 def _preload(paths: list[Path]) -> None:
@@ -393,6 +411,19 @@ def _cap(r: FileResult, catalogue) -> None:
     attach(r.findings[-1:], identity(r.body, r.year, r.path))
 
 
+def _render_within(r: FileResult, seconds: float | None, over) -> None:
+    """Render the file's findings once (their JSON records: messages, cells, fixes: what
+    every output is made of) within what is left of its budget; ``over()`` when it does not fit."""
+    t0 = time.perf_counter()
+    try:
+        with _deadline(seconds):
+            for f in r.findings:
+                f.to_dict()
+    except _OutOfTime:
+        over()
+    r.seconds += time.perf_counter() - t0
+
+
 def check_paths(paths: list[Path], *, year: int | None = None, body: str | None = None, strict: bool = False,
                 rules=None, debug: bool = False, previous: list[Path] = (), on_file=None, jobs: int | None = None,
                 budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK,
@@ -440,21 +471,47 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         status = "skipped" if isinstance(e, NotAReport) and not prefix and str(p) in may_skip else "unreadable"
         results.append(FileResult(shown(p), status, reason=prefix + e.reason, detail=e.detail))
 
+    allowed: dict[int, float | None] = {}  # each checked file's time budget (results index: seconds)
+
+    def left(o: int) -> float | None:
+        return None if allowed.get(o) is None else allowed[o] - results[o].seconds
+
+    def give_up(o: int, reason: str, detail: str) -> None:
+        bad = results[o]
+        bad.status, bad.reason, bad.detail, bad.findings, bad.cells = "unreadable", reason, detail[:300], [], []
+
     def check_chunk(reports, owners):
-        try:
-            found = Checker(reports, build(reports), single, strict=strict).run()
-        except Exception:  # never the whole batch for one report: check them one by one
-            if debug:
-                raise
-            found = []
-            for k, report in enumerate(reports):
-                try:
-                    found.extend(f.with_(report=k) for f in Checker([report], build([report]), single,
-                                                                     strict=strict).run())
-                except Exception as e:
-                    bad = results[owners[k]]
-                    bad.status, bad.reason = "unreadable", "核对该报告时出错，未能完成检查（请把文件发给维护者）"
-                    bad.detail = f"{type(e).__name__}: {e}"[:300]
+        """Check the reports together under the tightest remaining budget among them; a
+        check that fails (an exception, or out of that time) is split in halves until the
+        report it fails on is alone, which then ends unreadable with the reason."""
+        found = []
+
+        def attempt(idx: list[int]) -> None:
+            sub = [reports[i] for i in idx]
+            budgets = [b for b in (left(owners[i]) for i in idx) if b is not None]
+            t0 = time.perf_counter()
+            try:
+                with _deadline(min(budgets) if budgets else None):
+                    got = Checker(sub, build(sub), single, strict=strict).run()
+            except (Exception, _OutOfTime) as e:
+                if debug and not isinstance(e, _OutOfTime):
+                    raise
+                if len(idx) > 1:
+                    attempt(idx[: len(idx) // 2])
+                    attempt(idx[len(idx) // 2:])
+                elif isinstance(e, _OutOfTime):
+                    o = owners[idx[0]]
+                    give_up(o, _over_budget("核对", allowed[o], allowed[o] != budget), "time budget exceeded")
+                else:
+                    give_up(owners[idx[0]], "核对该报告时出错，未能完成检查（请把文件发给维护者）",
+                            f"{type(e).__name__}: {e}")
+                return
+            spent = time.perf_counter() - t0  # a report's checking took as long as its batch's
+            for i in idx:
+                results[owners[i]].seconds += spent
+            found.extend(f.with_(report=idx[f.report]) for f in got)
+
+        attempt(list(range(len(reports))))
         for f in found:
             results[owners[f.report]].findings.append(f)
         if keep_cells:
@@ -465,7 +522,8 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             light_owner.extend(o for o in owners if results[o].status != "unreadable")
 
     reports, owners = [], []
-    for p, got, seconds in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug, ocr=ocr):
+    for p, got, seconds, limit in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug,
+                                           ocr=ocr):
         if isinstance(got, Unreadable):
             unreadable(p, got)
             results[-1].seconds = seconds
@@ -473,6 +531,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             for report in got:
                 owners.append(len(results))
                 reports.append(report)
+                allowed[len(results)] = limit
                 results.append(FileResult(shown(report.path if len(got) > 1 else p), "passed", format=report.format,
                                           template=report.version, year=report.year,
                                           year_source=report.year_source, body=report.body, seconds=seconds,
@@ -493,7 +552,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         else:
             context.append(p)
     first_context = len(light)
-    for p, got, _ in read_all(context, body=body, jobs=1, budget=budget, debug=debug, ocr=ocr):
+    for p, got, *_ in read_all(context, body=body, jobs=1, budget=budget, debug=debug, ocr=ocr):
         if isinstance(got, Unreadable):
             unreadable(p, got, "（--previous）")
             continue
@@ -528,10 +587,13 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         from .reviews import apply
 
         summary = apply(results, reviews, catalogue)
-    for r in results:
+    for o, r in enumerate(results):
         if r.status not in ("unreadable", "skipped"):
             r.status = _status(r.findings, catalogue, fail_on)
         _cap(r, catalogue)
+        if o in allowed and r.status != "unreadable":
+            _render_within(r, left(o), lambda: give_up(o, _over_budget("输出", allowed[o], allowed[o] != budget),
+                                                       "time budget exceeded"))
     settings = {"strict": strict, "year": year, "body": body, "previous": [str(p) for p in previous],
                 "severity": {k: r.severity for k, r in catalogue.items() if r.default_severity},
                 "params": {k: r.params for k, r in catalogue.items() if r.param_overrides}}
