@@ -797,3 +797,91 @@ def test_the_budget_option_reaches_the_later_stages(tmp_path, monkeypatch):
     f = json.loads(proc.stdout)["files"][0]
     assert f["status"] == "unreadable" and "超时" in f["reason"], f
     assert "slow.txt" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- bombs: XLSX read lazily, canonical limits
+
+def _far_right_xlsx(rows: int) -> bytes:
+    """A valid XLSX with one stored cell per row, in the last column (XFD): few cells, but
+    a reader that pads rows to their last column makes 16,384 positions of each row."""
+    body = "".join(f'<row r="{r}"><c r="XFD{r}" t="inlineStr"><is><t>x</t></is></c></row>' for r in range(1, rows + 1))
+    return _with_sheet(f"<sheetData>{body}</sheetData>")
+
+
+def _with_sheet(inner: str) -> bytes:
+    import zipfile
+
+    from openpyxl import Workbook
+
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{inner}</worksheet>')
+    wb = Workbook()
+    wb.active["A1"] = "x"
+    buf, out = io.BytesIO(), io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, inner and sheet.encode() if info.filename == "xl/worksheets/sheet1.xml"
+                         else src.read(info))
+    return out.getvalue()
+
+
+def test_xlsx_rows_padded_far_to_the_right_count_against_the_cell_limit(tmp_path, monkeypatch):
+    from validator.readers import sheet
+
+    monkeypatch.setattr(sheet, "MAX_CELLS", 20_000)
+    p = tmp_path / "far.xlsx"
+    p.write_bytes(_far_right_xlsx(200))  # 200 stored cells, 3.3 million positions
+    f = check_paths([p]).files[0]
+    assert f.status == "unreadable" and "单元格超过" in f.reason, (f.status, f.reason)
+
+
+def test_xlsx_with_merged_cells_is_read_lazily(tmp_path, monkeypatch):
+    """The seed workbook (its merged ranges as the official layout has them) is read in
+    openpyxl's read-only mode, which makes no cell object until it is read, and gives the
+    seed's verdict; a workbook of styled blanks with one merge is read the same way."""
+    import openpyxl
+
+    modes = []
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: modes.append(k.get("read_only")) or real(*a, **k))
+    seed = ROOT / "tests" / "fixtures" / "taiqian_2020.xlsx"
+    assert real(seed).active.merged_cells.ranges  # the fixture has merges
+    f = check_paths([seed]).files[0]
+    assert f.status == "passed" and not [x for x in f.findings if x.severity != "info"]
+    p = tmp_path / "styled.xlsx"
+    p.write_bytes(_styled_cells_xlsx(5000))  # under the limit, with a merged range
+    assert check_paths([p]).files[0].status == "unreadable"  # no report in it, but read
+    assert modes and all(modes), modes
+
+
+def test_canonical_json_records_are_counted_before_the_file_is_parsed(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from validator import canonical
+
+    p = tmp_path / "cells.json"
+    records = _canonical_frame(tmp_path).to_json(orient="records", force_ascii=False)
+    bomb = records[:-1] + ",{}" * 20_000 + "]"  # the canonical records, then many empty ones
+    p.write_text(bomb, encoding="utf-8")
+    parsed = []
+    real = pd.read_json
+    monkeypatch.setattr(pd, "read_json", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    monkeypatch.setattr(canonical, "MAX_ROWS", 10_000)
+    f = check_paths([p]).files[0]
+    assert f.status == "unreadable" and "行的上限" in f.reason and not parsed, f.reason
+    p.write_text(records, encoding="utf-8")  # the same records without the bomb: read
+    assert check_paths([p]).files[0].status == "passed"
+
+
+def test_canonical_csv_with_a_huge_header_keeps_only_its_columns(tmp_path):
+    """A canonical CSV whose header adds 100,000 unknown columns is read as its known
+    columns (the same verdict), not as a frame of 100,000 columns."""
+    df = _canonical_frame(tmp_path)
+    p = tmp_path / "wide.csv"
+    df.to_csv(p, index=False, encoding="utf-8-sig")
+    lines = p.read_text(encoding="utf-8-sig").splitlines()
+    extra = "".join(f",x{i}" for i in range(100_000))
+    p.write_text("\n".join([lines[0] + extra] + lines[1:]) + "\n", encoding="utf-8-sig")
+    f = check_paths([p]).files[0]
+    assert f.status == "passed", (f.status, f.reason)

@@ -178,7 +178,7 @@ def read(path: Path, fmt: str) -> list[Report]:
     try:
         if fmt == "csv":
             df = pd.read_csv(path, encoding="utf-8-sig", dtype={"raw": str, "template": str, "note": str},
-                             keep_default_na=False, nrows=MAX_ROWS + 1,
+                             keep_default_na=False, nrows=MAX_ROWS + 1, usecols=lambda c: c in COLUMNS,
                              na_values={"value": [""], "year": [""], "page": [""], "line": [""],
                                         "grid_table": [""], "grid_row": [""], "grid_col": [""]})
             for col in _TEXT:
@@ -188,6 +188,7 @@ def read(path: Path, fmt: str) -> list[Report]:
                 if col in df:
                     df[col] = df[col].where(df["state"].ne("missing") | df[col].ne(""), None) if col == "raw" else df[col].replace("", None)
         elif fmt == "json":
+            _count_json_records(path)
             df = pd.read_json(path, orient="records", dtype={"raw": str, "template": str})
         else:
             df = _read_parquet(path)
@@ -205,6 +206,31 @@ def read(path: Path, fmt: str) -> list[Report]:
         return reports_from_frame(df, str(path), fmt)
     except (ValueError, TypeError, KeyError, OverflowError) as e:
         raise Unreadable("规范化数据的内容无法还原为报告", f"{type(e).__name__}: {e}") from None
+
+
+def _count_json_records(path: Path) -> int:
+    """The records of a canonical JSON file, counted one at a time against :data:`MAX_ROWS`
+    before the file is parsed whole: ``[{},{},…]`` cannot make millions of objects."""
+    from .errors import Unreadable
+
+    text = path.read_bytes().decode("utf-8-sig")
+    decoder, space = json.JSONDecoder(), re.compile(r"\s*")
+    i = space.match(text).end()
+    if text[i:i + 1] != "[":
+        raise ValueError("not a JSON array of records")
+    i = space.match(text, i + 1).end()
+    n = 0
+    while text[i:i + 1] != "]":
+        _, i = decoder.raw_decode(text, i)  # one record, then dropped
+        n += 1
+        if n > MAX_ROWS:
+            raise Unreadable(f"规范化数据超过 {MAX_ROWS:,} 行的上限", f"more than {MAX_ROWS} records")
+        i = space.match(text, i).end()
+        if text[i:i + 1] == ",":
+            i = space.match(text, i + 1).end()
+        elif text[i:i + 1] != "]":
+            raise ValueError(f"expected , or ] at {i}")
+    return n
 
 
 def _read_parquet(path: Path):

@@ -229,20 +229,27 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _xlsx_flags(data: bytes) -> tuple[bool, bool]:
-    """(has merged cells, has formulas) from the raw sheet XML, without parsing it.
+_Range = tuple[int, int, int, int]  # (min_row, min_col, max_row, max_col)
 
-    The positions covered by merged ranges are counted here, before openpyxl, which
-    creates an object for every covered position when it loads a sheet: a range such as
-    ``A1:XFD1048576`` is refused before it can cost anything. So are the stored cells
-    (``<c>`` elements), empty styled ones included: openpyxl makes an object for each.
+
+def _scan(data: bytes) -> tuple[dict[str, list[_Range]], bool]:
+    """(merged ranges by worksheet part name, has formulas) from the raw sheet XML, in one
+    streaming pass, before openpyxl sees the file.
+
+    Stored cells (``<c>`` elements, empty styled ones included) and the positions merged
+    ranges cover are counted here against :data:`MAX_CELLS`: a range such as
+    ``A1:XFD1048576`` or a million styled blanks is refused before it can cost anything.
+    The ranges found here are the ones the reader uses: openpyxl then reads the sheets in its
+    read-only mode, which makes no object for a cell until it is read.
     """
-    merges = formulas = False
+    merges: dict[str, list[_Range]] = {}
+    formulas = False
     covered = stored = 0
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
             if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
                 continue
+            ranges = merges.setdefault(info.filename, [])
             with z.open(info) as f:
                 tail = b""
                 while chunk := f.read(1 << 20):
@@ -251,16 +258,14 @@ def _xlsx_flags(data: bytes) -> tuple[bool, bool]:
                     for m in _MERGE_REF.finditer(buf):
                         if m.end() <= len(tail):
                             continue  # counted with the previous chunk
-                        merges = True
                         c0, r0, c1, r1 = m.groups()
-                        if c1 is not None:
-                            rows = abs(int(r1) - int(r0)) + 1
-                            cols = abs(_column_number(c1) - _column_number(c0)) + 1
-                            covered += rows * cols
-                        else:
-                            covered += 1
+                        a = (int(r0), _column_number(c0))
+                        b = a if c1 is None else (int(r1), _column_number(c1))
+                        rng = (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+                        covered += (rng[2] - rng[0] + 1) * (rng[3] - rng[1] + 1)
                         if covered > MAX_CELLS:
                             raise _too_many(covered)
+                        ranges.append(rng)
                     stored += sum(m.end() > len(tail) for m in _CELL_TAG.finditer(buf))
                     if stored > MAX_CELLS:
                         raise _too_many(stored)
@@ -268,26 +273,50 @@ def _xlsx_flags(data: bytes) -> tuple[bool, bool]:
     return merges, formulas
 
 
-def _load(data: bytes, *, read_only: bool, data_only: bool):
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _sheet_parts(data: bytes) -> dict[str, str]:
+    """{sheet name: its worksheet part name} from the workbook's own index (workbook.xml
+    and its relationships), to give each sheet the merged ranges of its XML."""
+    import posixpath
+
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+            return {}
+        book = etree.fromstring(z.read("xl/workbook.xml"), parser)
+        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"), parser)
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target") or ""
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[rel.get("Id")] = part
+    return {sheet.get("name"): targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
+            for sheet in book.iter("{*}sheet")}
+
+
+def _load(data: bytes, *, data_only: bool):
     import openpyxl
 
-    return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=data_only,
+    return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only,
                                   keep_vba=False, keep_links=False, rich_text=False)
 
 
-def _sheet_values(ws, read_only: bool):
-    """(row, col, value) of every stored cell with a value."""
-    if read_only:
-        ws.reset_dimensions()  # the stored dimension may be wrong: read every stored row
-        for cells in ws.iter_rows():
-            for cell in cells:
-                v = getattr(cell, "value", None)
-                if v is not None:
-                    yield cell.row, cell.column, v
-    else:
-        for (r, c), cell in ws._cells.items():  # only the cells the file stores
-            if cell.value is not None:
-                yield r, c, cell.value
+def _sheet_values(ws, budget: _Budget):
+    """(row, col, value) of every stored cell with a value, read lazily. openpyxl pads each
+    row to its last stored column: those positions are counted too, so a few cells far to
+    the right of a million rows cannot cost what a million-cell sheet would."""
+    ws.reset_dimensions()  # the stored dimension may be wrong: read every stored row
+    for cells in ws.iter_rows():
+        budget.spend(len(cells))
+        for cell in cells:
+            v = getattr(cell, "value", None)
+            if v is not None:
+                yield cell.row, cell.column, v
 
 
 def _read_xlsx(path: Path, data: bytes) -> Document:
@@ -295,15 +324,15 @@ def _read_xlsx(path: Path, data: bytes) -> Document:
 
     limits.check_zip(data)  # sizes, ratios, names, integrity, DTDs: before openpyxl sees the bytes
     try:
-        merges, formulas = _xlsx_flags(data)
+        merges, formulas = _scan(data)
+        parts = _sheet_parts(data)
     except Unreadable:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError) as e:
         raise Unreadable("XLSX文件已损坏，无法打开（压缩包不完整）", f"{type(e).__name__}: {e}") from None
-    read_only = not merges  # merged ranges are only available in the normal mode
     try:
-        wb = _load(data, read_only=read_only, data_only=True)
-        raw_wb = _load(data, read_only=read_only, data_only=False) if formulas else None
+        wb = _load(data, data_only=True)
+        raw_wb = _load(data, data_only=False) if formulas else None
     except Unreadable:
         raise
     except Exception as e:
@@ -318,40 +347,37 @@ def _read_xlsx(path: Path, data: bytes) -> Document:
         raw_sheets = raw_wb.worksheets if raw_wb is not None else [None] * len(sheets)
         for index, (ws, raw_ws) in enumerate(zip(sheets, raw_sheets), 1):
             cells: dict[tuple[int, int], str] = {}
-            for r, c, v in _sheet_values(ws, read_only):
+            for r, c, v in _sheet_values(ws, budget):
                 text = cell_text(v)
                 if text:
-                    budget.spend(1)
                     cells[(r, c)] = text
             if raw_ws is not None:
-                for r, c, v in _sheet_values(raw_ws, read_only):
+                for r, c, v in _sheet_values(raw_ws, budget):
                     if (r, c) in cells:
                         continue
                     if isinstance(v, str) and v.startswith("="):
-                        budget.spend(1)
                         cells[(r, c)] = v  # a formula without a cached result
                     elif isinstance(getattr(v, "text", None), str) and v.text:
-                        budget.spend(1)
                         cells[(r, c)] = v.text  # an array formula without a cached result
             source: dict[tuple[int, int], tuple[int, int]] = {}
-            spans: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-            if not read_only:
-                for rng in ws.merged_cells.ranges:
-                    anchor = (rng.min_row, rng.min_col)
-                    spans[anchor] = (rng.min_row, rng.min_col, rng.max_row, rng.max_col)
-                    text = cells.get(anchor, "")
-                    budget.spend((rng.max_row - rng.min_row + 1) * (rng.max_col - rng.min_col + 1))
-                    for rr in range(rng.min_row, rng.max_row + 1):
-                        for cc in range(rng.min_col, rng.max_col + 1):
-                            source[(rr, cc)] = anchor
-                            if text:
-                                cells[(rr, cc)] = text
-                            else:
-                                cells.pop((rr, cc), None)
+            spans: dict[tuple[int, int], _Range] = {}
+            for rng in merges.get(parts.get(ws.title, ""), ()):
+                r0, c0, r1, c1 = rng
+                anchor = (r0, c0)
+                spans[anchor] = rng
+                text = cells.get(anchor, "")
+                budget.spend((r1 - r0 + 1) * (c1 - c0 + 1))
+                for rr in range(r0, r1 + 1):
+                    for cc in range(c0, c1 + 1):
+                        source[(rr, cc)] = anchor
+                        if text:
+                            cells[(rr, cc)] = text
+                        else:
+                            cells.pop((rr, cc), None)
             doc.blocks.extend(_blocks(_Sheet(ws.title, index, cells, source, spans), budget))
     finally:
         for book in (wb, raw_wb):
-            if book is not None and read_only:
+            if book is not None:
                 book.close()
     if not any(b.text.strip() for b in doc.blocks):
         raise Unreadable("工作簿中没有任何内容", "all sheets are empty")
