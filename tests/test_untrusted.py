@@ -885,3 +885,35 @@ def test_canonical_csv_with_a_huge_header_keeps_only_its_columns(tmp_path):
     p.write_text("\n".join([lines[0] + extra] + lines[1:]) + "\n", encoding="utf-8-sig")
     f = check_paths([p]).files[0]
     assert f.status == "passed", (f.status, f.reason)
+
+
+# ---------------------------------------------------------------- long numbers and long text in an HTML cell
+
+LONG_VALUES = {"digits": ("9" * 5000, "X010"), "text": ("这是一段很长的说明文字" * 40, "X001"),
+               "paragraphs": ("申请人撤回了申请。" * 30 + "</span></p><p><span>" + "本机关已答复。" * 30, "X001"),
+               "lines": ("申请人撤回了申请" * 30 + "<br/>" + "9" * 400 + "<br/>", "X001")}
+HTML_ROWS = {"一、本年新收政府信息公开申请数量": ("t3", "new", "natural_person"),
+             "（一）予以公开": ("t3", "results.granted", "natural_person"),
+             "1.属于国家秘密": ("t3", "results.withheld.state_secret", "natural_person"),
+             "四、结转下年度继续办理": ("t3", "carried_forward", "natural_person"),
+             "维持": ("t4", "review", "upheld")}
+
+
+@pytest.mark.parametrize("kind", sorted(LONG_VALUES))
+@pytest.mark.parametrize("label", sorted(HTML_ROWS))
+def test_a_long_value_in_an_html_cell_is_that_cells_finding(tmp_path, kind, label):
+    """A very long number or a long (multi-paragraph) text in one value cell of the seed page
+    is a finding for that cell; 表三 and 表四 stay tables (no X006) and every other cell
+    reads as in the seed (nothing shifts)."""
+    page = (ROOT / "tests" / "fixtures" / "taiqian_2020.html").read_bytes().decode("gb18030")
+    value, rule = LONG_VALUES[kind]
+    m = re.compile(r">(\d+)</span>").search(page, page.index(label))
+    p = tmp_path / "long.html"
+    p.write_bytes((page[:m.start()] + f">{value}</span>" + page[m.end():]).encode("gb18030"))
+    seed = check_paths([ROOT / "tests" / "fixtures" / "taiqian_2020.html"], keep_cells=True).files[0]
+    f = check_paths([p], keep_cells=True).files[0]
+    table, row, column = HTML_ROWS[label]
+    errors = [(x.rule, x.table_code, x.row_code, x.column_code) for x in f.findings if x.severity == "error"]
+    assert errors == [(rule, table, row, column)], errors
+    changed = {(c["table"], c["row"], c["column"]) for c, s in zip(f.cells, seed.cells) if c["raw"] != s["raw"]}
+    assert changed == {(table, row, column)}

@@ -343,13 +343,27 @@ def table_grid(table) -> list[list[str]]:
 _LONG_CELL = 300
 
 
+_GRID_NUMBERS = 4
+"""Cells holding a bare number that make a table a grid of figures (表四 has 15)."""
+
+
 def _is_layout_table(table) -> bool:
+    """Nested tables, a single-cell box, or a box of long multi-paragraph text (paragraphs
+    inside a cell, not the cell itself: one long number or line is a value) that is not a
+    grid of figures: whatever one cell of 表三 holds, 表三 stays a table."""
     if _xpath("nested")(table) or _xpath("cells")(table) <= 1:
         return True
-    for td in _xpath("long_cells")(table):
-        if sum(1 for el in td.iter() if _tag(el) in _BLOCK_TAGS or _tag(el) == "br") >= 2:
-            return True
-    return False
+    if not any(sum(1 for el in td.iter() if el is not td and (_tag(el) in _BLOCK_TAGS or _tag(el) == "br")) >= 2
+               for td in _xpath("long_cells")(table)):
+        return False
+    from validator.values import is_number
+
+    numbers = 0
+    for td in table.iter("td", "th"):
+        numbers += is_number(_cell_text(td))
+        if numbers >= _GRID_NUMBERS:
+            return False
+    return True
 
 
 def _walk_text(start) -> tuple[str, int, list, list]:
