@@ -917,3 +917,55 @@ def test_a_long_value_in_an_html_cell_is_that_cells_finding(tmp_path, kind, labe
     assert errors == [(rule, table, row, column)], errors
     changed = {(c["table"], c["row"], c["column"]) for c, s in zip(f.cells, seed.cells) if c["raw"] != s["raw"]}
     assert changed == {(table, row, column)}
+
+
+# ---------------------------------------------------------------- messages name tables, rows and columns by their labels
+
+def _codes_pattern():
+    from validator.template import TEMPLATE
+
+    codes = {t.code for t in TEMPLATE.tables.values()}
+    codes |= {e.code for t in TEMPLATE.tables.values() for e in (*t.rows, *t.columns) if "_" in e.code or "." in e.code}
+    alt = "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9_.])(?:{alt})(?![A-Za-z0-9_])")
+
+
+def test_messages_name_tables_by_their_labels_and_leave_no_empty_slot(tmp_path):
+    """Every message and reason of a batch of seed variants (the samples, an unknown 表三 row
+    (S005), odd values in every table) names tables, rows and columns by the template's
+    labels: no code (t3, natural_person, results.granted …) and no empty （） where a
+    parameter was missing."""
+    variants = {"unknown_row.txt": SEED_TEXT.replace("(六) 其他处理\t", "（八）其他情形\t1\t0\t0\t0\t0\t0\t1\n(六) 其他处理\t", 1),
+                "values.txt": _seed_with_cell("1e309"), "ambiguous.txt": _seed_with_cell("8 8"),
+                "blank.txt": _blank_seed()}
+    for name, text in variants.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    paths = sorted((ROOT / "samples").glob("*.txt")) + sorted(tmp_path.glob("*.txt"))
+    result = check_paths(paths)
+    codes = _codes_pattern()
+    texts = [(f.path, x.rule, x.message) for f in result.files for x in f.findings]
+    texts += [(f.path, "reason", f.reason) for f in result.files if f.reason]
+    assert any(rule == "S005" for _, rule, _ in texts)
+    for path, rule, text in texts:
+        assert not codes.search(text), (path, rule, text)
+        assert "（）" not in text and "「」" not in text, (path, rule, text)
+
+
+@pytest.mark.parametrize("config", ["--config", "validator.toml", "pyproject.toml"])
+def test_output_cannot_overwrite_the_config_file(tmp_path, config):
+    """The configuration the run uses (given with --config, or found from the current
+    directory: validator.toml, pyproject.toml's [tool.validator]) is protected like an
+    input, under every name for it."""
+    report = tmp_path / "report.txt"
+    report.write_text(SEED_TEXT, encoding="utf-8")
+    name = "settings.toml" if config == "--config" else config
+    conf = tmp_path / name
+    conf.write_text(("[tool.validator]\n" if name == "pyproject.toml" else "") + "strict = false\n", encoding="utf-8")
+    extra = ["--config", conf] if config == "--config" else []
+    before = _digest(conf)
+    for how, out in _aliases(tmp_path, conf).items():
+        proc = _cli("check", report, *extra, "--format", "json", "-o", out, cwd=tmp_path)
+        assert proc.returncode == 4 and "拒绝覆盖" in proc.stderr, (how, proc.returncode, proc.stderr)
+        assert _digest(conf) == before, how
+    ok = _cli("check", report, *extra, "--format", "json", "-o", tmp_path / "out.json", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr  # the same run with another output path is fine

@@ -143,9 +143,10 @@ class Checker:
                   "column": TEMPLATE.column_label(table, column) if column else None}
         if position is not None:
             fields.update(position=position.as_dict(), source=str(position))
+        where = {"source": fields["source"]} if fields.get("source") else {}  # a message may say where, too
         return Finding(rule=rule.id, name=rule.name, severity=severity or rule.severity_for(table),
                        template=rule.message_for(message), params={**{k: v or "" for k, v in labels.items()},
-                                                                   **(params or {})},
+                                                                   **where, **(params or {})},
                        report=report, table_code=table, row_code=row, column_code=column, **labels, **fields)
 
     def wide(self, table: str, for_each: str):
