@@ -268,7 +268,8 @@ GOOD = save(docx.Document())
     zip_bytes({"a.txt": b"hello"}),
     zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<x/>"}),
     zip_bytes({"[Content_Types].xml": b"<notxml", "word/document.xml": b"<w:document"}),
-])
+], ids=["empty", "text", "gbk-text", "ole", "pdf", "html", "zip-garbage", "half-docx", "zip-no-office", "xlsx-parts",
+        "docx-broken-xml"])  # ids, not the bytes: zips carry the time they were built (pytest-xdist compares ids)
 def test_garbage_raises_unreadable(data, tmp_path):
     with pytest.raises(Unreadable) as info:
         parse("docx", tmp_path / "bad.docx", data)
