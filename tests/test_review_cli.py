@@ -127,23 +127,11 @@ def test_list_and_prune_check_as_check_does_with_the_configuration(tmp_path, mon
     them keeps the reviews of their findings (they used to look stale and be deleted)."""
     from validator.rules import catalogue
 
-    from .conftest import SAMPLES
+    from .variants import GRANTED, USER_RULE
 
     (tmp_path / "local").mkdir()
-    (tmp_path / "local" / "local.yaml").write_text("""
-rules:
-  - id: L001
-    name: granted-exceeds-received
-    title: 予以公开数大于新收与结转之和
-    severity: error
-    table: t3
-    for_each: column
-    assert: results.granted <= new + carried_over
-    message: "表三「{column}」列：予以公开 {reported} 大于新收与结转之和 {expected}"
-""", encoding="utf-8")
-    bad = tmp_path / "bad.txt"  # the seed with 予以公开 自然人 3 → 9
-    bad.write_text((SAMPLES / "taiqian_2020.txt").read_text("utf-8").replace("(一) 予以公开\t3", "(一) 予以公开\t9"),
-                   encoding="utf-8")
+    (tmp_path / "local" / "local.yaml").write_text(USER_RULE, encoding="utf-8")
+    bad = variant(tmp_path / "bad.txt", {GRANTED: "9"})
     found = check_paths([bad], rules=catalogue((str(tmp_path / "local"),))).files[0].findings
     fps = {x["rule"]: x["fingerprint"] for x in found if x["rule"] in ("L001", "T302")}
     assert set(fps) == {"L001", "T302"}

@@ -87,6 +87,8 @@ def test_disable_needs_a_reason_and_is_reported(tmp_path):
 
 
 def test_user_rules_extend_the_catalogue(tmp_path):
+    from .variants import GRANTED, USER_RULE, variant
+
     import json
 
     from click.testing import CliRunner
@@ -95,22 +97,10 @@ def test_user_rules_extend_the_catalogue(tmp_path):
 
     from .conftest import SAMPLES
 
-    (tmp_path / "local.yaml").write_text("""
-rules:
-  - id: L001
-    name: granted-exceeds-received
-    title: 予以公开数大于新收与结转之和
-    severity: error
-    table: t3
-    for_each: column
-    assert: results.granted <= new + carried_over
-    message: "表三「{column}」列：予以公开 {reported} 大于新收与结转之和 {expected}"
-""", encoding="utf-8")
+    (tmp_path / "local.yaml").write_text(USER_RULE, encoding="utf-8")
     ok = CliRunner().invoke(main, ["check", str(SAMPLES / "taiqian_2020.txt"), "--rules", str(tmp_path)])
     assert ok.exit_code == 0
-    bad = tmp_path / "bad.txt"  # the seed with 予以公开 自然人 3 → 9
-    bad.write_text((SAMPLES / "taiqian_2020.txt").read_text("utf-8").replace("(一) 予以公开\t3", "(一) 予以公开\t9"),
-                   encoding="utf-8")
+    bad = variant(tmp_path / "bad.txt", {GRANTED: "9"})
     res = CliRunner().invoke(main, ["check", str(bad), "--rules", str(tmp_path), "--format", "json"])
     found = [f for f in json.loads(res.output)["files"][0]["findings"] if f["rule"] == "L001"]
     assert [(f["column_code"], f["reported"], f["expected"]) for f in found] == [("natural_person", 9.0, 4.0)]

@@ -26,3 +26,18 @@ def variant(out: Path, changes: dict[tuple[str, str, str], str], src: Path = SEE
 
 JUDGED = ("t3", "results.total", "natural_person")  # (七)总计 自然人: 4 in the seed
 ELSEWHERE = ("t4", "review", "total")  # 表四 行政复议 总计: unrelated to 表三
+
+
+# A user rule file (``--rules DIR``) and the seed variant that breaks it: 予以公开 自然人 3 → 9
+USER_RULE = """
+rules:
+  - id: L001
+    name: granted-exceeds-received
+    title: 予以公开数大于新收与结转之和
+    severity: error
+    table: t3
+    for_each: column
+    assert: results.granted <= new + carried_over
+    message: "表三「{column}」列：予以公开 {reported} 大于新收与结转之和 {expected}"
+"""
+GRANTED = ("t3", "results.granted", "natural_person")  # (一)予以公开 自然人: 3 in the seed
