@@ -63,11 +63,12 @@ def main() -> int:
     if not ocr.available():
         print("the OCR extra is not installed: pip install -e '.[ocr]'", file=sys.stderr)
         return 2
+    from importlib.metadata import version
+
     import onnxruntime
-    import rapidocr
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, rapidocr {rapidocr.__version__ if hasattr(rapidocr, '__version__') else '?'}, "
+          f"Python {platform.python_version()}, rapidocr {version('rapidocr')}, "
           f"onnxruntime {onnxruntime.__version__}, load average {os.getloadavg()[0]:.1f}")
     t0, c0 = time.perf_counter(), time.process_time()
     ocr._engine()

@@ -332,7 +332,9 @@ def test_html_report_shows_the_crop_of_the_failing_cell(wrong_digit, tmp_path):
     named |= {(c["table_code"], c["row_code"], c["column_code"]) for x in f.findings for c in x["cells"]}
     assert WRONG in f.crops and set(f.crops) <= named
     page = html.render(result)
-    shown = dict(re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"<>]+)"', page))
+    images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"<>]+)"', page)
+    shown = dict(images)
+    assert len(images) == len(shown) == len(f.crops)  # each crop drawn once per file
     crop = f.crops[WRONG].crop
     assert base64.b64encode(crop).decode("ascii") in shown
     assert sum(len(c.crop) for c in f.crops.values()) <= MAX_CROPS_BYTES

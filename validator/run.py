@@ -436,7 +436,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     is called after each checked file is read (progress). ``jobs`` worker processes read
     the files (None: all cores for large batches); each file has ``budget`` seconds.
     ``keep_cells`` keeps every report's cells on its FileResult (for outputs that draw
-    the tables). ``disabled`` ({rule id: reason}) is recorded on the result for the outputs;
+    the tables), and the image crops of the OCR'd cells its findings name (``crops``). ``disabled`` ({rule id: reason}) is recorded on the result for the outputs;
     pass the catalogue without those rules as ``rules`` (validator.rules.catalogue).
     ``reviews`` (validator.reviews.load) marks the findings it covers, which then do not
     make their file fail, and reports its stale entries.

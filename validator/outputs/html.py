@@ -579,9 +579,11 @@ def accept_command(fingerprint: str, reviews_file: str | None = None) -> str:
     return cmd + (f" --file {shlex.quote(reviews_file)}" if reviews_file else "")
 
 
-def _crop_figures(x, keys: list[tuple], crops: dict) -> str:
+def _crop_figures(x, keys: list[tuple], crops: dict, seen: dict, n: int) -> str:
     """The image crops of the OCR'd cells a finding names, each beside the value read there
-    (escaped ``data:`` URIs; the PNGs were made by the OCR reader, bounded in size)."""
+    (escaped ``data:`` URIs; the PNGs were made by the OCR reader, bounded in size). Each
+    crop is drawn once per file, at the first finding naming its cell (``seen``: key ->
+    that finding's number); later findings point to it, so a file's page stays bounded."""
     import base64
 
     labels = {cell_key(c): (c.get("table"), c.get("row"), c.get("column"), c.get("raw")) for c in x.get("cells") or ()}
@@ -598,6 +600,11 @@ def _crop_figures(x, keys: list[tuple], crops: dict) -> str:
         name = f"{rec.image}{table or ''}「{row or ''}」{column or ''}"
         read = f"识别为“{raw}”" if raw not in (None, "") else "未识别出文字"
         score = f"，置信度 {rec.score:.2f}" if rec.score is not None else ""
+        if key in seen:
+            figures.append(f'<figure class="crop"><figcaption>{_e(name)}：{_e(read)}{_e(score)}'
+                           f'（<a href="#finding-{seen[key]}">原件图像见第 {seen[key]} 条</a>）</figcaption></figure>')
+            continue
+        seen[key] = n
         src = "data:image/png;base64," + base64.b64encode(rec.crop).decode("ascii")
         figures.append(f'<figure class="crop"><img src="{_e(src)}" alt="{_e(name)}的原件图像（{_e(read)}）">'
                        f'<figcaption>{_e(name)}：{_e(read)}{_e(score)}</figcaption></figure>')
@@ -606,7 +613,8 @@ def _crop_figures(x, keys: list[tuple], crops: dict) -> str:
     return f'<span class="crops">原件图像（文字识别）：{"".join(figures)}</span>'
 
 
-def _finding(n: int, x: dict, rules: dict, reviews_file: str | None = None, crops: dict | None = None) -> str:
+def _finding(n: int, x: dict, rules: dict, reviews_file: str | None = None, crops: dict | None = None,
+             seen: dict | None = None) -> str:
     sev = x.get("severity") or "info"
     keys = [cell_key(c) for c in x.get("cells") or ()]
     subj = subject(x)
@@ -629,7 +637,7 @@ def _finding(n: int, x: dict, rules: dict, reviews_file: str | None = None, crop
         parts.append(f'<span class="values">{"；".join(values)}</span>')
     if crops:
         named = list(dict.fromkeys(([subj] if subj else []) + [cell_key(c) for c in x.get("cells") or ()]))
-        parts.append(_crop_figures(x, named, crops))
+        parts.append(_crop_figures(x, named, crops, {} if seen is None else seen, n))
     fix = x.get("fix") or {}
     if fix.get("text"):
         cause = f"（{fix['cause_text']}）" if fix.get("cause_text") else ""
@@ -673,8 +681,10 @@ def _file(i: int, f, rules: dict, layouts: dict, reviews_file: str | None = None
     numbered = list(enumerate(main + reviewed + infos, 1))
     marks = _Marks(main + infos)  # reviewed findings do not mark the tables: they no longer fail the report
 
+    crops, seen = getattr(f, "crops", None), {}  # each crop drawn once per file (see _crop_figures)
+
     def listed(items):
-        return "".join(_finding(n, x, rules, reviews_file, getattr(f, "crops", None)) for n, x in items)
+        return "".join(_finding(n, x, rules, reviews_file, crops, seen) for n, x in items)
 
     if main:
         body.append("<h3>发现的问题</h3><ol class=\"findings\">" + listed(numbered[: len(main)]) + "</ol>")
