@@ -6,6 +6,7 @@ in tests/test_narrative_tables.py; every rule of the issue is silent in the last
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from click.testing import CliRunner
@@ -275,3 +276,22 @@ def test_every_rule_of_this_issue_is_silent_on_the_real_reports_and_the_seed(cor
     assert got.pop("015_huaian_hongze_district_gov_2024.pdf") == [
         ("Y007", "info", "表二", "行政许可", "本年处理决定数量"), ("Y007", "info", "表四", "行政复议", "结果维持")]
     assert all(v == [] for v in got.values()), got
+
+
+@pytest.mark.parametrize("printed,fires", [("0", False), ("1", True)])
+def test_a_subtotal_row_in_a_saved_web_page(corpus, tmp_path, printed, fires):
+    # 022 (HTML, merged cells): a row 「（三）不予公开」 inserted before its items, under the
+    # rowspan of 三、本年度办理结果 (made one row taller); its items are all 0
+    name = "022_shuyang_county_drc_2023.html"
+    text = (corpus / name).read_text(encoding="utf-8")
+    assert text.count('rowspan="22"') == 1 and text.count('rowspan="8"') == 1
+    at = text.rfind("<tr", 0, text.index('rowspan="8"'))
+    row = f'<tr><td colspan="2">（三）不予公开</td><td>{printed}</td>' + "<td></td>" * 5 + f"<td>{printed}</td></tr>"
+    path = tmp_path / name
+    path.write_text((text[:at] + row + text[at:]).replace('rowspan="22"', 'rowspan="23"'), encoding="utf-8")
+    doc = json.loads(CliRunner().invoke(main, ["check", "--format", "json", str(path)]).stdout)
+    got = sorted((x["rule"], x["row"], x["column"], x["expected"]) for x in doc["files"][0]["findings"]
+                 if x["rule"] in SUBTOTALS)
+    assert got == ([("T304", "（三）不予公开", "总计", 0.0), ("T304", "（三）不予公开", "自然人", 0.0)] if fires else [])
+    assert all(math.copysign(1.0, e) > 0 for *_, e in got)  # "应为 0", never -0.0 in the JSON
+    assert cells(path)[("t3", "results.withheld.subtotal", "total")] == (float(printed), "number")

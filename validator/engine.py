@@ -247,7 +247,7 @@ def equation(batch: Checker, rule: Rule) -> Iterable[Finding]:
                 continue
         terms = np.nan_to_num(v[pos].astype(float)) * k
         lsum = float(sum(t for c, t in zip(codes, terms) if c in lhs))
-        rsum = float(-sum(t for c, t in zip(codes, terms) if c not in lhs)) - rule.assertion.constant
+        rsum = float(-sum(t for c, t in zip(codes, terms) if c not in lhs)) - rule.assertion.constant + 0.0  # never -0.0
         subject_row = row_of(subject) if subject else (key if for_each == "row" else None)
         subject_col = col_of(subject) if subject else (key if for_each == "column" else None)
         f = batch.finding(report, rule, table=table, row=subject_row, column=subject_col, reported=lsum,
