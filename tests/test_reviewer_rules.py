@@ -219,6 +219,9 @@ def test_subtotals_survive_the_canonical_round_trip(tmp_path, seed):
 @pytest.mark.parametrize("rule,old,new", [
     # （三）不予公开 printed before its items: 32 in the corpus report, printed as 30
     ("T304", WITHHELD_FIRST, "| （三）不予公开 | 30 | 0 | 0 | 0 | 0 | 0 | 30 |\n" + WITHHELD_FIRST),
+    # （四）无法提供 printed before its items: 111 + 2 + 0 = 113, printed as 112
+    ("T305", "| 1. 本机关不掌握相关政府信息 |",
+     "| （四）无法提供 | 112 | 0 | 0 | 0 | 0 | 0 | 112 |\n| 1. 本机关不掌握相关政府信息 |"),
     # （五）不予处理 printed after its items: 12 + 6 = 18 and 1, printed as 18 / 0 / 18 (the 商业企业 1 lost)
     ("T306", "| 5. 要求行政机关确认或重新出具已获取信息 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
      "| 5. 要求行政机关确认或重新出具已获取信息 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n| （五）不予处理 | 18 | 0 | 0 | 0 | 0 | 0 | 18 |"),
@@ -226,8 +229,8 @@ def test_subtotals_survive_the_canonical_round_trip(tmp_path, seed):
 def test_each_subtotal_rule_fires_on_its_corpus_variant(corpus, tmp_path, rule, old, new):
     path = variant(corpus, tmp_path, SHUYANG, f"{rule}.md", (old, new))
     got = [f for f in findings(path, rules=SUBTOTALS)[f"{rule}.md"] if f[0] != "T303"]
-    label = {"T304": "（三）不予公开", "T306": "（五）不予处理"}[rule]
-    columns = {"T304": ["总计", "自然人"], "T306": ["商业企业", "总计"]}[rule]
+    label = {"T304": "（三）不予公开", "T305": "（四）无法提供", "T306": "（五）不予处理"}[rule]
+    columns = {"T304": ["总计", "自然人"], "T305": ["总计", "自然人"], "T306": ["商业企业", "总计"]}[rule]
     assert sorted(got) == sorted((rule, "error", "表三", label, c) for c in columns)
 
 
