@@ -4,6 +4,7 @@ run of the installed entry point's module)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,17 @@ class CliRun:
     stderr: str
 
 
+@contextlib.contextmanager
+def chdir(path: Path):
+    """Run in ``path`` (contextlib.chdir, which Python 3.10 lacks)."""
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
 def invoke(*args: str | Path, cwd: Path | None = None) -> CliRun:
     """``validator ARGS``. An uncaught exception is put on stderr as the traceback a user
     would see, so that no-traceback assertions keep their meaning."""
@@ -23,7 +35,7 @@ def invoke(*args: str | Path, cwd: Path | None = None) -> CliRun:
 
     from validator.cli import main
 
-    with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
+    with chdir(cwd) if cwd is not None else contextlib.nullcontext():
         r = CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "200"})
     stderr = r.stderr
     if r.exception is not None and not isinstance(r.exception, SystemExit):

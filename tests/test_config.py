@@ -2,28 +2,17 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
 
 from validator.cli import main
 
+from .cli import chdir as cwd
 from .conftest import SAMPLES
 
 WRONG = "taiqian_2020_changed_cell.txt"  # T301, T302, T303 errors
-
-
-@contextmanager
-def cwd(path):
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
 
 
 @pytest.fixture

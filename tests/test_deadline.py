@@ -31,24 +31,14 @@ def test_no_stated_date_is_none_whatever_the_mtime(corpus, seed):
 # ---------------------------------------------------------------- deadlines from the config ([params.RULE])
 
 import json  # noqa: E402
-import os  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
 
 from click.testing import CliRunner  # noqa: E402
 
 from validator.cli import main  # noqa: E402
 
+from .cli import chdir as cwd  # noqa: E402
+
 DRC = "022_shuyang_county_drc_2023.html"  # a county department, published 2024-01-17 (deadline 1月31日)
-
-
-@contextmanager
-def cwd(path):
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
 
 
 @pytest.fixture
