@@ -204,30 +204,57 @@ def apply(files, reviews: Reviews, rules: dict | None = None) -> dict:
     covers, and add an R001 finding for each stale entry of a checked report (unless R001
     is not in ``rules``, the active catalogue). Returns the summary the outputs show:
     ``{"file", "entries", "applied", "stale": [fingerprint, ...], "elsewhere"}``."""
-    from .rules import load as load_rules
+    applying = Applying(reviews, rules)
+    for i, f in enumerate(files):
+        applying.mark(i, f)
+    for i, found in applying.stale().items():
+        files[i].findings.extend(found)
+    return applying.summary()
 
-    rule = (rules if rules is not None else load_rules()).get(STALE_RULE)
-    index = {r.fingerprint: r for r in reviews.entries}
-    matched: set[str] = set()
-    owner: dict[str, tuple] = {}  # report part of the fingerprints -> (first file, identity)
-    for f in files:
+
+class Applying:
+    """:func:`apply` one file at a time (a batch whose results are streamed, validator.store):
+    :meth:`mark` each file in order, then :meth:`stale` gives the R001 findings to add, by
+    the index of the file they belong to, and :meth:`summary` what the outputs show."""
+
+    def __init__(self, reviews: Reviews, rules: dict | None = None) -> None:
+        from .rules import load as load_rules
+
+        self.reviews = reviews
+        self.rule = (rules if rules is not None else load_rules()).get(STALE_RULE)
+        self.index = {r.fingerprint: r for r in reviews.entries}
+        self.matched: set[str] = set()
+        self.owner: dict[str, tuple[int, str]] = {}  # report part of the fingerprints -> (first file, identity)
+        self._stale: list[Review] | None = None
+
+    def mark(self, i: int, f) -> None:
+        """Mark the reviewed findings of file ``i`` (a FileResult, changed in place)."""
         if f.status in ("unreadable", "skipped"):
-            continue
+            return
         ident = identity(f.body, f.year, f.path)
-        owner.setdefault(report_part(ident), (f, ident))
+        self.owner.setdefault(report_part(ident), (i, ident))
         for k, x in enumerate(f.findings):
-            r = index.get(x.fingerprint)
+            r = self.index.get(x.fingerprint)
             if r is not None:  # findings are frozen: the reviewed one replaces it
                 f.findings[k] = x.with_(review=r.as_dict())
-                matched.add(r.fingerprint)
-    stale = [r for r in reviews.entries if r.fingerprint not in matched and r.fingerprint[:8] in owner]
-    for r in stale:
-        if rule is not None:
-            f, ident = owner[r.fingerprint[:8]]
-            f.findings.append(_stale_finding(rule, r, ident))
-    return {"file": reviews.path, "entries": len(reviews.entries), "applied": len(matched),
-            "stale": [r.fingerprint for r in stale],
-            "elsewhere": len(reviews.entries) - len(matched) - len(stale)}
+                self.matched.add(r.fingerprint)
+
+    def stale(self) -> dict[int, list]:
+        """{file index: R001 findings}: the entries of a checked report that no finding matched."""
+        self._stale = [r for r in self.reviews.entries
+                       if r.fingerprint not in self.matched and r.fingerprint[:8] in self.owner]
+        out: dict[int, list] = {}
+        if self.rule is not None:
+            for r in self._stale:
+                i, ident = self.owner[r.fingerprint[:8]]
+                out.setdefault(i, []).append(_stale_finding(self.rule, r, ident))
+        return out
+
+    def summary(self) -> dict:
+        stale = self._stale if self._stale is not None else []
+        return {"file": self.reviews.path, "entries": len(self.reviews.entries), "applied": len(self.matched),
+                "stale": [r.fingerprint for r in stale],
+                "elsewhere": len(self.reviews.entries) - len(self.matched) - len(stale)}
 
 
 # ------------------------------------------------------------------ editing the file

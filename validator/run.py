@@ -7,7 +7,9 @@ Batches are processed in chunks (memory stays flat in the number of files): the 
 of a chunk are read in parallel worker processes (``jobs``), each under a time budget,
 then the chunk's reports are checked together, every rule once, vectorised across
 them. Cross-year rules need reports from anywhere in the batch, so they run last, on a
-light copy of each report that keeps only the cells they use.
+light copy of each report that keeps only the cells they use. A batch of more than one
+chunk keeps its file results out of memory as each chunk is checked
+(:class:`validator.store.FileStore`), and the outputs stream them one file at a time.
 """
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ class Result:
     """A run: every file's result, the catalogue the run used (user rules and severity
     overrides included) and its settings. Every output is a function of this alone."""
 
-    files: list[FileResult]
+    files: list[FileResult]  # or, for a large batch, a validator.store.FileStore (read back one file at a time)
     disabled: dict[str, str] = field(default_factory=dict)  # rules switched off for this run: {id: reason}
     # the reviews file applied (validator.reviews.apply): {file, entries, applied, stale, elsewhere}
     reviews: dict | None = None
@@ -109,15 +111,23 @@ class Result:
         return {k: p for k, r in self.rules.items() if (p := getattr(r, "param_overrides", None))}
 
     @property
+    def statuses(self) -> list[str]:
+        """Each file's status (from a FileStore without reading the files back)."""
+        known = getattr(self.files, "statuses", None)
+        return list(known) if known is not None else [f.status for f in self.files]
+
+    @property
     def summary(self) -> dict[str, int]:
         """How many files have each status (every status, in order)."""
-        return {s: sum(f.status == s for f in self.files) for s in STATUSES}
+        statuses = self.statuses
+        return {s: statuses.count(s) for s in STATUSES}
 
     @property
     def exit_code(self) -> int:
-        if any(f.status in ("unreadable", "unreadable-in-part") for f in self.files):
+        statuses = set(self.statuses)
+        if statuses & {"unreadable", "unreadable-in-part"}:
             return 2
-        if any(f.status == "failed" for f in self.files):
+        if "failed" in statuses:
             return 1
         return 0
 
@@ -428,7 +438,7 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
                 rules=None, debug: bool = False, previous: list[Path] = (), on_file=None, jobs: int | None = None,
                 budget: float | None = TIME_BUDGET, keep_cells: bool = False, chunk: int = CHUNK,
                 disabled: dict[str, str] | None = None, reviews=None, fail_on: str = "error",
-                skip_non_reports=(), ocr: bool = True) -> Result:
+                skip_non_reports=(), ocr: bool = True, spill: bool | None = None) -> Result:
     """Check files as one batch.
 
     ``previous`` files are read only as last year's reports for the cross-year rules: they
@@ -443,6 +453,9 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     A file fails when it has a finding of severity ``fail_on`` ("error" | "warning") or graver.
     Files in ``skip_non_reports`` (found in a directory, not named) that are plainly not
     annual reports are "skipped" (listed, not failing) instead of unreadable.
+    ``spill`` (None: for batches of more than :data:`CHUNK` files) keeps the file results out
+    of memory as each chunk is checked (``Result.files`` is then a validator.store.FileStore,
+    read back one file at a time): memory stays flat in the number of files.
     """
     from . import rules as _rules
     from .engine import Checker, is_cross_year
@@ -461,7 +474,29 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     keep = _cross_year_cells(cross)
     jobs = default_jobs(len(paths)) if jobs is None or jobs < 1 else jobs
 
+    # every file's result, in order; with a store, only those of the chunk being checked
+    # (``base``: the index of results[0] in the batch)
+    store = None
+    if spill or (spill is None and len(paths) > CHUNK):
+        from .store import FileStore
+
+        store = FileStore()
     results: list[FileResult] = []
+    base = 0
+    cross_found: dict[int, list] = {}  # the cross-year pass's findings, by file
+    broken: dict[int, tuple[str, str]] = {}  # files the cross-year pass failed on: (reason, detail)
+
+    def at(i: int) -> FileResult:  # a file of the chunk being checked, by its index in the batch
+        return results[i - base]
+
+    def flush() -> None:
+        nonlocal base
+        if store is not None:
+            for r in results:
+                store.append(r)
+            base += len(results)
+            results.clear()
+
     light: list = []  # light copies of every report, for the cross-year pass
     light_owner: list[int | None] = []
 
@@ -473,11 +508,11 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
 
     allowed: dict[int, float | None] = {}  # each checked file's time budget (results index: seconds)
 
-    def left(o: int) -> float | None:
-        return None if allowed.get(o) is None else allowed[o] - results[o].seconds
+    def left(o: int, r: FileResult | None = None) -> float | None:
+        return None if allowed.get(o) is None else allowed[o] - (r or at(o)).seconds
 
-    def give_up(o: int, reason: str, detail: str) -> None:
-        bad = results[o]
+    def give_up(o: int, reason: str, detail: str, r: FileResult | None = None) -> None:
+        bad = r or at(o)
         bad.status, bad.reason, bad.detail, bad.findings, bad.cells = "unreadable", reason, detail[:300], [], []
 
     def check_chunk(reports, owners):
@@ -508,18 +543,18 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
                 return
             spent = time.perf_counter() - t0  # a report's checking took as long as its batch's
             for i in idx:
-                results[owners[i]].seconds += spent
+                at(owners[i]).seconds += spent
             found.extend(f.with_(report=idx[f.report]) for f in got)
 
         attempt(list(range(len(reports))))
         for f in found:
-            results[owners[f.report]].findings.append(f)
+            at(owners[f.report]).findings.append(f)
         if keep_cells:
             for report, o in zip(reports, owners):
-                results[o].crops = crops(report, results[o].findings)
+                at(o).crops = crops(report, at(o).findings)
         if cross:
-            light.extend(_light(r, keep) for r, o in zip(reports, owners) if results[o].status != "unreadable")
-            light_owner.extend(o for o in owners if results[o].status != "unreadable")
+            light.extend(_light(r, keep) for r, o in zip(reports, owners) if at(o).status != "unreadable")
+            light_owner.extend(o for o in owners if at(o).status != "unreadable")
 
     reports, owners = [], []
     for p, got, seconds, limit in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug,
@@ -529,9 +564,9 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             results[-1].seconds = seconds
         else:
             for report in got:
-                owners.append(len(results))
+                owners.append(base + len(results))
                 reports.append(report)
-                allowed[len(results)] = limit
+                allowed[base + len(results)] = limit
                 results.append(FileResult(shown(report.path if len(got) > 1 else p), "passed", format=report.format,
                                           template=report.version, year=report.year,
                                           year_source=report.year_source, body=report.body, seconds=seconds,
@@ -541,8 +576,10 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
         if len(reports) >= max(1, chunk):
             check_chunk(reports, owners)
             reports, owners = [], []
+            flush()
     if reports:
         check_chunk(reports, owners)
+    del reports, owners
     notices: list[str] = []
     checked = {_identity_of(p) for p in paths} - {None}
     context = []
@@ -572,35 +609,59 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
                 raise
             found = []
             for o in set(light_owner) - {None}:
-                bad = results[o]
-                bad.status, bad.reason = "unreadable", "跨年度核对时出错，未能完成检查（请把文件发给维护者）"
-                bad.detail = f"{type(e).__name__}: {e}"[:300]
+                broken[o] = ("跨年度核对时出错，未能完成检查（请把文件发给维护者）", f"{type(e).__name__}: {e}"[:300])
         for f in found:
-            results[light_owner[f.report]].findings.append(f)
+            cross_found.setdefault(light_owner[f.report], []).append(f)
+    del light, light_owner
+    flush()
+    files = store if store is not None else results
     from .fingerprint import attach, identity
 
-    for r in results:
-        r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
-        attach(r.findings, identity(r.body, r.year, r.path))
-    summary = None
+    applying = None
     if reviews is not None:
-        from .reviews import apply
+        from .reviews import Applying
 
-        summary = apply(results, reviews, catalogue)
-    for o, r in enumerate(results):
+        applying = Applying(reviews, catalogue)
+
+    def verdict(o: int, r: FileResult) -> None:
         if r.status not in ("unreadable", "skipped"):
             r.status = _status(r.findings, catalogue, fail_on)
         _cap(r, catalogue)
         if o in allowed and r.status != "unreadable":
-            _render_within(r, left(o), lambda: give_up(o, _over_budget("输出", allowed[o], allowed[o] != budget),
-                                                       "time budget exceeded"))
+            _render_within(r, left(o, r), lambda: give_up(o, _over_budget("输出", allowed[o], allowed[o] != budget),
+                                                          "time budget exceeded", r))
+
+    # one pass over the files (two with a reviews file: its stale entries are known at the end)
+    for i in range(len(files)):
+        r = files[i]
+        if i in broken:
+            r.status, (r.reason, r.detail) = "unreadable", broken[i]
+        r.findings.extend(cross_found.get(i, ()))
+        r.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
+        attach(r.findings, identity(r.body, r.year, r.path))
+        if applying is not None:
+            applying.mark(i, r)
+        else:
+            verdict(i, r)
+        if store is not None:
+            store[i] = r
+    summary = None
+    if applying is not None:
+        stale = applying.stale()
+        summary = applying.summary()
+        for i in range(len(files)):
+            r = files[i]
+            r.findings.extend(stale.get(i, ()))
+            verdict(i, r)
+            if store is not None:
+                store[i] = r
     settings = {"strict": strict, "year": year, "body": body, "previous": [str(p) for p in previous],
                 "severity": {k: r.severity for k, r in catalogue.items() if r.default_severity},
                 "params": {k: r.params for k, r in catalogue.items() if r.param_overrides}}
     # the catalogue as configured: the rules checked, and the records of those switched off
     known = _rules.load() if disabled else {}
     configured = {**{k: known[k] for k in (disabled or {}) if k in known}, **catalogue}
-    return Result(results, disabled=dict(disabled or {}), rules=dict(sorted(configured.items())), settings=settings,
+    return Result(files, disabled=dict(disabled or {}), rules=dict(sorted(configured.items())), settings=settings,
                   reviews=summary, ruleset=_rules.ruleset_version(catalogue), fail_on=fail_on, started=started,
                   hostname=socket.gethostname(), notices=notices)
 
