@@ -195,13 +195,18 @@ def _safe_output(output: str, protected: list[Path]) -> Path:
         raise ConfigProblem(str(e)) from None
 
 
-def _write(text: str | bytes, target: Path | None, protected: list[Path]) -> None:
-    """To stdout, or to ``target`` through a temporary file and a rename (validator/outfile.py)."""
+def _write(text, target: Path | None, protected: list[Path]) -> None:
+    """Text (bytes, or an iterable of pieces of text, written as they come) to stdout, or to
+    ``target`` through a temporary file and a rename (validator/outfile.py)."""
     if target is None:
         if isinstance(text, bytes):
             sys.stdout.buffer.write(text)
-        else:
+        elif isinstance(text, str):
             click.echo(text)
+        else:  # piece by piece, as click.echo(the whole text) writes it
+            for piece in text:
+                click.echo(piece, nl=False)
+            click.echo()
         return
     from .outfile import OutputRefused, write
     from .outputs.safe import terminal
@@ -326,7 +331,7 @@ def _render(result, writes, protected, *, show_info: bool, quiet: bool) -> None:
     from rich.console import Console
 
     from .outputs import console as out
-    from .outputs import module
+    from .outputs import pieces
 
     for fmt, target in writes:
         if fmt == "console":
@@ -339,7 +344,7 @@ def _render(result, writes, protected, *, show_info: bool, quiet: bool) -> None:
                 out.render(result, Console(file=buf, width=160), show_info=show_info, quiet=quiet)
                 _write(buf.getvalue(), target, protected)
         else:
-            _write(module(fmt).render(result), target, protected)
+            _write(pieces(fmt, result), target, protected)
     if all(target is not None for _, target in writes):
         out.render(result, Console(), quiet=True, unreadable=False)
 

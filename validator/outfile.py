@@ -56,24 +56,30 @@ def check(output: str | os.PathLike, protected: Iterable[Path]) -> Path:
     return target
 
 
-def write(output: str | os.PathLike, data: str | bytes, protected: Iterable[Path] = ()) -> Path:
-    """Write ``data`` (text as UTF-8) to ``output`` via a temporary file and a rename, after
-    :func:`check`. A device or pipe (``/dev/stdout``) is written directly."""
+def write(output: str | os.PathLike, data: str | bytes | Iterable[str], protected: Iterable[Path] = ()) -> Path:
+    """Write ``data`` (text as UTF-8, or pieces of text, written as they come) to
+    ``output`` via a temporary file and a rename, after :func:`check`. A device or pipe
+    (``/dev/stdout``) is written directly."""
     target = check(output, protected)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = (data,) if isinstance(data, (str, bytes)) else data
     try:
         st = os.stat(target)
     except OSError:
         st = None
+
+    def dump(f) -> None:
+        for piece in pieces:
+            f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+
     if st is not None and not stat.S_ISREG(st.st_mode):
         with open(target, "wb") as f:
-            f.write(raw)
+            dump(f)
         return target
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(raw)
+            dump(f)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, (st.st_mode & 0o777) if st is not None else 0o666 & ~umask)

@@ -1,7 +1,9 @@
 """Output formats: each module is a pure function of a run's :class:`~validator.run.Result`.
 
 ``FORMATS`` maps a ``--format`` name to the module that renders it; every module exposes
-``render(result) -> str`` (the console module prints with rich instead).
+``render(result) -> str`` (the console module prints with rich instead). The formats a
+large batch is written in (JSON, CSV, JUnit, SARIF) also have ``stream(result)``: the same
+text in pieces, one file at a time, so that writing it keeps memory flat (:func:`pieces`).
 
 The small helpers below are shared by the formats, so that every output says the same
 thing about a finding: its subject cell, the value expected there, where it is.
@@ -37,6 +39,13 @@ def summary_text(result) -> str:
 
 def module(name: str):
     return importlib.import_module(f"{__name__}.{FORMATS[name]}")
+
+
+def pieces(name: str, result):
+    """The text of format ``name`` for ``result`` as an iterable of pieces (its ``stream``,
+    or its whole ``render`` as one piece)."""
+    m = module(name)
+    return m.stream(result) if hasattr(m, "stream") else (m.render(result),)
 
 
 def num(v) -> str:

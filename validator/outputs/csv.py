@@ -41,11 +41,19 @@ def rows(result):
                    **{f"review_{k}": v for k, v in (x.get("review") or {}).items()}}
 
 
-def render(result) -> str:
+def stream(result):
+    """The CSV as pieces of text, one file's rows at a time; joined, exactly :func:`render`'s."""
     buf = io.StringIO()
     # CRLF rows (RFC 4180): a CR or LF inside a field is then always quoted, never a forged row
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n", restval="")
     w.writeheader()
+    yield BOM + buf.getvalue()
     for row in rows(result):
+        buf.seek(0)
+        buf.truncate()
         w.writerow({k: csv_cell(v) for k, v in row.items()})
-    return BOM + buf.getvalue()
+        yield buf.getvalue()
+
+
+def render(result) -> str:
+    return "".join(stream(result))

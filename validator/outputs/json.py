@@ -16,18 +16,22 @@ def _clean(v):
     return v
 
 
-def to_dict(result, clean: bool = True) -> dict:
-    """The report as plain data. ``clean=False`` leaves non-finite floats in place (for
-    :func:`render`, which cleans only when the encoder meets one)."""
+def file_dict(f, clean: bool = True) -> dict:
+    """One file's record of the report (``files[i]``)."""
     _c = _clean if clean else _same
-    files = []
-    for f in result.files:
-        files.append({
-            "path": f.path, "status": f.status, "template": f.template, "year": f.year, "body": f.body,
-            "reason": f.reason, "detail": f.detail,
-            "counts": {**{s: f.count(s) for s in ("error", "warning", "info")}, "reviewed": f.reviewed},
-            "findings": [_c(x.to_dict()) for x in f.findings],
-        })
+    return {
+        "path": f.path, "status": f.status, "template": f.template, "year": f.year, "body": f.body,
+        "reason": f.reason, "detail": f.detail,
+        "counts": {**{s: f.count(s) for s in ("error", "warning", "info")}, "reviewed": f.reviewed},
+        "findings": [_c(x.to_dict()) for x in f.findings],
+    }
+
+
+def to_dict(result, clean: bool = True, files: bool = True) -> dict:
+    """The report as plain data. ``clean=False`` leaves non-finite floats in place (for
+    :func:`render`, which cleans only when the encoder meets one); ``files=False`` leaves
+    the files out (an empty list: :func:`stream` writes them one by one)."""
+    _c = _clean if clean else _same
     return {
         "tool": {"name": "validator", "version": __version__, "ruleset": result.ruleset},
         "exit_code": result.exit_code,
@@ -41,7 +45,7 @@ def to_dict(result, clean: bool = True) -> dict:
                             for key, (d, v) in changed.items()],
         "settings": _c({k: v for k, v in (getattr(result, "settings", None) or {}).items()}),
         "notices": list(getattr(result, "notices", None) or []),
-        "files": files,
+        "files": [file_dict(f, clean) for f in result.files] if files else [],
     }
 
 
@@ -49,10 +53,27 @@ def _same(v):
     return v
 
 
-def render(result) -> str:
-    # indented for people; compact for large batches (json's indenting encoder is pure Python and slow)
-    indent = 2 if len(result.files) <= 50 else None
+def _dumps(data, indent) -> str:
     try:  # the usual case: no NaN/Infinity anywhere, so no recursive clean of every value
-        return json.dumps(to_dict(result, clean=False), ensure_ascii=False, indent=indent, allow_nan=False)
+        return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
     except ValueError:
-        return json.dumps(to_dict(result), ensure_ascii=False, indent=indent, allow_nan=False)
+        return json.dumps(_clean(data), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+def stream(result):
+    """The report as pieces of text, one file at a time (memory flat in the number of
+    files); joined, exactly :func:`render`'s text."""
+    # indented for people; compact for large batches (json's indenting encoder is pure Python and slow)
+    if len(result.files) <= 50:
+        yield _dumps(to_dict(result, clean=False), 2)
+        return
+    head = _dumps(to_dict(result, clean=False, files=False), None)
+    assert head.endswith('"files": []}')
+    yield head[:-2]
+    for k, f in enumerate(result.files):
+        yield (", " if k else "") + _dumps(file_dict(f, clean=False), None)
+    yield "]}"
+
+
+def render(result) -> str:
+    return "".join(stream(result))

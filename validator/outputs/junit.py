@@ -90,67 +90,98 @@ def _properties(suite, f, result) -> None:
             _sub(props, "property", name=name, value=value)
 
 
-def render(result) -> str:
-    rules = catalogue(result)
-    root = etree.Element("testsuites", name="validator")
-    disabled = dict(getattr(result, "disabled", None) or {})
-    totals = [0, 0, 0, 0]  # tests, failures, errors, skipped
-    for f in result.files:
-        suite = _sub(root, "testsuite", name=f.path)
-        tests = failures = errors = skipped = 0
-        if f.status == "unreadable":
-            _properties(suite, f, result)
-            case = _sub(suite, "testcase", name=_READ_CASE, classname=f.path)
-            _sub(case, "error", f"{f.path}: 无法读取：{f.reason or ''}" + (f"（{f.detail}）" if f.detail else ""),
-                 message=f.reason or "无法读取", type="unreadable")
-            tests, errors = 1, 1
-        elif f.status == "skipped":  # found in a directory, plainly not a report
-            _properties(suite, f, result)
-            case = _sub(suite, "testcase", name=_READ_CASE, classname=f.path)
-            _sub(case, "skipped", message=f"已跳过：{f.reason or ''}")
-            tests, skipped = 1, 1
-        else:
-            _properties(suite, f, result)
-            by_rule: dict[str, list[dict]] = {}
-            for x in f.findings:
-                by_rule.setdefault(x.get("rule"), []).append(x)
-            for rule in rules.values():
-                if not _applies(rule, f.template):
-                    continue
-                if rule.id in disabled:  # switched off for this run (--disable RULE=REASON)
-                    case = _sub(suite, "testcase", name=f"{rule.id} {rule.title}", classname=f.path)
-                    _sub(case, "skipped", message=f"已停用：{disabled[rule.id]}")
-                    tests, skipped = tests + 1, skipped + 1
-                    continue
-                found = by_rule.pop(rule.id, [])
-                if is_cross_year(rule) and not found:
-                    continue  # not evaluated without last year's report
-                t, fl, er = _case(suite, f.path, f"{rule.id} {rule.title}", found, rule.unread)
+def _suite(f, result, rules: dict, disabled: dict):
+    """One file's ``<testsuite>`` and its (tests, failures, errors, skipped)."""
+    suite = etree.Element("testsuite", name=_x(f.path))
+    tests = failures = errors = skipped = 0
+    if f.status == "unreadable":
+        _properties(suite, f, result)
+        case = _sub(suite, "testcase", name=_READ_CASE, classname=f.path)
+        _sub(case, "error", f"{f.path}: 无法读取：{f.reason or ''}" + (f"（{f.detail}）" if f.detail else ""),
+             message=f.reason or "无法读取", type="unreadable")
+        tests, errors = 1, 1
+    elif f.status == "skipped":  # found in a directory, plainly not a report
+        _properties(suite, f, result)
+        case = _sub(suite, "testcase", name=_READ_CASE, classname=f.path)
+        _sub(case, "skipped", message=f"已跳过：{f.reason or ''}")
+        tests, skipped = 1, 1
+    else:
+        _properties(suite, f, result)
+        by_rule: dict[str, list[dict]] = {}
+        for x in f.findings:
+            by_rule.setdefault(x.get("rule"), []).append(x)
+        for rule in rules.values():
+            if not _applies(rule, f.template):
+                continue
+            if rule.id in disabled:  # switched off for this run (--disable RULE=REASON)
+                case = _sub(suite, "testcase", name=f"{rule.id} {rule.title}", classname=f.path)
+                _sub(case, "skipped", message=f"已停用：{disabled[rule.id]}")
+                tests, skipped = tests + 1, skipped + 1
+                continue
+            found = by_rule.pop(rule.id, [])
+            if is_cross_year(rule) and not found:
+                continue  # not evaluated without last year's report
+            t, fl, er = _case(suite, f.path, f"{rule.id} {rule.title}", found, rule.unread)
+            tests, failures, errors = tests + t, failures + fl, errors + er
+        for rule_id, found in by_rule.items():  # extraction problems, unknown rules: one case each
+            for x in found:
+                where = "".join(filter(None, (x.get("table"), f"「{x['row']}」" if x.get("row") else None,
+                                              x.get("column"))))
+                title = rules[rule_id].title if rule_id in rules else (x.get("name") or "")
+                name = f"{rule_id} {title}" + (f"：{where}" if where else "")
+                t, fl, er = _case(suite, f.path, name, [x], rule_id in rules and rules[rule_id].unread)
                 tests, failures, errors = tests + t, failures + fl, errors + er
-            for rule_id, found in by_rule.items():  # extraction problems, unknown rules: one case each
-                for x in found:
-                    where = "".join(filter(None, (x.get("table"), f"「{x['row']}」" if x.get("row") else None,
-                                                  x.get("column"))))
-                    title = rules[rule_id].title if rule_id in rules else (x.get("name") or "")
-                    name = f"{rule_id} {title}" + (f"：{where}" if where else "")
-                    t, fl, er = _case(suite, f.path, name, [x], rule_id in rules and rules[rule_id].unread)
-                    tests, failures, errors = tests + t, failures + fl, errors + er
-        # rules are checked for the whole batch at once: a file's testcases share its reading time
-        cases = suite.findall("testcase")
-        for case in cases:
-            case.set("time", f"{(f.seconds or 0.0) / max(1, len(cases)):.3f}")
-            case.set("file", _x(f.path))
-        suite.set("time", f"{f.seconds or 0.0:.3f}")
-        if result.started:
-            suite.set("timestamp", result.started)
-        if result.hostname:
-            suite.set("hostname", _x(result.hostname))
-        suite.set("tests", str(tests))
-        suite.set("failures", str(failures))
-        suite.set("errors", str(errors))
-        suite.set("skipped", str(skipped))
-        for i, n in enumerate((tests, failures, errors, skipped)):
-            totals[i] += n
-    for name, n in zip(("tests", "failures", "errors", "skipped"), totals):
-        root.set(name, str(n))
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="unicode", pretty_print=True)
+    # rules are checked for the whole batch at once: a file's testcases share its reading time
+    cases = suite.findall("testcase")
+    for case in cases:
+        case.set("time", f"{(f.seconds or 0.0) / max(1, len(cases)):.3f}")
+        case.set("file", _x(f.path))
+    suite.set("time", f"{f.seconds or 0.0:.3f}")
+    if result.started:
+        suite.set("timestamp", result.started)
+    if result.hostname:
+        suite.set("hostname", _x(result.hostname))
+    counts = (tests, failures, errors, skipped)
+    for name, n in zip(_TOTALS, counts):
+        suite.set(name, str(n))
+    return suite, counts
+
+
+_TOTALS = ("tests", "failures", "errors", "skipped")
+_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def stream(result):
+    """The XML as pieces of text, one ``<testsuite>`` at a time; joined, exactly
+    :func:`render`'s text. The root's totals come first in the file, so the suites are
+    spooled (to disk past a few megabytes) until every file is counted: memory stays flat."""
+    import tempfile
+
+    rules = catalogue(result)
+    disabled = dict(getattr(result, "disabled", None) or {})
+    totals = [0, 0, 0, 0]
+    with tempfile.SpooledTemporaryFile(max_size=8 * 2 ** 20, mode="w+", encoding="utf-8") as spool:
+        for f in result.files:
+            suite, counts = _suite(f, result, rules, disabled)
+            for i, n in enumerate(counts):
+                totals[i] += n
+            # serialised as the child of a root, to get the indentation the whole document has
+            holder = etree.Element("testsuites")
+            holder.append(suite)
+            text = etree.tostring(holder, encoding="unicode", pretty_print=True)
+            spool.write(text[len("<testsuites>\n"):-len("</testsuites>\n")])
+        root = etree.Element("testsuites", name="validator")
+        for name, n in zip(_TOTALS, totals):
+            root.set(name, str(n))
+        if not spool.tell():  # no file: an empty root
+            yield _HEAD + etree.tostring(root, encoding="unicode", pretty_print=True)
+            return
+        yield _HEAD + etree.tostring(root, encoding="unicode")[:-2] + ">\n"
+        spool.seek(0)
+        while piece := spool.read(2 ** 20):
+            yield piece
+        yield "</testsuites>\n"
+
+
+def render(result) -> str:
+    return "".join(stream(result))

@@ -153,11 +153,16 @@ def _result(x, artifact: str, index: dict[str, int]) -> dict:
     return res
 
 
-def to_dict(result) -> dict:
+def to_dict(result, emit=None) -> dict:
+    """The SARIF log as plain data. ``emit``, when given, is called with each of the run's
+    results in turn, which the log then leaves out (:func:`stream` writes them one at a time)."""
     rules = catalogue(result)
     index = {rid: i for i, rid in enumerate(rules)}
     descriptors = [_rule(r) for r in rules.values()]
-    results, notifications, artifacts = [], [], {}
+    notifications, artifacts = [], {}
+    results: list = []
+    inline = emit is None
+    emit = results.append if inline else emit
     for f in result.files:
         artifact = uri(f.path)
         artifacts.setdefault(artifact, {"location": {"uri": artifact}, "roles": ["analysisTarget"]})
@@ -176,7 +181,7 @@ def to_dict(result) -> dict:
                 descriptors.append({"id": x["rule"], "name": x.get("name") or x["rule"],
                                     "shortDescription": {"text": x.get("name") or x["rule"]},
                                     "defaultConfiguration": {"level": LEVEL.get(x.get("severity"), "warning")}})
-            results.append(_result(x, artifact, index))
+            emit(_result(x, artifact, index))
     invocation = {"executionSuccessful": True, "toolExecutionNotifications": notifications}
     disabled = dict(getattr(result, "disabled", None) or {})
     if disabled:  # rules switched off for this run (--disable RULE=REASON), with the reason
@@ -206,7 +211,7 @@ def to_dict(result) -> dict:
         # an unreadable file is reported, not a failure of the tool: the run itself completed
         "invocations": [invocation],
         "artifacts": list(artifacts.values()),
-        "results": results,
+        "results": results if inline else _RESULTS,
         "columnKind": "unicodeCodePoints",
         "properties": {"exitCode": result.exit_code, "reviews": getattr(result, "reviews", None),
                        "summary": result.summary},
@@ -214,5 +219,36 @@ def to_dict(result) -> dict:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
+_RESULTS = "\ufdd0results\ufdd0"  # where stream() puts the results (a noncharacter: never in a log)
+_DEPTH = " " * 8  # the indentation of a result in the log: {, runs [, run {, results [
+
+
+def stream(result):
+    """The log as pieces of text, the results one at a time (spooled, to disk past a few
+    megabytes, until the files' notifications and artifacts are known): memory stays flat.
+    Joined, exactly :func:`render`'s text."""
+    import tempfile
+
+    with tempfile.SpooledTemporaryFile(max_size=8 * 2 ** 20, mode="w+", encoding="utf-8") as spool:
+        count = 0
+
+        def emit(res: dict) -> None:  # each result as the log's indenting encoder writes it there
+            nonlocal count
+            text = json.dumps(_clean(res), ensure_ascii=False, indent=2, allow_nan=False)
+            spool.write((",\n" if count else "") + _DEPTH + text.replace("\n", "\n" + _DEPTH))
+            count += 1
+
+        text = json.dumps(_clean(to_dict(result, emit)), ensure_ascii=False, indent=2, allow_nan=False)
+        head, tail = text.split(json.dumps(_RESULTS, ensure_ascii=False))
+        if not count:
+            yield head + "[]" + tail
+            return
+        yield head + "[\n"
+        spool.seek(0)
+        while piece := spool.read(2 ** 20):
+            yield piece
+        yield "\n" + _DEPTH[:-2] + "]" + tail
+
+
 def render(result) -> str:
-    return json.dumps(_clean(to_dict(result)), ensure_ascii=False, indent=2, allow_nan=False)
+    return "".join(stream(result))
