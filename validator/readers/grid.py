@@ -22,14 +22,14 @@ large span is expanded.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Span", "expand", "is_value"]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """One cell of a table as its source gives it (0-based grid position)."""
+class Span(NamedTuple):
+    """One cell of a table as its source gives it (0-based grid position). A tuple: readers
+    make one per cell."""
 
     row: int
     col: int
@@ -54,17 +54,25 @@ def expand(spans: Iterable[Span], *, width: int = 0, height: int = 0, used: int 
 
     placed: dict[tuple[int, int], str] = {}
     nrows, ncols = height, width
-    for s in spans:
-        rs, cs = max(1, s.rowspan), max(1, s.colspan)
-        if used + len(placed) + rs * cs > limits.MAX_CELLS:  # before a huge span is expanded
+    budget = limits.MAX_CELLS - used
+    for row, col, text, rs, cs, _ in spans:
+        rs, cs = max(1, rs), max(1, cs)
+        if rs == cs == 1:  # most cells: one position, label or value alike
+            if len(placed) >= budget:
+                raise limits.too_many_cells(used + len(placed) + 1)
+            placed.setdefault((row, col), text)
+            nrows, ncols = max(nrows, row + 1), max(ncols, col + 1)
+            continue
+        if len(placed) + rs * cs > budget:  # before a huge span is expanded
             raise limits.too_many_cells(used + len(placed) + rs * cs)
-        value = is_value(s.text)
+        value = is_value(text)
         for dr in range(rs):
             for dc in range(cs):
-                key = (s.row + dr, s.col + dc)
+                key = (row + dr, col + dc)
                 if key not in placed:
-                    placed[key] = s.text if not value or (dr, dc) == (0, 0) else ""
-        nrows, ncols = max(nrows, s.row + rs), max(ncols, s.col + cs)
+                    placed[key] = text if not value or (dr, dc) == (0, 0) else ""
+        nrows, ncols = max(nrows, row + rs), max(ncols, col + cs)
     if used + nrows * ncols > limits.MAX_CELLS:
         raise limits.too_many_cells(used + nrows * ncols)
-    return [[placed.get((r, c), "") for c in range(ncols)] for r in range(nrows)]
+    get = placed.get
+    return [[get((r, c), "") for c in range(ncols)] for r in range(nrows)]

@@ -232,6 +232,7 @@ def _xpath(name: str):
             hideable=etree.XPath("descendant::*[@hidden or @style]"),
             nested=etree.XPath("boolean(descendant::table)"),
             cells=etree.XPath("count(descendant::td | descendant::th)"),
+            hideable_cells=etree.XPath("descendant::*[(self::td or self::th) and (@hidden or @style)]"),
             long_cells=etree.XPath(f"descendant::*[(self::td or self::th) and string-length(.) > {_LONG_CELL}]"),
         )
     return _XPATHS[name]
@@ -239,7 +240,9 @@ def _xpath(name: str):
 
 _SKIP_OR_BOILERPLATE = tuple(_SKIP_TAGS | _BOILERPLATE_TAGS)
 _SKIP = tuple(_SKIP_TAGS)
-_BLOCK_BR = tuple(_BLOCK_TAGS | {"br"})
+# the line breaks that matter inside a table's cells: not at its rows and cells themselves
+# (their marks fall outside any cell's text, or at its ends, which normalising strips)
+_BLOCK_BR = tuple(_BLOCK_TAGS - {"table", "thead", "tbody", "tfoot", "tr", "td", "th"} | {"br"})
 _WALK_MARKS = tuple(_BLOCK_TAGS | {"br", "hr"})
 
 
@@ -319,25 +322,40 @@ def table_grid(table) -> list[list[str]]:
 
     from .grid import Span, expand
 
-    spans: list[Span] = []
+    hidden = {td for td in _xpath("hideable_cells")(table) if _hidden(td)}
+    cap = limits.MAX_CELLS
+    where: list[tuple[int, int, int, int]] = []  # each cell's row, column, rowspan, colspan
+    raw: list[str] = []  # and its text, normalised below all at once
     occupied: set[tuple[int, int]] = set()
     for r, tr in enumerate(trs):
         c = 0
-        for td in tr:
-            if _tag(td) not in ("td", "th"):
-                continue
+        for td in tr.iterchildren("td", "th"):
             while (r, c) in occupied:
                 c += 1
             cs = _span(td.get("colspan"), 1, 1, 1000)
             rs = _span(td.get("rowspan"), 1, 0, 65534)
-            last = group_end[r]
-            rs = last - r + 1 if rs == 0 else min(rs, last - r + 1)
-            if len(occupied) + rs * cs > limits.MAX_CELLS:  # before a huge span is expanded
+            if rs != 1:
+                last = group_end[r]
+                rs = last - r + 1 if rs == 0 else min(rs, last - r + 1)
+            if len(occupied) + rs * cs > cap:  # before a huge span is expanded
                 raise limits.too_many_cells(len(occupied) + rs * cs)
-            spans.append(Span(r, c, "" if _hidden(td) else _cell_text(td), rs, cs))
-            occupied.update((r + dr, c + dc) for dr in range(rs) for dc in range(cs))
+            if rs == cs == 1:
+                occupied.add((r, c))
+            else:
+                occupied.update((r + dr, c + dc) for dr in range(rs) for dc in range(cs))
+            raw.append("" if td in hidden else _text(td))
+            where.append((r, c, rs, cs))
             c += cs
-    return expand(spans, height=len(trs))
+    texts = _normalize_all(raw)
+    return expand([Span(r, c, t, rs, cs) for (r, c, rs, cs), t in zip(where, texts)], height=len(trs))
+
+
+def _normalize_all(texts: list[str]) -> list[str]:
+    """:func:`normalize_text` of each text, in one pass of each pattern over all of them
+    (joined by a noncharacter that no pattern crosses: neither whitespace nor CJK)."""
+    joined = _WS_RUN.sub(" ", _CJK_GAP.sub("", _INVISIBLE.sub("", _SENT.join(texts))))
+    out = [t.strip() for t in joined.split(_SENT)]
+    return out if len(out) == len(texts) else [normalize_text(t) for t in texts]  # a text held the mark
 
 
 _LONG_CELL = 300
