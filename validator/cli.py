@@ -314,8 +314,9 @@ def check(paths, formats, output, strict, fail_on, exit_zero, year, body, previo
             raise
         click.echo(f"validator: 内部错误：{type(e).__name__}: {terminal(e)}（加 --debug 查看详情）", err=True)
         sys.exit(3)
-    for f in result.files:
-        if f.status == "unreadable":
+    for i, status in enumerate(result.statuses):  # (a large batch's files are read back only for these)
+        if status == "unreadable":
+            f = result.files[i]
             detail = f"（{terminal(f.detail)}）" if f.detail else ""
             click.echo(f"{terminal(f.path)}: 无法读取：{terminal(f.reason)}{detail}", err=True)
     for notice in result.notices:  # e.g. a --previous report that pairs with none of the checked ones
