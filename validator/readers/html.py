@@ -39,7 +39,7 @@ import re
 from validator.document import Block, Document, Position, paragraph, row
 from validator.errors import Unreadable
 from validator.readers import refuse_foreign
-from validator.text import BOMS, codec_name, normalize_text
+from validator.text import BOMS, codec_name, normalize_all, normalize_text
 
 __all__ = ["read", "decode", "normalize_text", "table_grid"]
 
@@ -346,16 +346,8 @@ def table_grid(table) -> list[list[str]]:
             raw.append("" if td in hidden else _text(td))
             where.append((r, c, rs, cs))
             c += cs
-    texts = _normalize_all(raw)
+    texts = normalize_all(raw)
     return expand([Span(r, c, t, rs, cs) for (r, c, rs, cs), t in zip(where, texts)], height=len(trs))
-
-
-def _normalize_all(texts: list[str]) -> list[str]:
-    """:func:`normalize_text` of each text, in one pass of each pattern over all of them
-    (joined by a noncharacter that no pattern crosses: neither whitespace nor CJK)."""
-    joined = _WS_RUN.sub(" ", _CJK_GAP.sub("", _INVISIBLE.sub("", _SENT.join(texts))))
-    out = [t.strip() for t in joined.split(_SENT)]
-    return out if len(out) == len(texts) else [normalize_text(t) for t in texts]  # a text held the mark
 
 
 _LONG_CELL = 300
