@@ -1,0 +1,1 @@
+"""Fuzz categories of issue 13: one module per class of hostile or broken input."""

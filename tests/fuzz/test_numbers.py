@@ -1,0 +1,148 @@
+"""Non-finite, huge and ambiguous numbers in every input form.
+
+``inf``, ``1e309``, ``NaN``, thousands of digits, counts past 10^9 (parametrised and
+hypothesis-generated) in the text, HTML, XLSX (text and number) and canonical CSV/JSON/Parquet
+forms of the seed, and in its narrative: the cell is X001/X010 (never a value read, never a
+crash, strict JSON out), or the file is unreadable with the reason; numbers that would need a
+guess (``8 8``, ``2①`` …) are X001 showing the raw text; a very long number or text in one
+HTML cell is that cell's finding and nothing shifts; canonical files are validated
+completely.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from lxml import html as lhtml
+from rich.console import Console
+
+from validator.outputs import FORMATS, module
+from validator.outputs import console as console_out
+from validator.outputs.safe import FORMULA_START, csv_cell, markup, terminal
+from validator.run import check_paths
+
+from ..cli import invoke
+from ..conftest import ROOT, SEED
+
+from .hostile import (  # noqa: F401
+    AMBIGUOUS,
+    GENERATED_HUGE,
+    HTML_ROWS,
+    HUGE,
+    LONG_VALUES,
+    SEED_TEXT,
+    SETTINGS,
+    _canonical_frame,
+    _cell_outcome,
+    _cli,
+    _forms,
+    _html_with_cell,
+    _seed_with_cell,
+)
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_huge_and_non_finite_numbers_in_every_input_form(tmp_path, value):
+    """Never a crash, never a number read past the bound: the cell is X001/X010 or the file is unreadable with a reason."""
+    forms = _forms(tmp_path, value)
+    good = tmp_path / "good.txt"
+    good.write_text(SEED_TEXT, encoding="utf-8")
+    result = check_paths([good, *forms.values()])  # one batch: every file gets its result
+    assert result.exit_code in (0, 1, 2)
+    assert result.files[0].status == "passed"
+    for (form, path), f in zip(forms.items(), result.files[1:]):
+        if form == "narrative":
+            assert f.status == "passed", (form, [x["rule"] for x in f.findings])  # the claim is not a number read
+            continue
+        outcome = _cell_outcome(f)
+        assert outcome in ("X001", "X010", "unreadable"), (form, value[:20], outcome)  # never X006: 表三 stays a table
+        if outcome == "unreadable":
+            assert f.reason, form
+        for x in f.findings:
+            for k in ("reported", "expected"):
+                v = x.get(k)
+                assert not isinstance(v, float) or abs(v) <= 1e9, (form, x["rule"], k, v)
+    json.loads(module("json").render(result), parse_constant=lambda c: pytest.fail(c))
+
+
+@SETTINGS
+@given(value=GENERATED_HUGE)
+def test_generated_huge_numbers_are_never_read_as_values(workdir, value):
+    """Hypothesis: any such number in the text and HTML forms of the seed is that cell's
+    X001/X010, no value past the bound reaches a finding, and the JSON stays strict."""
+    d = workdir / f"huge_{hashlib.sha1(value.encode()).hexdigest()[:12]}"
+    d.mkdir(exist_ok=True)
+    (d / "r.txt").write_text(_seed_with_cell(value), encoding="utf-8")
+    (d / "r.html").write_bytes(_html_with_cell(value))
+    result = check_paths([d / "r.txt", d / "r.html"])
+    for f in result.files:
+        assert _cell_outcome(f) in ("X001", "X010"), (f.path, value[:30], _cell_outcome(f))
+        for x in f.findings:
+            for k in ("reported", "expected"):
+                v = x.get(k)
+                assert not isinstance(v, float) or abs(v) <= 1e9, (x["rule"], k, v)
+    json.loads(module("json").render(result), parse_constant=lambda c: pytest.fail(c))
+
+
+@pytest.mark.parametrize("value", AMBIGUOUS)
+def test_numbers_that_would_need_a_guess_are_unreadable_cells(tmp_path, value):
+    forms = {k: v for k, v in _forms(tmp_path, value).items() if k in ("text", "html", "xlsx-text")}
+    result = check_paths(list(forms.values()))
+    for form, f in zip(forms, result.files):
+        assert _cell_outcome(f) == "X001", (form, value, _cell_outcome(f))
+        x = next(x for x in f.findings if x["rule"] == "X001")
+        assert x["reported"].split() == value.split()  # the raw text is shown
+
+
+def test_narrative_number_with_thousands_of_digits_does_not_crash_the_batch(tmp_path):
+    p = tmp_path / "n.txt"
+    p.write_text(SEED_TEXT.replace("共受理政府信息公开申请4件", "共受理政府信息公开申请" + "9" * 5000 + "件"),
+                 encoding="utf-8")
+    proc = _cli("check", p, SEED)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("column,value", [("year", "99999999999999999999"), ("year", "20.5"), ("line", "1e400"),
+                                          ("page", "-1"), ("grid_row", "inf"), ("value", "nan"),
+                                          ("value", "1e309"), ("value", "-1e10")])
+def test_canonical_values_are_validated_completely(tmp_path, column, value):
+    df = _canonical_frame(tmp_path).astype(object)
+    at = df.index[(df.table == "t3") & (df.state == "number")][3]
+    df.loc[at, column] = value
+    p = tmp_path / "bad.csv"
+    df.to_csv(p, index=False, encoding="utf-8-sig")
+    f = check_paths([p]).files[0]
+    assert f.status == "unreadable", [x["rule"] for x in f.findings]
+    assert f"第 {at + 2} 行" in f.reason and column in f.reason, f.reason
+
+
+@pytest.mark.parametrize("kind", sorted(LONG_VALUES))
+@pytest.mark.parametrize("label", sorted(HTML_ROWS))
+def test_a_long_value_in_an_html_cell_is_that_cells_finding(tmp_path, kind, label):
+    """A very long number or a long (multi-paragraph) text in one value cell of the seed page
+    is a finding for that cell; 表三 and 表四 stay tables (no X006) and every other cell
+    reads as in the seed (nothing shifts)."""
+    page = (ROOT / "tests" / "fixtures" / "taiqian_2020.html").read_bytes().decode("gb18030")
+    value, rule = LONG_VALUES[kind]
+    m = re.compile(r">(\d+)</span>").search(page, page.index(label))
+    p = tmp_path / "long.html"
+    p.write_bytes((page[:m.start()] + f">{value}</span>" + page[m.end():]).encode("gb18030"))
+    seed = check_paths([ROOT / "tests" / "fixtures" / "taiqian_2020.html"], keep_cells=True).files[0]
+    f = check_paths([p], keep_cells=True).files[0]
+    table, row, column = HTML_ROWS[label]
+    errors = [(x.rule, x.table_code, x.row_code, x.column_code) for x in f.findings if x.severity == "error"]
+    assert errors == [(rule, table, row, column)], errors
+    changed = {(c["table"], c["row"], c["column"]) for c, s in zip(f.cells, seed.cells) if c["raw"] != s["raw"]}
+    assert changed == {(table, row, column)}
