@@ -43,7 +43,7 @@ __all__ = ["Layout", "MappedRow", "read_layout"]
 class MappedRow:
     """One row block of a mapped table, as extraction should read it."""
 
-    table: str  # "t3" | "t4"
+    table: str  # the code of a table with one set of columns (not "grouped")
     label: str
     values: tuple[Cell | None, ...]  # in template order; None: the column could not be read
     skip: bool = False  # a header row, a spacer row, a 表四 row that is not its data row
@@ -61,7 +61,7 @@ class Layout:
 def _slots(table: str) -> list[tuple[Entry | None, Entry]]:
     """The value slots of a table in template order: (group row or None, column)."""
     t = TEMPLATE[table]
-    if table == "t4":  # one printed row of 15 values: three groups of five columns
+    if t.layout == "banded":  # one printed row of 15 values: three bands of five columns
         return [(r, c) for r in t.rows for c in t.columns]
     return [(None, c) for c in t.columns]
 
@@ -70,11 +70,14 @@ def _spellings(entries) -> dict[str, Entry]:
     return {normalize(s): e for e in entries for s in e.spellings()}
 
 
-_SLOTS = {k: _slots(k) for k in ("t3", "t4")}
-_COLUMN_NAMES = {k: _spellings(TEMPLATE[k].columns) for k in ("t3", "t4")}
-_GROUP_NAMES = _spellings(TEMPLATE["t4"].rows)
-_PARENTS = {normalize(c.parent) for c in TEMPLATE["t3"].columns if c.parent}
-_T3_ROWS = Labels(TEMPLATE["t3"].rows)
+# The tables mapped here: those with one set of columns (a grouped table's groups each have theirs).
+_MAPPED = tuple(code for code, t in TEMPLATE.tables.items() if t.layout != "grouped")
+_BANDED = TEMPLATE.laid_out("banded").code
+_SLOTS = {k: _slots(k) for k in _MAPPED}
+_COLUMN_NAMES = {k: _spellings(TEMPLATE[k].columns) for k in _MAPPED}
+_GROUP_NAMES = _spellings(TEMPLATE[_BANDED].rows)
+_PARENTS = {k: {normalize(c.parent) for c in TEMPLATE[k].columns if c.parent} for k in _MAPPED}
+_ROWS = {k: Labels(TEMPLATE[k].rows) for k in _MAPPED}
 
 
 def _names(table: str, text: str) -> tuple[Entry | None, Entry | None]:
@@ -82,7 +85,7 @@ def _names(table: str, text: str) -> tuple[Entry | None, Entry | None]:
     n = normalize(text)
     if not n:
         return None, None
-    group = _GROUP_NAMES.get(n) if table == "t4" else None
+    group = _GROUP_NAMES.get(n) if table == _BANDED else None
     return group, _COLUMN_NAMES[table].get(n)
 
 
@@ -91,12 +94,12 @@ def _header_score(block: Block) -> tuple[str | None, int]:
     if any(values.is_number(c.text) for c in block.cells):
         return None, 0
     best, score = None, 0
-    for table in ("t3", "t4"):
+    for table in _MAPPED:
         found = set()
         for c in block.cells:
             g, col = _names(table, c.text)
             found.update(e.code for e in (g, col) if e is not None)
-            if table == "t3" and normalize(c.text) in _PARENTS:
+            if normalize(c.text) in _PARENTS[table]:
                 found.add("parent")
         if len(found) > score:
             best, score = table, len(found)
@@ -183,7 +186,7 @@ def _map_segment(kind: str, header: list[Block], data: list[Block], layout: Layo
         return  # e.g. 表四 printed as three tables of five under headings: read by extraction
     cells = [{c.pos.col: c for c in b.cells} for b in data]
     start = min(by_pos)
-    if kind == "t3" and not any(_T3_ROWS.match(_label_of(b, start)) for b in data):
+    if kind != _BANDED and not any(_ROWS[kind].match(_label_of(b, start)) for b in data):
         return  # a header without the table's rows under it (a conversion's header block)
     candidates: dict[int, list[int]] = {}
     for p in sorted(by_pos):
@@ -228,7 +231,7 @@ def _map_segment(kind: str, header: list[Block], data: list[Block], layout: Layo
     for b, row in zip(data, cells):
         vals = tuple(row.get(chosen[n]) if n in chosen else None for n in range(len(slots)))
         rows.append((b, _label_of(b, start), vals))
-    if kind == "t4":
+    if kind == _BANDED:
         # the data row: the first whose mapped cells hold a number; a row of blanks only when
         # no row has one (a blank form); every other row (spacers, notes) is skipped
         data_row = next((b for b, _, vals in rows if any(v is not None and values.is_number(v.text) for v in vals)),

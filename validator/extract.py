@@ -21,16 +21,17 @@ from .document import Block, Cell, Document, Position, Recognition
 from .template import TEMPLATE, Entry, Labels, core, normalize
 from .text import CHINESE_NUMERALS
 
-T2, T3, T4 = TEMPLATE["t2"], TEMPLATE["t3"], TEMPLATE["t4"]
-_LABELS = {"t2": Labels(T2.rows), "t3": Labels(T3.printed_rows)}
-_T4_LABELS = Labels(T4.rows)
+# The tables by how they are printed (validator.template.LAYOUTS): each is found its own way.
+GROUPED, ORDERED, BANDED = (TEMPLATE.laid_out(k) for k in ("grouped", "ordered", "banded"))
+_LABELS = {t.code: Labels(t.printed_rows) for t in (GROUPED, ORDERED, BANDED)}
+_BAND_LABELS = _LABELS[BANDED.code]
 _SECTIONS = Labels(TEMPLATE.sections)
-_T3_WIDTH = T3.width
-_T4_WIDTH = T4.width  # the three groups of 表四 printed as one row
+_ORDERED_WIDTH = ORDERED.width
+_BANDED_WIDTH = BANDED.width  # the three groups of 表四 printed as one row
 _YEAR_TITLE = re.compile(r"(?P<before>[^\n。，,；;]*?)(?P<year>20\d\d)\s*年度?\s*(?P<after>[^\n。，,；;]*?)政府信息公开(?:工作)?\s*年度?\s*报告")
 _YEAR_PERIOD = re.compile(r"统计(?:期限|周期|时限|期间)[^。\n]{0,12}?(20\d\d)\s*年")
 _YEAR_ANY = re.compile(r"(20\d\d)\s*年")
-_T4_MARK = T4.heading
+_BANDED_MARK = BANDED.heading
 
 
 @dataclass
@@ -290,11 +291,11 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
     detect_version(doc, report)
     version = report.version
 
-    t2_rows: dict[str, _Row] = {}
-    t3_seq: list[_Row] = []  # labelled and unlabelled candidate rows of 表三, in order
-    t4_rows: list[_Row] = []  # value rows after the 表四 heading: one of 15 values, or three of 5
-    t4_context: Entry | None = None
-    in_t3 = seen_t4_mark = False
+    grouped_rows: dict[str, _Row] = {}
+    ordered_seq: list[_Row] = []  # labelled and unlabelled candidate rows of 表三, in order
+    banded_rows: list[_Row] = []  # value rows after the 表四 heading: one of 15 values, or three of 5
+    band_context: Entry | None = None
+    in_ordered = seen_banded_mark = False
     current_section: str | None = None
 
     layout = read_layout(doc)
@@ -309,61 +310,61 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
                 current_section = sec.code
             else:
                 _add_paragraph(report, text, block.pos, current_section)
-            if all(k in n for k in _T4_MARK) and len(n) < 60 and (in_t3 or t3_seq):
-                seen_t4_mark, in_t3 = True, False
-            elif seen_t4_mark and len(n) < 30:
-                t4_context = _T4_LABELS.match(text) or t4_context
+            if all(k in n for k in _BANDED_MARK) and len(n) < 60 and (in_ordered or ordered_seq):
+                seen_banded_mark, in_ordered = True, False
+            elif seen_banded_mark and len(n) < 30:
+                band_context = _BAND_LABELS.match(text) or band_context
             continue
         mapped = layout.get(block)
         if mapped is not None:
             # a row of a table whose columns were mapped by meaning (validator.columns)
-            if mapped.table == "t4":
-                seen_t4_mark, in_t3 = True, False
-                if not mapped.skip and not t4_rows:
-                    t4_rows.append(_Row(None, "", list(mapped.values), block, mapped=True))
+            if mapped.table == BANDED.code:
+                seen_banded_mark, in_ordered = True, False
+                if not mapped.skip and not banded_rows:
+                    banded_rows.append(_Row(None, "", list(mapped.values), block, mapped=True))
                 continue
             if mapped.skip:
                 continue
-            entry = _LABELS["t3"].match(mapped.label) if mapped.label else None
+            entry = _LABELS[ORDERED.code].match(mapped.label) if mapped.label else None
             if entry is not None or _has_number(mapped.values):
                 partial = entry is None and bool(mapped.label)
-                if not (partial and _LABELS["t2"].match(mapped.label) is not None):
-                    t3_seq.append(_Row(entry, mapped.label, list(mapped.values), block, mapped=True, partial=partial))
-                    in_t3 = True
+                if not (partial and _LABELS[GROUPED.code].match(mapped.label) is not None):
+                    ordered_seq.append(_Row(entry, mapped.label, list(mapped.values), block, mapped=True, partial=partial))
+                    in_ordered = True
             continue
         label, rest = split_label(block.cells)
         nlabel = normalize(label)
-        if all(k in nlabel for k in _T4_MARK) or (nlabel.startswith("行政复议") and not _has_number(rest)):
-            seen_t4_mark, in_t3 = True, False
+        if all(k in nlabel for k in _BANDED_MARK) or (nlabel.startswith(normalize(_BANDED_MARK[0])) and not _has_number(rest)):
+            seen_banded_mark, in_ordered = True, False
             continue
-        if seen_t4_mark and not t4_rows and not label and len(rest) == _T4_WIDTH and not _has_number(rest):
-            t4_rows.append(_Row(None, label, rest, block))  # a blank form: the 15 value cells, all empty
+        if seen_banded_mark and not banded_rows and not label and len(rest) == _BANDED_WIDTH and not _has_number(rest):
+            banded_rows.append(_Row(None, label, rest, block))  # a blank form: the 15 value cells, all empty
             continue
-        if seen_t4_mark and len(t4_rows) < 3 and _has_number(rest):
-            vals = pick_values(rest, _T4_WIDTH) or pick_values(rest, _T4_WIDTH // 3)
+        if seen_banded_mark and len(banded_rows) < 3 and _has_number(rest):
+            vals = pick_values(rest, _BANDED_WIDTH) or pick_values(rest, _BANDED_WIDTH // 3)
             if vals:
-                t4_rows.append(_Row(_T4_LABELS.match(label) if label else t4_context, label, vals, block))
-                t4_context = None
+                banded_rows.append(_Row(_BAND_LABELS.match(label) if label else band_context, label, vals, block))
+                band_context = None
                 continue
-        entry = _LABELS["t3"].match(label) if label else None
-        if entry is not None and (len(rest) >= _T3_WIDTH or _has_number(rest)):
-            t3_seq.append(_Row(entry, label, rest, block))
-            in_t3 = True
+        entry = _LABELS[ORDERED.code].match(label) if label else None
+        if entry is not None and (len(rest) >= _ORDERED_WIDTH or _has_number(rest)):
+            ordered_seq.append(_Row(entry, label, rest, block))
+            in_ordered = True
             continue
-        if in_t3 and not label and _has_number(rest) and pick_values(rest, _T3_WIDTH):
-            t3_seq.append(_Row(None, label, rest, block))
+        if in_ordered and not label and _has_number(rest) and pick_values(rest, _ORDERED_WIDTH):
+            ordered_seq.append(_Row(None, label, rest, block))
             continue
-        if in_t3 and label and _has_number(rest) and len(rest) >= _T3_WIDTH - 1 and _LABELS["t2"].match(label) is None:
-            t3_seq.append(_Row(None, label, rest, block, partial=True))
+        if in_ordered and label and _has_number(rest) and len(rest) >= _ORDERED_WIDTH - 1 and _LABELS[GROUPED.code].match(label) is None:
+            ordered_seq.append(_Row(None, label, rest, block, partial=True))
             continue
-        entry = _LABELS["t2"].match(label) if label else None
-        if entry is not None and rest and (version in entry.versions) and entry.code not in t2_rows:
-            if _has_number(rest) or len(rest) >= len(T2.columns_for(version, entry.group)):
-                t2_rows[entry.code] = _Row(entry, label, rest, block)
+        entry = _LABELS[GROUPED.code].match(label) if label else None
+        if entry is not None and rest and (version in entry.versions) and entry.code not in grouped_rows:
+            if _has_number(rest) or len(rest) >= len(GROUPED.columns_for(version, entry.group)):
+                grouped_rows[entry.code] = _Row(entry, label, rest, block)
 
-    _build_t2(report, t2_rows)
-    _build_t3(report, t3_seq)
-    _build_t4(report, t4_rows)
+    _build_grouped(report, grouped_rows)
+    _build_ordered(report, ordered_seq)
+    _build_banded(report, banded_rows)
     report.notes.extend(cell_notes(report))
     return report
 
@@ -393,24 +394,24 @@ def _missing_row(report: Report, table: str, entry: Entry, columns: list[Entry],
         report.cells.append(CellRecord(table, entry.code, col.code, None, None, "missing", None))
 
 
-def _build_t2(report: Report, rows: dict[str, _Row]) -> None:
+def _build_grouped(report: Report, rows: dict[str, _Row]) -> None:
     version = report.version
-    for entry in T2.rows_for(version):
-        columns = T2.columns_for(version, entry.group)
+    for entry in GROUPED.rows_for(version):
+        columns = GROUPED.columns_for(version, entry.group)
         r = rows.get(entry.code)
         if r is None:
-            _missing_row(report, "t2", entry, columns, "warning")
+            _missing_row(report, GROUPED.code, entry, columns, "warning")
             continue
-        cells = _row_values(r, _LABELS["t2"], len(columns))
+        cells = _row_values(r, _LABELS[GROUPED.code], len(columns))
         if cells is None and len(r.cells) > len(columns):
             cells = r.cells[: len(columns)]
-        _add_row(report, "t2", entry, columns, cells, r.label, r.block)
+        _add_row(report, GROUPED.code, entry, columns, cells, r.label, r.block)
 
 
-def _t3_rows_for(report: Report, matched: set[str]) -> list[Entry]:
+def _ordered_rows_for(report: Report, matched: set[str]) -> list[Entry]:
     """The 表三 rows this report is expected to have, allowing the template's known
     deviations (a 2021 report that keeps the 2019 single row （六）其他处理)."""
-    return T3.deviation(report.version, matched) or T3.rows_for(report.version)
+    return ORDERED.deviation(report.version, matched) or ORDERED.rows_for(report.version)
 
 
 def _align(expected: list[Entry], seq: list[_Row]) -> dict[str, _Row]:
@@ -471,11 +472,11 @@ def _resolve_partial(report: Report, expected: list[Entry], seq: list[_Row]) -> 
         if r.partial:
             hits = _partial_hits(r.label, [e for e in expected if e.code not in named])
             if len(hits) != 1:
-                report.unknown_rows.append(("t3", r.label, r.block.pos))
+                report.unknown_rows.append((ORDERED.code, r.label, r.block.pos))
                 continue
             r.entry = hits[0]
             named.add(r.entry.code)
-            report.notes.append({"rule": "X021", "table": "t3", "row": r.entry.code, "raw": r.label,
+            report.notes.append({"rule": "X021", "table": ORDERED.code, "row": r.entry.code, "raw": r.label,
                                  "pos": r.block.pos})
         out.append(r)
     return out
@@ -491,10 +492,10 @@ def _resolve_subtotals(version: str, seq: list[_Row]) -> dict[str, bool]:
     for k, r in enumerate(seq):
         if not r.label or not _has_number(r.cells):
             continue
-        sub = T3.subtotal_for(r.label, version)
+        sub = ORDERED.subtotal_for(r.label, version)
         if sub is None or sub.code in found:
             continue
-        items = {e.code for e in T3.items(sub)}
+        items = {e.code for e in ORDERED.items(sub)}
         before, after = (seq[j].entry if 0 <= j < len(seq) else None for j in (k + 1, k - 1))
         if before is not None and before.code in items:
             found[sub.code] = False
@@ -510,62 +511,62 @@ def _with_subtotals(expected: list[Entry], found: dict[str, bool]) -> list[Entry
     """The expected rows with the subtotal rows a report prints, where it prints them."""
     out = list(expected)
     for code, after in found.items():
-        sub = T3.row(code)
+        sub = ORDERED.row(code)
         items = [i for i, e in enumerate(out) if e.group == sub.label]
         if items:
             out.insert(items[-1] + 1 if after else items[0], sub)
     return out
 
 
-def _build_t3(report: Report, seq: list[_Row]) -> None:
+def _build_ordered(report: Report, seq: list[_Row]) -> None:
     subtotals = _resolve_subtotals(report.version, seq)
     matched = {r.entry.code for r in seq if r.entry is not None}
-    expected = _with_subtotals(_t3_rows_for(report, matched), subtotals)
+    expected = _with_subtotals(_ordered_rows_for(report, matched), subtotals)
     seq = _resolve_partial(report, expected, seq)
-    columns = T3.columns_for(report.version)
+    columns = ORDERED.columns_for(report.version)
     assigned = _align(expected, seq)
     for entry in expected:
         r = assigned.get(entry.code)
         if r is None:
             if assigned:
-                _missing_row(report, "t3", entry, columns, "error")
+                _missing_row(report, ORDERED.code, entry, columns, "error")
             else:
                 for col in columns:
-                    report.cells.append(CellRecord("t3", entry.code, col.code, None, None, "missing", None))
+                    report.cells.append(CellRecord(ORDERED.code, entry.code, col.code, None, None, "missing", None))
             continue
-        _add_row(report, "t3", entry, columns, _row_values(r, _LABELS["t3"], len(columns)), r.label, r.block)
+        _add_row(report, ORDERED.code, entry, columns, _row_values(r, _LABELS[ORDERED.code], len(columns)), r.label, r.block)
 
 
-def _build_t4(report: Report, rows: list[_Row]) -> None:
+def _build_banded(report: Report, rows: list[_Row]) -> None:
     """表四 is printed as one row of 15 values, or as three tables of 5 values each under
     the headings 行政复议 / 未经复议直接起诉 / 复议后起诉 (assigned by heading, else in order)."""
-    width = len(T4.columns)
+    width = len(BANDED.columns)
     groups: dict[str, list[Cell]] = {}
-    full = [r for r in rows if len(r.cells) == _T4_WIDTH]
+    full = [r for r in rows if len(r.cells) == _BANDED_WIDTH]
     if full:
         # the data row: the one with numbers; a row of blanks (a blank form, a spacer row)
         # only when no row has a number
         data = next((r for r in full if _has_number(r.cells)), full[0])
-        for k, r in enumerate(T4.rows):
+        for k, r in enumerate(BANDED.rows):
             groups[r.code] = data.cells[k * width:(k + 1) * width]
     else:
         source = [r for r in rows if len(r.cells) == width]
-        free = [r for r in T4.rows]
+        free = [r for r in BANDED.rows]
         for r in source:
             entry = r.entry if r.entry is not None and r.entry.code not in groups else None
             entry = entry or next((e for e in free if e.code not in groups), None)
             if entry is not None:
                 groups[entry.code] = r.cells
-    for r in T4.rows:
+    for r in BANDED.rows:
         cells = groups.get(r.code)
         if cells is None:
             if groups:
-                _missing_row(report, "t4", r, T4.columns, "error")
+                _missing_row(report, BANDED.code, r, BANDED.columns, "error")
             else:
-                for c in T4.columns:
-                    report.cells.append(CellRecord("t4", r.code, c.code, None, None, "missing", None))
+                for c in BANDED.columns:
+                    report.cells.append(CellRecord(BANDED.code, r.code, c.code, None, None, "missing", None))
             continue
-        _add_row(report, "t4", r, T4.columns, cells, "", None)
+        _add_row(report, BANDED.code, r, BANDED.columns, cells, "", None)
 
 
 def _shown(raw: str | None, limit: int = 60) -> str | None:
@@ -619,7 +620,7 @@ def cell_notes(report: Report) -> list[dict]:
                 elif c.note:
                     notes.append({"rule": "X008", "table": table, "row": row,
                                   "column": c.column, "raw": c.raw, "detail": c.note, "pos": c.pos})
-    tables = [c for t in ("t3", "t4") for c in by_table.get(t, ())]
+    tables = [c for t in TEMPLATE.required for c in by_table.get(t, ())]
     if tables and not any(c.state == "number" for c in tables) and any(c.state != "missing" for c in tables):
         notes.append({"rule": "X013"})  # a blank form: nothing to check is not a pass
     for table in TEMPLATE.tables.values():  # rows of the other version's form of a known deviation

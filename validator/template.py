@@ -20,6 +20,11 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when availabl
 
 VERSIONS = ("2019", "2021")
 TABLE_CODES = ("t2", "t3", "t4")
+LAYOUTS = ("grouped", "ordered", "banded")
+"""How a table is printed (its ``layout:``), which decides how it is found and drawn:
+``grouped`` groups of rows, each group with its own columns (表二); ``ordered`` rows in a fixed
+order under one set of columns (表三); ``banded`` every row a band of the same columns, the
+bands printed side by side as one row under heading words (表四)."""
 
 # Punctuation and spacing that reports vary freely: removed before comparing labels.
 _DROP = re.compile(r"[\s\u3000\u00a0,，、。.．:：;；()（）\[\]【】〔〕“”\"'‘’「」/／\\|·•\-—－_]+")
@@ -77,11 +82,25 @@ class Table:
     note: str | None = None  # the note printed in the table's corner (表三's 勾稽关系)
     heading: tuple[str, ...] = ()
     deviations: list[dict] = field(default_factory=list)
+    layout: str = "ordered"  # one of LAYOUTS
+    row_heading: str | None = None  # the heading over the row labels (表二's 信息内容)
+    column_heading: str | None = None  # the heading over every column (表三's 申请人情况)
 
     @property
     def width(self) -> int:
-        """Values in a printed row of the table (表四's three groups print as one row)."""
-        return len(self.columns) * (len(self.rows) if self.heading else 1)
+        """Values in a printed row of the table (表四's bands print as one row)."""
+        return len(self.columns) * (len(self.rows) if self.layout == "banded" else 1)
+
+    def levels(self, entry: Entry) -> list[str]:
+        """An entry's label with the groups above it, outermost first:
+        ``[三、本年度办理结果, （三）不予公开, 1.属于国家秘密]``."""
+        groups = {g.get("code", g["label"]): g for g in self.groups}  # a group is named by its code, else its label
+        out, group = [entry.label], entry.group
+        while group:
+            g = groups.get(group, {})
+            out.insert(0, g.get("label", group))
+            group = g.get("parent")
+        return out
 
     def deviation(self, version: str, present: set[str]) -> list[Entry] | None:
         """The rows to expect of a ``version`` report whose rows ``present`` follow the other
@@ -178,6 +197,10 @@ class Template:
     def __getitem__(self, table: str) -> Table:
         return self.tables[table]
 
+    def laid_out(self, layout: str) -> Table:
+        """The table printed with ``layout`` (one of :data:`LAYOUTS`; the template has one each)."""
+        return next(t for t in self.tables.values() if t.layout == layout)
+
     def entry_label(self, table: str, axis: str, code: str) -> str:
         t = self.tables[table]
         try:
@@ -233,7 +256,12 @@ def load(path: Path | None = None) -> Template:
             note=t.get("note"),
             heading=tuple(t.get("heading", ())),
             deviations=t.get("deviations", []),
+            layout=t.get("layout", "ordered"),
+            row_heading=t.get("row_heading"),
+            column_heading=t.get("column_heading"),
         )
+        if tables[code].layout not in LAYOUTS:  # fail closed: a table nothing would read
+            raise ValueError(f"{path}: table {code}: layout {tables[code].layout!r} is not one of {LAYOUTS}")
     sections = [_entry("sections", s) for s in data["sections"]]
     return Template(versions=data["versions"], sections=sections, tables=tables,
                     default_version=str(data.get("default_version", VERSIONS[-1])))

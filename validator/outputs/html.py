@@ -31,7 +31,6 @@ from ..template import TEMPLATE
 from . import (SEVERITY_ZH, STATUS_ZH, cell_key, catalogue, expected, num, review_text, reviews_text, source, subject,
                suggestions, summary_text)
 
-T3_NOTE = TEMPLATE["t3"].note or ""
 DEFAULT_VERSION = TEMPLATE.default_version
 _RANK = {"error": 2, "warning": 1}
 _STATE_ZH = {"blank": "空白", "dash": "以符号表示无", "invalid": "不是数字", "missing": "未找到", "number": "数字",
@@ -322,8 +321,9 @@ def _present(cells: dict, table: str, entries, axis: int, version: str):
             or (version in e.versions and not other and not getattr(e, "subtotal", False))]
 
 
-def _t2(cells: dict, marks: _Marks, version: str, fid: str) -> str:
-    t = TEMPLATE["t2"]
+def _grouped(t, cells: dict, marks: _Marks, version: str, fid: str) -> str:
+    """A table of row groups, each drawn as a table of its own with the group's columns."""
+    code = t.code
     out = []
     for g in t.groups:
         if version not in [str(v) for v in g.get("versions", (version,))]:
@@ -332,41 +332,26 @@ def _t2(cells: dict, marks: _Marks, version: str, fid: str) -> str:
             columns = t.columns_for(version, g["code"])
         except KeyError:
             continue
-        rows = [r for r in _present(cells, "t2", t.rows, 1, version) if r.group == g["code"]]
+        rows = [r for r in _present(cells, code, t.rows, 1, version) if r.group == g["code"]]
         if not rows or not columns:
             continue
         head = "".join(f'<th scope="col">{_e(c.label)}</th>' for c in columns)
         body = "".join(
             f'<tr><th scope="row" class="label">{_e(r.label)}</th>'
-            + "".join(_cell(("t2", r.code, c.code), cells.get(("t2", r.code, c.code)), marks, fid) for c in columns)
+            + "".join(_cell((code, r.code, c.code), cells.get((code, r.code, c.code)), marks, fid) for c in columns)
             + "</tr>" for r in rows)
-        out.append(f'<table class="report t2" data-table="t2" data-group="{_e(g["code"])}">'
+        out.append(f'<table class="report {_e(code)}" data-table="{_e(code)}" data-group="{_e(g["code"])}">'
                    f'<thead><tr><th colspan="{len(columns) + 1}" class="label">{_e(g["label"])}</th></tr>'
-                   f'<tr><th scope="col">信息内容</th>{head}</tr></thead><tbody>{body}</tbody></table>')
+                   f'<tr><th scope="col">{_e(t.row_heading or "")}</th>{head}</tr></thead><tbody>{body}</tbody></table>')
     return "".join(out)
 
 
-def _t3_levels(rows) -> list[list[str]]:
-    """Each row's label as up to three levels: 三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密."""
-    top_of = {}
-    for r in rows:
-        if r.group and not r.group.startswith("（"):
-            top_of[r.code.split(".")[0]] = r.group
-    levels = []
-    for r in rows:
-        if not r.group:
-            levels.append([r.label])
-        elif r.group.startswith("（"):
-            levels.append([top_of.get(r.code.split(".")[0], ""), r.group, r.label])
-        else:
-            levels.append([r.group, r.label])
-    return levels
-
-
-def _t3(cells: dict, marks: _Marks, version: str, fid: str) -> str:
-    t = TEMPLATE["t3"]
-    columns = _present(cells, "t3", t.columns, 2, version)
-    rows = _present(cells, "t3", t.rows, 1, version)
+def _ordered(t, cells: dict, marks: _Marks, version: str, fid: str) -> str:
+    """Rows under one set of columns: row labels in up to three levels (三、本年度办理结果 ›
+    （三）不予公开 › 1.属于国家秘密), columns under their parent, the table's note in the corner."""
+    code = t.code
+    columns = _present(cells, code, t.columns, 2, version)
+    rows = _present(cells, code, t.rows, 1, version)
     # header: 申请人情况 over every column; 法人或其他组织 over its five; the others span two rows
     parents: list[tuple[str | None, list]] = []
     for c in columns:
@@ -377,9 +362,9 @@ def _t3(cells: dict, marks: _Marks, version: str, fid: str) -> str:
     row2 = "".join(f'<th scope="colgroup" colspan="{len(cs)}">{_e(p)}</th>' if p else
                    f'<th scope="col" rowspan="2">{_e(cs[0].label)}</th>' for p, cs in parents)
     row3 = "".join(f'<th scope="col">{_e(c.label)}</th>' for p, cs in parents if p for c in cs)
-    head = (f'<tr><th colspan="3" rowspan="3" class="label note">{_e(T3_NOTE)}</th>'
-            f'<th colspan="{len(columns)}">申请人情况</th></tr><tr>{row2}</tr><tr>{row3}</tr>')
-    levels = _t3_levels(rows)
+    head = (f'<tr><th colspan="3" rowspan="3" class="label note">{_e(t.note or "")}</th>'
+            f'<th colspan="{len(columns)}">{_e(t.column_heading or "")}</th></tr><tr>{row2}</tr><tr>{row3}</tr>')
+    levels = [t.levels(r) for r in rows]
     body = []
     for i, (r, lv) in enumerate(zip(rows, levels)):
         label = ""
@@ -397,8 +382,8 @@ def _t3(cells: dict, marks: _Marks, version: str, fid: str) -> str:
                     label += f'<th scope="rowgroup" rowspan="{span}" class="label">{_e(lv[1])}</th>'
                 label += f'<th scope="row" class="label">{_e(lv[2])}</th>'
         body.append(f"<tr>{label}" + "".join(
-            _cell(("t3", r.code, c.code), cells.get(("t3", r.code, c.code)), marks, fid) for c in columns) + "</tr>")
-    return f'<table class="report t3" data-table="t3"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+            _cell((code, r.code, c.code), cells.get((code, r.code, c.code)), marks, fid) for c in columns) + "</tr>")
+    return f'<table class="report {_e(code)}" data-table="{_e(code)}"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def _run(levels: list[list[str]], i: int, depth: int) -> int:
@@ -414,10 +399,11 @@ def _run(levels: list[list[str]], i: int, depth: int) -> int:
     return n
 
 
-def _t4(cells: dict, marks: _Marks, version: str, fid: str) -> str:
-    t = TEMPLATE["t4"]
-    columns = _present(cells, "t4", t.columns, 2, version)
-    rows = _present(cells, "t4", t.rows, 1, version)
+def _banded(t, cells: dict, marks: _Marks, version: str, fid: str) -> str:
+    """Bands of the same columns side by side in one row, under the bands' headings."""
+    code = t.code
+    columns = _present(cells, code, t.columns, 2, version)
+    rows = _present(cells, code, t.rows, 1, version)
     parts = [r.label.split(" / ") for r in rows]
     n = len(columns)
     row1, i = [], 0
@@ -434,13 +420,14 @@ def _t4(cells: dict, marks: _Marks, version: str, fid: str) -> str:
         else:
             row2.append(f'<th scope="colgroup" colspan="{n}">{_e(" / ".join(p[1:]))}</th>')
             row3 += [f'<th scope="col">{_e(c.label)}</th>' for c in columns]
-    data = "".join(_cell(("t4", r.code, c.code), cells.get(("t4", r.code, c.code)), marks, fid)
+    data = "".join(_cell((code, r.code, c.code), cells.get((code, r.code, c.code)), marks, fid)
                    for r in rows for c in columns)
-    return (f'<table class="report t4" data-table="t4"><thead><tr>{"".join(row1)}</tr><tr>{"".join(row2)}</tr>'
+    return (f'<table class="report {_e(code)}" data-table="{_e(code)}"><thead><tr>{"".join(row1)}</tr><tr>{"".join(row2)}</tr>'
             f'<tr>{"".join(row3)}</tr></thead><tbody><tr>{data}</tr></tbody></table>')
 
 
-_DRAW = (("t2", _t2), ("t3", _t3), ("t4", _t4))
+_DRAW = {"grouped": _grouped, "ordered": _ordered, "banded": _banded}
+"""How each layout of the template (validator.template.LAYOUTS) is drawn."""
 
 
 def _legend(version: str) -> str:
@@ -458,13 +445,12 @@ def _version(f) -> str:
 
 def _blocks(cells: dict, marks: _Marks, version: str, fid: str, *, skeleton: bool = False) -> str:
     out = []
-    for code, draw in _DRAW:
-        t = TEMPLATE[code]
+    for code, t in TEMPLATE.tables.items():
         out.append(f'<div class="tblock" data-table="{code}" data-label="{_e(t.label)}"><h4>{_e(t.label)} {_e(t.title)}</h4>')
         if not skeleton and not any(k[0] == code and c.get("state") != "missing" for k, c in cells.items()):
             out.append(f'<p class="muted">报告中没有找到{_e(t.label)}的数据。</p></div>')
             continue
-        out.append(draw(cells, marks, version, fid) + "</div>")
+        out.append(_DRAW[t.layout](t, cells, marks, version, fid) + "</div>")
     return "".join(out)
 
 
@@ -516,7 +502,7 @@ def _values(f, keys: list[tuple], marks: _Marks) -> str:
     data = {"version": _version(f), "values": [text for _, text in shown],
             "states": {str(i): state for i, (state, _) in enumerate(shown) if state != "number"}, "marks": decor,
             "notes": list(notes),
-            "absent": [code for code, _ in _DRAW
+            "absent": [code for code in TEMPLATE.tables
                        if not any(k[0] == code and c.get("state") != "missing" for k, c in cells.items())]}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
