@@ -104,3 +104,33 @@ def test_user_rules_extend_the_catalogue(tmp_path):
     res = CliRunner().invoke(main, ["check", str(bad), "--rules", str(tmp_path), "--format", "json"])
     found = [f for f in json.loads(res.output)["files"][0]["findings"] if f["rule"] == "L001"]
     assert [(f["column_code"], f["reported"], f["expected"]) for f in found] == [("natural_person", 9.0, 4.0)]
+
+
+@pytest.mark.parametrize("lists", [
+    "lists: [a, b]",
+    "lists: {cells: {item: '{}'}}",
+    "lists: {cells: {item: '{}', sep: '、', most: 0}}",
+    "lists: {cells: {item: '{}', sep: '、', limit: 3}}",
+])
+def test_malformed_lists_fail_closed(tmp_path, lists):
+    (tmp_path / "local.yaml").write_text(f"""
+{lists}
+rules:
+  - id: L002
+    name: local-sections
+    title: 部分缺失
+    severity: warning
+    check: sections
+    message: "缺少：{{sections}}"
+""", encoding="utf-8")
+    with pytest.raises(RuleError, match="lists"):
+        load(tmp_path)
+
+
+def test_a_list_the_rule_does_not_say_how_to_write_is_an_error_not_a_guess():
+    rule = load()["S001"]
+    assert rule.listing("sections", ["一、总体情况", "二、主动公开"]) == "「一、总体情况」；「二、主动公开」"
+    from dataclasses import replace
+
+    with pytest.raises(RuleError, match="lists"):
+        replace(rule, lists={}).listing("sections", ["一、总体情况"])

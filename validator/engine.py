@@ -333,14 +333,13 @@ def blanks(batch: Checker, rule: Rule) -> Iterable[Finding]:
         yield batch.finding(report, rule, message="implied", table=table, row=row, column=column, reported=None,
                             expected=value, implied=True, rules=tuple(sorted(set(rules))),
                             cells=tuple(cells.values()), group=f"{table}/{row}/{column}",
-                            params={"expected": value, "rules": "、".join(sorted(set(rules)))})
+                            params={"expected": value, "rules": rule.listing("rules", sorted(set(rules)))})
     for (report, table, keys), (rules, cells) in sorted(batch.unfilled.items(), key=_order):
         named.update((report, table, r, c) for r, c in keys)
-        names = "、".join(f"「{TEMPLATE.row_label(table, r)}」{TEMPLATE.column_label(table, c)}" for r, c in keys[:4])
         yield batch.finding(report, rule, message="unfilled", table=table, rules=tuple(sorted(set(rules))),
                             cells=tuple(cells.values()),
-                            params={"cells": names, "count": len(keys), "rules": "、".join(sorted(set(rules))),
-                                    "more": "等" if len(keys) > 4 else ""})
+                            params={"cells": rule.listing("unfilled_cells", _labels(table, keys)), "count": len(keys),
+                                    "rules": rule.listing("rules", sorted(set(rules)))})
     # The remaining blanks, grouped by (report, table) in one pass over plain values taken
     # from the frame's columns (no per-cell pandas access); groups in (report, table) order,
     # cells in the frame's order within each.
@@ -358,10 +357,14 @@ def blanks(batch: Checker, rule: Rule) -> Iterable[Finding]:
                 yield batch.finding(report, rule, message="strict", severity="error", table=table, row=row,
                                     column=column, cells=(batch.cellref(report, table, row, column),))
             continue
-        names = "、".join(f"「{TEMPLATE.row_label(table, r)}」{TEMPLATE.column_label(table, c)}" for r, c in cells[:3])
         yield batch.finding(report, rule, table=table,
                             cells=tuple(batch.cellref(report, table, r, c) for r, c in cells),
-                            params={"count": len(cells), "cells": names + ("等" if len(cells) > 3 else "")})
+                            params={"count": len(cells), "cells": rule.listing("cells", _labels(table, cells))})
+
+
+def _labels(table: str, cells) -> list[dict]:
+    """(row, column) codes as the report's labels, the items of a list of cells in a message."""
+    return [{"row": TEMPLATE.row_label(table, r), "column": TEMPLATE.column_label(table, c)} for r, c in cells]
 
 
 def _order(item):
@@ -413,7 +416,7 @@ def narrative(batch: Checker, rule: Rule) -> Iterable[Finding]:
             else:
                 if any(v == claim.value for _, v, _ in readings):
                     continue
-                reading_text = "；".join(f"「{label}」为 {fmt(float(v))}" for label, v, _ in readings)
+                reading_text = rule.listing("readings", ({"label": label, "value": float(v)} for label, v, _ in readings))
                 cells = tuple(batch.cellref(i, *cell) for _, _, used in readings[:1] for cell in used)
                 yield batch.finding(i, rule, table=cells[0].table_code if cells else None,
                                     reported=float(claim.value), expected=float(readings[0][1]), cells=cells,
@@ -435,7 +438,7 @@ def parts_sum(batch: Checker, rule: Rule) -> Iterable[Finding]:
             yield batch.finding(i, rule, reported=float(claim.whole), expected=float(sum(claim.parts)),
                                 snippet=claim.snippet, position=r.paragraphs[claim.paragraph][1],
                                 params={"snippet": claim.snippet, "value": claim.whole, "unit": claim.unit,
-                                        "parts_sum": sum(claim.parts), "parts": "＋".join(map(str, claim.parts))})
+                                        "parts_sum": sum(claim.parts), "parts": rule.listing("parts", claim.parts)})
 
 
 # ---------------------------------------------------------------- structure
@@ -449,12 +452,12 @@ def sections(batch: Checker, rule: Rule) -> Iterable[Finding]:
             first.setdefault(code, k)
         missing = [labels[c] for c in labels if c not in first]
         if missing:
-            params = {"sections": "；".join(f"「{m}」" for m in missing)}
+            params = {"sections": rule.listing("sections", missing)}
             yield batch.finding(i, rule, message="missing", params=params, evidence=params)
         order = [c for c in labels if c in first]
         found = sorted(order, key=first.get)
         if found != order:
-            params = {"order": " → ".join(labels[c][:2].rstrip("、") for c in found)}
+            params = {"order": rule.listing("order", (labels[c][:2].rstrip("、") for c in found))}
             yield batch.finding(i, rule, message="order", params=params, evidence=params)
 
 
@@ -496,7 +499,7 @@ def fees_reported(batch: Checker, rule: Rule) -> Iterable[Finding]:
                     column=TEMPLATE.column_label(table, column), value=fmt(fee)))
         reasons += [rule.message_for("keyword").format(keyword=k) for k in rule.keywords if k in outside]
         if reasons and not any(p.search(texts.get(rule.section, "")) for p in patterns):
-            params = {"detail": "；".join(reasons)}
+            params = {"detail": rule.listing("detail", reasons)}
             yield batch.finding(i, rule, params=params, evidence=params)
 
 
@@ -534,7 +537,7 @@ def year_gaps(batch: Checker, rule: Rule) -> Iterable[Finding]:
             if i in batch.previous or batch.reports[i].context:
                 continue
             earlier = max(x for x in years if x < y)
-            missing = "、".join(str(x) for x in range(earlier + 1, y))
+            missing = rule.listing("missing", range(earlier + 1, y))
             yield batch.finding(i, rule, params={"body": batch.reports[i].body, "missing": missing, "year": y},
                                 evidence={"missing": missing, "year": y})
 
@@ -752,7 +755,7 @@ def duplicate_reports(batch: Checker, rule: Rule) -> Iterable[Finding]:
             others = [j for j in group if j != i and not _same_content(r, batch.reports[j])]
             if others:
                 yield batch.finding(i, rule, params={"body": r.body, "year": r.year,
-                                                     "others": "、".join(batch.reports[j].path for j in others)})
+                                                     "others": rule.listing("others", (batch.reports[j].path for j in others))})
 
 
 def _same_content(a: Report, b: Report) -> bool:

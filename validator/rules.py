@@ -111,6 +111,44 @@ def parse_assertion(text: str) -> Assertion:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """How a message writes a list parameter (the rule file's ``lists:``): each item by
+    ``item`` (a mapping's keys by name, a single value as ``{}``), joined by ``sep``, at most
+    ``most`` of them and then ``more`` (「等」). The wording is data; checks give the items."""
+
+    item: str
+    sep: str
+    most: int | None = None
+    more: str = ""
+
+    def join(self, items) -> str:
+        items = list(items)
+        shown = items if self.most is None else items[: self.most]
+        text = self.sep.join(_item(self.item, x) for x in shown)
+        return text + (self.more if len(items) > len(shown) else "")
+
+
+def _item(template: str, x) -> str:
+    from .finding import fmt, render
+
+    if isinstance(x, dict):
+        return render(template, x)
+    return template.format(fmt(x) if isinstance(x, float) else x)
+
+
+def _listing(name: str, d) -> Listing:
+    if not isinstance(d, dict) or not isinstance(d.get("item"), str) or not isinstance(d.get("sep"), str):
+        raise RuleError(f"lists: {name} needs an item and a sep (strings)")
+    unknown = set(d) - {"item", "sep", "most", "more"}
+    if unknown:
+        raise RuleError(f"lists: {name} has unknown keys {', '.join(sorted(unknown))}")
+    most = d.get("most")
+    if most is not None and (not isinstance(most, int) or isinstance(most, bool) or most < 1):
+        raise RuleError(f"lists: {name}: most must be a whole number of at least 1")
+    return Listing(d["item"], d["sep"], most, str(d.get("more", "")))
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     name: str
@@ -141,6 +179,7 @@ class Rule:
     default_severity: str | None = None  # the rule file's severity, when overridden for this run
     default_params: dict | None = field(default=None, hash=False, compare=False)  # the rule file's params, when overridden
     digest: str = ""  # sha256 of the rule's file (the rule-set version)
+    lists: dict = field(default_factory=dict, hash=False, compare=False)  # {param: Listing}: how list params are written
 
     @property
     def message_strict(self) -> str | None:
@@ -153,6 +192,12 @@ class Rule:
         if variant not in self.messages:
             raise RuleError(f"rule {self.id} has no message {variant!r} (messages: in {self.file})")
         return self.messages[variant]
+
+    def listing(self, name: str, items) -> str:
+        """A list parameter written as the rule's ``lists:`` say (the file's, or the rule's own)."""
+        if name not in self.lists:
+            raise RuleError(f"rule {self.id} has no lists: {name} (how to write its {name} in messages; in {self.file})")
+        return self.lists[name].join(items)
 
     def severity_for(self, table: str | None = None) -> str:
         return self.severity_by_table.get(table, self.severity) if table else self.severity
@@ -279,7 +324,7 @@ def expand(table: str, for_each: str, code: str, version: str | None = None) -> 
     return [code]
 
 
-def _rule(d: dict, file: str) -> Rule:
+def _rule(d: dict, file: str, lists: dict | None = None) -> Rule:
     missing = [k for k in ("id", "name", "title", "severity", "message") if k not in d]
     if missing:
         raise RuleError(f"{file}: rule {d.get('id', '?')} lacks {', '.join(missing)}")
@@ -311,6 +356,7 @@ def _rule(d: dict, file: str) -> Rule:
         value=d.get("value"), cells=tuple(d.get("cells", ())), params=dict(d.get("params") or {}),
         keywords=tuple(d.get("keywords", ())), min_chars=int(d.get("min_chars", 0)),
         unread=bool(d.get("unread", False)),
+        lists={**(lists or {}), **{k: _listing(k, v) for k, v in (d.get("lists") or {}).items()}},
     )
     rule.compiled_patterns()  # a malformed pattern fails at load time
     _check_params(rule, rule.params)  # and so do params the check cannot use
@@ -339,7 +385,7 @@ def _known_cell(file: str, rule_id: str, ref: str) -> None:
         raise RuleError(f"{file}: rule {rule_id} names the cell {ref!r}, which the template does not have") from None
 
 
-def _read(path: Path) -> list[dict]:
+def _read(path: Path) -> tuple[list[dict], dict]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as e:
@@ -354,7 +400,13 @@ def _read(path: Path) -> list[dict]:
         raise RuleError(f"{path}: 规则文件应有 rules: 列表")
     if not all(isinstance(d, dict) for d in data["rules"]):
         raise RuleError(f"{path}: rules: 列表的每一项应是一条规则（键: 值）")
-    return data["rules"]
+    lists = data.get("lists") or {}
+    if not isinstance(lists, dict):
+        raise RuleError(f"{path}: lists: 应是“名称: 写法”的映射")
+    try:
+        return data["rules"], {k: _listing(k, v) for k, v in lists.items()}
+    except RuleError as e:
+        raise RuleError(f"{path}: {e}") from None
 
 
 @lru_cache(maxsize=8)
@@ -376,12 +428,12 @@ def load(directory: Path | None = None) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for path in paths:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        entries = _read(path)
+        entries, lists = _read(path)
         if builtin and not entries:
             raise RuleError(f"{path}: 内置规则文件中没有规则（安装不完整，请重新安装 gov-report-validator）")
         for d in entries:
             try:
-                rule = _rule(d, path.name)
+                rule = _rule(d, path.name, lists)
             except RuleError as e:  # named by the file's full path: the user must find it
                 raise RuleError(f"{path}: {str(e).removeprefix(path.name + ': ')}") from None
             except (TypeError, ValueError, AttributeError) as e:  # a key of the wrong type
