@@ -409,6 +409,20 @@ def _read(path: Path) -> tuple[list[dict], dict]:
         raise RuleError(f"{path}: {e}") from None
 
 
+@lru_cache(maxsize=1)
+def builtin_lists() -> dict[str, "Listing"]:
+    """The ``lists:`` of the built-in rule files: how a message writes a list parameter
+    unless the rule or its file says otherwise (so a user's rule of any check kind renders
+    as the built-in ones do). A name two files write differently is a RuleError."""
+    out: dict[str, Listing] = {}
+    for path in sorted(builtin_dir().glob("*.yaml")):
+        for name, listing in _read(path)[1].items():
+            if out.get(name, listing) != listing:
+                raise RuleError(f"{path}: lists: {name} differs from another built-in rule file's")
+            out[name] = listing
+    return out
+
+
 @lru_cache(maxsize=8)
 def load(directory: Path | None = None) -> dict[str, Rule]:
     """Every rule of every ``*.yaml`` file in ``directory`` (default: the built-in rules),
@@ -426,9 +440,11 @@ def load(directory: Path | None = None) -> dict[str, Rule]:
     if not paths:
         raise RuleError(f"{directory}: 目录中没有规则文件（*.yaml）")
     rules: dict[str, Rule] = {}
+    defaults = builtin_lists()
     for path in paths:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        entries, lists = _read(path)
+        entries, own = _read(path)
+        lists = {**defaults, **own}
         if builtin and not entries:
             raise RuleError(f"{path}: 内置规则文件中没有规则（安装不完整，请重新安装 gov-report-validator）")
         for d in entries:
