@@ -596,6 +596,27 @@ def _fmt(x: float | None) -> str:
     return f"{x:g}"
 
 
+def _load_wording() -> dict:
+    """The cause texts (validator/causes.yaml): wording is data; every cause must have one."""
+    from pathlib import Path
+
+    import yaml
+
+    data = yaml.safe_load(Path(__file__).with_name("causes.yaml").read_text(encoding="utf-8"))
+    missing = set(_STRENGTH) - set(data.get("causes") or {})
+    if missing or not isinstance(data.get("join"), str) or not isinstance(data.get("digits"), str):
+        raise RuntimeError(f"validator/causes.yaml: no text for {', '.join(sorted(missing)) or 'join/digits'}")
+    return data
+
+
+_WORDING = _load_wording()
+
+
+def _cause(cause: str, **numbers) -> str:
+    """A cause's text, its numbers written as people write them (空白 for a blank)."""
+    return _WORDING["causes"][cause].format(**{k: v if isinstance(v, str) else _fmt(v) for k, v in numbers.items()})
+
+
 def _digits(x: float | None) -> str | None:
     if x is None or not float(x).is_integer() or x < 0:
         return None
@@ -635,10 +656,8 @@ def _make_fix(sol: dict[int, float], ctx: _Context) -> tuple[Fix, tuple]:
             if abs(di + dj) <= 1e-9 * (1 + abs(di)) and di != 0:
                 a, b = (i, j) if i < j else (j, i)
                 d = abs(di)
-                text = (
-                    f"疑似错列：{_fmt(d)} 件填入了相邻单元格"
-                    f"（{_fmt(ctx.cur[a])}→{_fmt(sol[a])}，{_fmt(ctx.cur[b])}→{_fmt(sol[b])}）"
-                )
+                text = _cause("column_shift", moved=d, first_was=ctx.cur[a], first_now=sol[a],
+                              second_was=ctx.cur[b], second_now=sol[b])
                 done.update((i, j))
                 parts.append((min(i, j), "column_shift", text))
                 break
@@ -647,22 +666,22 @@ def _make_fix(sol: dict[int, float], ctx: _Context) -> tuple[Fix, tuple]:
         if i in done:
             continue
         c, s = ctx.cur[i], sol[i]
-        cause = text = None
+        cause = None
         if c is None:
-            cause, text = "blank", f"空白单元格，按勾稽关系应为 {_fmt(s)}"
+            cause = "blank"
         elif _transposed(c, s):
-            cause, text = "transposed_digits", f"疑似两位数字颠倒：{_fmt(c)} ↔ {_fmt(s)}"
+            cause = "transposed_digits"
         elif _total_not_updated(i, sol, ctx):
-            cause, text = "total_not_updated", f"疑似合计未随分项更新：合计填 {_fmt(c)}，分项之和为 {_fmt(s)}"
+            cause = "total_not_updated"
         elif _mistyped(c, s):
-            cause, text = "mistyped_digit", f"疑似一位数字录入错误：{_fmt(c)} → {_fmt(s)}"
+            cause = "mistyped_digit"
         if cause:
             done.add(i)
-            parts.append((i, cause, text))
+            parts.append((i, cause, _cause(cause, was=c, now=s)))
 
     parts.sort(key=lambda p: p[0])
     cause = parts[0][1] if parts else None
-    cause_text = "；".join(p[2] for p in parts) if parts else None
+    cause_text = _WORDING["join"].join(p[2] for p in parts) if parts else None
     score = sum(_STRENGTH[p[1]] for p in parts)
     deviation = sum(abs(sol[i] - ctx.v0[i]) for i in sol)
     n_totals = sum(1 for i in sol if i in ctx.totals)
@@ -710,6 +729,5 @@ def _run_together(i: int, cand: Sequence[Hashable], sol, new, ctx: _Context):
             if any(d is None for d in ds):
                 continue
             if "".join(ds) == target:
-                text = f"疑似相邻单元格数字连在一起：{target} 应为 " + " | ".join(ds)
-                return window, text
+                return window, _cause("cells_run_together", target=target, digits=_WORDING["digits"].join(ds))
     return None
