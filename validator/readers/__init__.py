@@ -461,10 +461,15 @@ def parse(kind: str, path: Path, data: bytes) -> Document:
     The readers' boundary: the one place where whatever a reader did not foresee (a
     library's exception on a malformed file, a reader bug) becomes Unreadable, with the
     format's own reason and the English cause; readers raise Unreadable for what they
-    recognise and let the rest through to here.
+    recognise and let the rest through to here. Every reader gets bytes with some content.
     """
     fmt = FORMATS[kind]
     path = Path(path)
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if not data.strip():
+        raise Unreadable("文件是空的", "empty input")
     try:
         module = importlib.import_module(f"{__name__}.{fmt.name}")
     except ImportError as e:

@@ -265,11 +265,6 @@ _OLE_REASON = "这是旧版Word（.doc）、WPS（.wps）或加密的文档，�
 
 def read(path: pathlib.Path, data: bytes) -> Document:
     """Read a Word ``.docx`` file into a :class:`Document` (format ``"docx"``)."""
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
-    data = bytes(data)
-    if not data.strip():
-        raise Unreadable("文件是空的", "empty input")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise Unreadable(_OLE_REASON, "OLE2 compound file")
     refuse_foreign(data, "DOCX（Word）文档", b"PK\x03\x04")

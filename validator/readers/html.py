@@ -135,8 +135,6 @@ _HAS_MARKUP = re.compile(
 
 
 def _sniff(data: bytes) -> None:
-    if not data.strip():
-        raise Unreadable("文件是空的", "empty input")
     refuse_foreign(data, "HTML网页")
     head = data[:4096]
     if not any(head.startswith(b) for b, _ in BOMS) and b"\x00" in head:
@@ -511,9 +509,6 @@ def read(path: pathlib.Path, data: bytes) -> Document:
     """Read a saved government web page into a :class:`Document` (format ``"html"``)."""
     import lxml.etree
 
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
-    data = bytes(data)
     _sniff(data)
     text, encoding = decode(data)
     if "\x00" in text[:4096]:

@@ -438,11 +438,6 @@ def _read_csv(path: Path, data: bytes) -> Document:
 
 def read(path: Path, data: bytes) -> Document:
     """Read an XLSX workbook or a CSV file (decided by content) into a :class:`Document`."""
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise Unreadable("文件内容无法读取", f"expected bytes, got {type(data).__name__}")
-    data = bytes(data)
-    if not data.strip():
-        raise Unreadable("文件是空的", "empty input")
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(Path(path), data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
