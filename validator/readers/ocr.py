@@ -121,31 +121,6 @@ class OcrTable:
 
 
 @dataclass
-class OcrLine:
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    text: str
-    score: float
-    tabular: bool = False
-    size: float = 0.0  # height of the line's ink (pixels): its font size, for paragraphs and titles
-
-
-@dataclass
-class Page:
-    width: int
-    height: int
-    tables: list[OcrTable] = field(default_factory=list)
-    lines: list[OcrLine] = field(default_factory=list)  # text outside tables, top to bottom
-    angle: float = 0.0  # rotation undone (degrees)
-
-    def recognition(self, cell: OcrCell, image: str) -> Recognition:
-        return Recognition(score=cell.score, box=cell.box, unsure=cell.unsure, image=image, crop=cell.crop,
-                           merged=cell.broken)
-
-
-@dataclass
 class _Box:
     x0: float
     y0: float
@@ -165,6 +140,27 @@ class _Box:
     @property
     def h(self) -> float:
         return self.y1 - self.y0
+
+
+@dataclass
+class OcrLine(_Box):
+    """A line of text outside the tables (a recognised box, pixels)."""
+
+    tabular: bool = False
+    size: float = 0.0  # height of the line's ink (pixels): its font size, for paragraphs and titles
+
+
+@dataclass
+class Page:
+    width: int
+    height: int
+    tables: list[OcrTable] = field(default_factory=list)
+    lines: list[OcrLine] = field(default_factory=list)  # text outside tables, top to bottom
+    angle: float = 0.0  # rotation undone (degrees)
+
+    def recognition(self, cell: OcrCell, image: str) -> Recognition:
+        return Recognition(score=cell.score, box=cell.box, unsure=cell.unsure, image=image, crop=cell.crop,
+                           merged=cell.broken)
 
 
 # ---------------------------------------------------------------- the engine
