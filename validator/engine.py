@@ -748,11 +748,32 @@ def duplicate_reports(batch: Checker, rule: Rule) -> Iterable[Finding]:
     """Two different reports of the same body and year in one batch (the same report in
     two forms, identical tables and text, is not a duplicate)."""
     for group in same_body_groups(batch.reports):
+        # whether two reports have the same content depends on their digests alone: compare
+        # each pair of distinct digests once (a batch may hold one report many times over)
+        kind: dict = {}
+        first: list[int] = []  # a report of each kind of digest
+        of = {}
+        for j in group:
+            d = batch.reports[j].digest
+            key = ("none", j) if d is None else (d.numbers.tobytes(), d.sketch.tobytes(), d.chars)
+            if key not in kind:
+                kind[key] = len(first)
+                first.append(j)
+            of[j] = kind[key]
+        same: dict[tuple[int, int], bool] = {}
         for i in group:
             r = batch.reports[i]
             if r.context:
                 continue
-            others = [j for j in group if j != i and not _same_content(r, batch.reports[j])]
+            others = []
+            for j in group:
+                if j == i:
+                    continue
+                pair = (of[i], of[j])
+                if pair not in same:
+                    same[pair] = _same_content(batch.reports[first[pair[0]]], batch.reports[first[pair[1]]])
+                if not same[pair]:
+                    others.append(j)
             if others:
                 yield batch.finding(i, rule, params={"body": r.body, "year": r.year,
                                                      "others": rule.listing("others", (batch.reports[j].path for j in others))})
