@@ -294,28 +294,28 @@ def test_html_reader_survives_structure_mutations(workdir, page, how):
 BATCH = 4
 
 
+def _batch(workdir, data, docs, suffix: str, encode) -> list:
+    """The files of one checked batch: each (text, flips) encoded, its bytes mutated too when
+    ``flips``."""
+    paths = []
+    for i, (doc, flips) in enumerate(docs):
+        raw = encode(doc)
+        if flips:
+            raw = data.draw(byte_mutations(raw))
+        paths.append(_write(workdir, f"check{i}.{suffix}", raw))
+    return paths
+
+
 @FEW
 @given(texts=st.lists(st.tuples(line_mutations(SEED_TEXT), st.booleans()), min_size=1, max_size=BATCH), data=st.data())
 def test_check_survives_mutated_text_reports(workdir, texts, data):
-    paths = []
-    for i, (text, flips) in enumerate(texts):
-        raw = text.encode("utf-8", "surrogatepass")
-        if flips:
-            raw = data.draw(byte_mutations(raw))
-        paths.append(_write(workdir, f"check{i}.txt", raw))
-    _check_ok(paths)
+    _check_ok(_batch(workdir, data, texts, "txt", lambda text: text.encode("utf-8", "surrogatepass")))
 
 
 @FEW
 @given(pages=st.lists(st.tuples(html_mutations(HTML_TEXT), st.booleans()), min_size=1, max_size=BATCH), data=st.data())
 def test_check_survives_mutated_html_reports(workdir, pages, data):
-    paths = []
-    for i, (page, flips) in enumerate(pages):
-        raw = page.encode("gb18030", "replace")
-        if flips:
-            raw = data.draw(byte_mutations(raw))
-        paths.append(_write(workdir, f"check{i}.html", raw))
-    _check_ok(paths)
+    _check_ok(_batch(workdir, data, pages, "html", lambda page: page.encode("gb18030", "replace")))
 
 
 @pytest.fixture(scope="module")
