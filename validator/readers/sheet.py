@@ -8,8 +8,10 @@ XLSX (``.xlsx``, ``.xlsm``, ``.xltx``; read with openpyxl, nothing in the file i
   ``Position(sheet=name, table=k, row=r, col=c)`` where ``k`` is the 1-based index of the
   sheet in the workbook and ``r``/``c`` are the sheet's own 1-based row and column numbers
   (what the user sees as ``C5`` is ``row=5, col=3``);
-* merged ranges are expanded as in the other grid readers: the merged text is repeated in
-  every position the range covers;
+* merged ranges are expanded with the other grid readers' policy (``grid.is_value``): a
+  label is repeated in every position the range covers, a value stays in its top-left
+  position only and the positions it covers are blank (never a copy in a neighbouring
+  column);
 * values are the cached results of formulas (``data_only``); a formula that has no cached
   result (a file written by a program that does not calculate) reads as its formula text
   (``=SUM(B3:B9)``) so that it is reported as unreadable rather than taken for a blank;
@@ -54,6 +56,7 @@ from pathlib import Path
 
 from validator.document import Block, Document, Position, paragraph, row
 from validator.errors import Unreadable
+from validator.readers.grid import is_value
 
 __all__ = ["read", "cell_text", "LONG_TEXT"]
 
@@ -187,6 +190,9 @@ def _blocks(sheet: _Sheet, budget: _Budget) -> list[Block]:
             members = [rr for rr, _ in kinds[i:j]]
             lo = min(min(by_row[rr]) for rr in members)
             hi = max(max(by_row[rr]) for rr in members)
+            for r0, c0, _, c1 in sheet.spans.values():  # a merged value covers blank positions too
+                if r0 in members and sheet.cells.get((r0, c0), "").strip():
+                    lo, hi = min(lo, c0), max(hi, c1)
             budget.spend(len(members) * (hi - lo + 1))
             for rr in members:
                 blocks.append(row([(sheet.cells.get((rr, c), ""), pos(rr, c)) for c in range(lo, hi + 1)]))
@@ -366,11 +372,14 @@ def _read_xlsx(path: Path, data: bytes) -> Document:
                 anchor = (r0, c0)
                 spans[anchor] = rng
                 text = cells.get(anchor, "")
+                repeat = bool(text) and not is_value(text)  # the grid builder's merged-cell policy
                 budget.spend((r1 - r0 + 1) * (c1 - c0 + 1))
                 for rr in range(r0, r1 + 1):
                     for cc in range(c0, c1 + 1):
                         source[(rr, cc)] = anchor
-                        if text:
+                        if text and (rr, cc) == anchor:
+                            continue
+                        if repeat:
                             cells[(rr, cc)] = text
                         else:
                             cells.pop((rr, cc), None)
