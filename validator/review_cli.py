@@ -50,7 +50,12 @@ def _file(option: str | None, config_file=None) -> Path:
     """--file, else the configuration's ``reviews``, else reviews.yaml."""
     if option:
         return Path(option)
-    conf, _ = _config(config_file)
+    from . import config as cfg
+
+    try:  # only where the file is: no rule catalogue to build for that
+        conf = cfg.load(Path(config_file)) if config_file else cfg.load()
+    except cfg.ConfigError as e:
+        _fail(str(e))
     return Path(conf["reviews"]) if conf["reviews"] else Path(DEFAULT_FILE)
 
 
