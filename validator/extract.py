@@ -18,20 +18,14 @@ from dataclasses import dataclass, field
 from . import values
 from .columns import read_layout
 from .document import Block, Cell, Document, Position, Recognition
-from .template import TEMPLATE, Entry, Labels, core, normalize
+from .template import LAYOUTS, TEMPLATE, Entry, Labels, Table, core, normalize
 from .text import CHINESE_NUMERALS
 
-# The tables by how they are printed (validator.template.LAYOUTS): each is found its own way.
-GROUPED, ORDERED, BANDED = (TEMPLATE.laid_out(k) for k in ("grouped", "ordered", "banded"))
-_LABELS = {t.code: Labels(t.printed_rows) for t in (GROUPED, ORDERED, BANDED)}
-_BAND_LABELS = _LABELS[BANDED.code]
 _SECTIONS = Labels(TEMPLATE.sections)
-_ORDERED_WIDTH = ORDERED.width
-_BANDED_WIDTH = BANDED.width  # the three groups of 表四 printed as one row
+_LABELS = {code: Labels(t.printed_rows) for code, t in TEMPLATE.tables.items()}  # once: Labels memoises matches
 _YEAR_TITLE = re.compile(r"(?P<before>[^\n。，,；;]*?)(?P<year>20\d\d)\s*年度?\s*(?P<after>[^\n。，,；;]*?)政府信息公开(?:工作)?\s*年度?\s*报告")
 _YEAR_PERIOD = re.compile(r"统计(?:期限|周期|时限|期间)[^。\n]{0,12}?(20\d\d)\s*年")
 _YEAR_ANY = re.compile(r"(20\d\d)\s*年")
-_BANDED_MARK = BANDED.heading
 
 
 @dataclass
@@ -285,17 +279,176 @@ def _has_number(cells) -> bool:
     return any(c is not None and values.is_number(c.text) for c in cells)
 
 
+class _Grouped:
+    """A table of groups of rows, each group with its own columns (layout ``grouped``):
+    a row is found by its label anywhere in the document, the first time it is seen."""
+
+    def __init__(self, table: Table):
+        self.table, self.labels = table, _LABELS[table.code]
+        self.found: dict[str, _Row] = {}
+
+    def take(self, label: str, rest: list[Cell], block: Block, version: str) -> bool:
+        entry = self.labels.match(label) if label else None
+        if entry is None or not rest or version not in entry.versions or entry.code in self.found:
+            return False
+        if _has_number(rest) or len(rest) >= len(self.table.columns_for(version, entry.group)):
+            self.found[entry.code] = _Row(entry, label, rest, block)
+            return True
+        return False
+
+    def rows(self, report: Report):
+        version = report.version
+        for entry in self.table.rows_for(version):
+            columns = self.table.columns_for(version, entry.group)
+            r = self.found.get(entry.code)
+            if r is None:
+                yield entry, columns, None, None
+                continue
+            cells = _row_values(r, self.labels, len(columns))
+            if cells is None and len(r.cells) > len(columns):
+                cells = r.cells[: len(columns)]
+            yield entry, columns, cells, r.block
+
+
+class _Ordered:
+    """A table of rows in a fixed order under one set of columns (layout ``ordered``): its
+    labelled rows, and the unlabelled or partly labelled rows that follow them, are kept in
+    order and aligned with the template's rows at the end."""
+
+    def __init__(self, table: Table):
+        self.table, self.labels = table, _LABELS[table.code]
+        # a label of a grouped table's row is never a partly labelled row of this one
+        self.others = [_LABELS[c] for c, t in TEMPLATE.tables.items() if t.layout == "grouped"]
+        self.seq: list[_Row] = []
+
+    def _other(self, label: str) -> bool:
+        return any(o.match(label) is not None for o in self.others)
+
+    def take_mapped(self, mapped, block: Block) -> bool:
+        entry = self.labels.match(mapped.label) if mapped.label else None
+        if entry is None and not _has_number(mapped.values):
+            return False
+        partial = entry is None and bool(mapped.label)
+        if partial and self._other(mapped.label):
+            return False
+        self.seq.append(_Row(entry, mapped.label, list(mapped.values), block, mapped=True, partial=partial))
+        return True
+
+    def take_labelled(self, label: str, rest: list[Cell], block: Block) -> bool:
+        entry = self.labels.match(label) if label else None
+        if entry is not None and (len(rest) >= self.table.width or _has_number(rest)):
+            self.seq.append(_Row(entry, label, rest, block))
+            return True
+        return False
+
+    def take_following(self, label: str, rest: list[Cell], block: Block) -> bool:
+        """A row after this table's rows: unlabelled values, or a label naming no row by itself."""
+        if not _has_number(rest):
+            return False
+        if not label and pick_values(rest, self.table.width):
+            self.seq.append(_Row(None, label, rest, block))
+            return True
+        if label and len(rest) >= self.table.width - 1 and not self._other(label):
+            self.seq.append(_Row(None, label, rest, block, partial=True))
+            return True
+        return False
+
+    def rows(self, report: Report):
+        t = self.table
+        seq = self.seq
+        subtotals = _resolve_subtotals(t, report.version, seq)
+        matched = {r.entry.code for r in seq if r.entry is not None}
+        expected = t.deviation(report.version, matched) or t.rows_for(report.version)
+        expected = _with_subtotals(t, expected, subtotals)
+        seq = _resolve_partial(report, t, expected, seq)
+        columns = t.columns_for(report.version)
+        assigned = _align(expected, seq)
+        for entry in expected:
+            r = assigned.get(entry.code)
+            if r is None:
+                yield entry, columns, None, None
+            else:
+                yield entry, columns, _row_values(r, self.labels, len(columns)), r.block
+
+
+class _Banded:
+    """A table whose rows are bands of the same columns (layout ``banded``), under heading
+    words: printed as one row of every band's values (表四's 15), or as one table per band
+    under the band's heading (行政复议 / 未经复议直接起诉 / 复议后起诉: assigned by heading, else
+    in order)."""
+
+    def __init__(self, table: Table):
+        self.table, self.labels = table, _LABELS[table.code]
+        self.heading = table.heading
+        self.marked = False  # its heading has been seen
+        self.found: list[_Row] = []  # value rows after the heading: one of every band, or one per band
+        self.context: Entry | None = None  # the band a heading line just named
+
+    def is_heading(self, n: str) -> bool:
+        return all(k in n for k in self.heading)
+
+    def heading_row(self, nlabel: str, rest: list[Cell]) -> bool:
+        return self.is_heading(nlabel) or (nlabel.startswith(normalize(self.heading[0])) and not _has_number(rest))
+
+    def text(self, text: str, n: str) -> None:
+        if self.marked and len(n) < 30:
+            self.context = self.labels.match(text) or self.context
+
+    def take_mapped(self, mapped, block: Block) -> None:
+        self.marked = True
+        if not mapped.skip and not self.found:
+            self.found.append(_Row(None, "", list(mapped.values), block, mapped=True))
+
+    def take(self, label: str, rest: list[Cell], block: Block) -> bool:
+        if not self.marked:
+            return False
+        width = self.table.width
+        if not self.found and not label and len(rest) == width and not _has_number(rest):
+            self.found.append(_Row(None, label, rest, block))  # a blank form: every value cell, all empty
+            return True
+        if len(self.found) < len(self.table.rows) and _has_number(rest):
+            vals = pick_values(rest, width) or pick_values(rest, len(self.table.columns))
+            if vals:
+                self.found.append(_Row(self.labels.match(label) if label else self.context, label, vals, block))
+                self.context = None
+                return True
+        return False
+
+    def rows(self, report: Report):
+        t = self.table
+        width = len(t.columns)
+        groups: dict[str, list[Cell]] = {}
+        full = [r for r in self.found if len(r.cells) == t.width]
+        if full:
+            # the data row: the one with numbers; a row of blanks (a blank form, a spacer row)
+            # only when no row has a number
+            data = next((r for r in full if _has_number(r.cells)), full[0])
+            for k, r in enumerate(t.rows):
+                groups[r.code] = data.cells[k * width:(k + 1) * width]
+        else:
+            for r in (r for r in self.found if len(r.cells) == width):
+                entry = r.entry if r.entry is not None and r.entry.code not in groups else None
+                entry = entry or next((e for e in t.rows if e.code not in groups), None)
+                if entry is not None:
+                    groups[entry.code] = r.cells
+        for r in t.rows:
+            yield r, t.columns, groups.get(r.code), None
+
+
+_KINDS = {"grouped": _Grouped, "ordered": _Ordered, "banded": _Banded}  # template.LAYOUTS
+
+
 def extract(doc: Document, *, year: int | None = None, body: str | None = None) -> Report:
     report = Report(path=doc.path, format=doc.format)
     detect_meta(doc, year, body, report)
     detect_version(doc, report)
     version = report.version
 
-    grouped_rows: dict[str, _Row] = {}
-    ordered_seq: list[_Row] = []  # labelled and unlabelled candidate rows of 表三, in order
-    banded_rows: list[_Row] = []  # value rows after the 表四 heading: one of 15 values, or three of 5
-    band_context: Entry | None = None
-    in_ordered = seen_banded_mark = False
+    # one reader per template table, of its layout's kind; a row is offered to the banded
+    # tables, then the ordered, then the grouped ones
+    readers = {code: _KINDS[t.layout](t) for code, t in TEMPLATE.tables.items()}
+    grouped, ordered, banded = ([r for r in readers.values() if r.table.layout == k] for k in LAYOUTS)
+    current: _Ordered | None = None  # the ordered table being read: rows without a label continue it
     current_section: str | None = None
 
     layout = read_layout(doc)
@@ -310,67 +463,47 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
                 current_section = sec.code
             else:
                 _add_paragraph(report, text, block.pos, current_section)
-            if all(k in n for k in _BANDED_MARK) and len(n) < 60 and (in_ordered or ordered_seq):
-                seen_banded_mark, in_ordered = True, False
-            elif seen_banded_mark and len(n) < 30:
-                band_context = _BAND_LABELS.match(text) or band_context
+            for b in banded:  # a banded table's heading comes after the ordered table's rows
+                if b.is_heading(n) and len(n) < 60 and any(o.seq for o in ordered):
+                    b.marked, current = True, None
+                else:
+                    b.text(text, n)
             continue
         mapped = layout.get(block)
         if mapped is not None:
             # a row of a table whose columns were mapped by meaning (validator.columns)
-            if mapped.table == BANDED.code:
-                seen_banded_mark, in_ordered = True, False
-                if not mapped.skip and not banded_rows:
-                    banded_rows.append(_Row(None, "", list(mapped.values), block, mapped=True))
-                continue
-            if mapped.skip:
-                continue
-            entry = _LABELS[ORDERED.code].match(mapped.label) if mapped.label else None
-            if entry is not None or _has_number(mapped.values):
-                partial = entry is None and bool(mapped.label)
-                if not (partial and _LABELS[GROUPED.code].match(mapped.label) is not None):
-                    ordered_seq.append(_Row(entry, mapped.label, list(mapped.values), block, mapped=True, partial=partial))
-                    in_ordered = True
+            reader = readers[mapped.table]
+            if isinstance(reader, _Banded):
+                reader.take_mapped(mapped, block)
+                current = None
+            elif not mapped.skip and reader.take_mapped(mapped, block):
+                current = reader
             continue
         label, rest = split_label(block.cells)
         nlabel = normalize(label)
-        if all(k in nlabel for k in _BANDED_MARK) or (nlabel.startswith(normalize(_BANDED_MARK[0])) and not _has_number(rest)):
-            seen_banded_mark, in_ordered = True, False
+        if (b := next((b for b in banded if b.heading_row(nlabel, rest)), None)) is not None:
+            b.marked, current = True, None
             continue
-        if seen_banded_mark and not banded_rows and not label and len(rest) == _BANDED_WIDTH and not _has_number(rest):
-            banded_rows.append(_Row(None, label, rest, block))  # a blank form: the 15 value cells, all empty
+        if any(b.take(label, rest, block) for b in banded):
             continue
-        if seen_banded_mark and len(banded_rows) < 3 and _has_number(rest):
-            vals = pick_values(rest, _BANDED_WIDTH) or pick_values(rest, _BANDED_WIDTH // 3)
-            if vals:
-                banded_rows.append(_Row(_BAND_LABELS.match(label) if label else band_context, label, vals, block))
-                band_context = None
-                continue
-        entry = _LABELS[ORDERED.code].match(label) if label else None
-        if entry is not None and (len(rest) >= _ORDERED_WIDTH or _has_number(rest)):
-            ordered_seq.append(_Row(entry, label, rest, block))
-            in_ordered = True
+        if (o := next((o for o in ordered if o.take_labelled(label, rest, block)), None)) is not None:
+            current = o
             continue
-        if in_ordered and not label and _has_number(rest) and pick_values(rest, _ORDERED_WIDTH):
-            ordered_seq.append(_Row(None, label, rest, block))
+        if current is not None and current.take_following(label, rest, block):
             continue
-        if in_ordered and label and _has_number(rest) and len(rest) >= _ORDERED_WIDTH - 1 and _LABELS[GROUPED.code].match(label) is None:
-            ordered_seq.append(_Row(None, label, rest, block, partial=True))
-            continue
-        entry = _LABELS[GROUPED.code].match(label) if label else None
-        if entry is not None and rest and (version in entry.versions) and entry.code not in grouped_rows:
-            if _has_number(rest) or len(rest) >= len(GROUPED.columns_for(version, entry.group)):
-                grouped_rows[entry.code] = _Row(entry, label, rest, block)
+        any(g.take(label, rest, block, version) for g in grouped)
 
-    _build_grouped(report, grouped_rows)
-    _build_ordered(report, ordered_seq)
-    _build_banded(report, banded_rows)
+    for code, reader in readers.items():
+        for entry, columns, cells, block in reader.rows(report):
+            _add_row(report, code, entry, columns, cells, block)
     report.notes.extend(cell_notes(report))
     return report
 
 
-def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry], cells: list[Cell] | None,
-             source_label: str, block: Block | None) -> None:
+def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry], cells: list[Cell | None] | None,
+             block: Block | None) -> None:
+    """The cells of one template row: ``cells`` None for a row not found (``block`` None) or
+    found without its values (at ``block``)."""
     if cells is None:
         for col in columns:
             report.cells.append(CellRecord(table, row_entry.code, col.code, None, None, "missing",
@@ -387,31 +520,6 @@ def _add_row(report: Report, table: str, row_entry: Entry, columns: list[Entry],
             value, state, note = None, "unreadable", None
         report.cells.append(CellRecord(table, row_entry.code, col.code, value, cell.text, state, cell.pos, note,
                                        cell.ocr))
-
-
-def _missing_row(report: Report, table: str, entry: Entry, columns: list[Entry], severity: str = "") -> None:
-    for col in columns:
-        report.cells.append(CellRecord(table, entry.code, col.code, None, None, "missing", None))
-
-
-def _build_grouped(report: Report, rows: dict[str, _Row]) -> None:
-    version = report.version
-    for entry in GROUPED.rows_for(version):
-        columns = GROUPED.columns_for(version, entry.group)
-        r = rows.get(entry.code)
-        if r is None:
-            _missing_row(report, GROUPED.code, entry, columns, "warning")
-            continue
-        cells = _row_values(r, _LABELS[GROUPED.code], len(columns))
-        if cells is None and len(r.cells) > len(columns):
-            cells = r.cells[: len(columns)]
-        _add_row(report, GROUPED.code, entry, columns, cells, r.label, r.block)
-
-
-def _ordered_rows_for(report: Report, matched: set[str]) -> list[Entry]:
-    """The 表三 rows this report is expected to have, allowing the template's known
-    deviations (a 2021 report that keeps the 2019 single row （六）其他处理)."""
-    return ORDERED.deviation(report.version, matched) or ORDERED.rows_for(report.version)
 
 
 def _align(expected: list[Entry], seq: list[_Row]) -> dict[str, _Row]:
@@ -462,7 +570,7 @@ def _partial_hits(label: str, entries: list[Entry]) -> list[Entry]:
     return hits
 
 
-def _resolve_partial(report: Report, expected: list[Entry], seq: list[_Row]) -> list[_Row]:
+def _resolve_partial(report: Report, table: Table, expected: list[Entry], seq: list[_Row]) -> list[_Row]:
     """A row whose label names no row by itself is the expected row it partly names, when
     exactly one row that no other row's label names fits it (X021, a warning); otherwise it
     is an unknown row (reported, never placed)."""
@@ -472,17 +580,17 @@ def _resolve_partial(report: Report, expected: list[Entry], seq: list[_Row]) -> 
         if r.partial:
             hits = _partial_hits(r.label, [e for e in expected if e.code not in named])
             if len(hits) != 1:
-                report.unknown_rows.append((ORDERED.code, r.label, r.block.pos))
+                report.unknown_rows.append((table.code, r.label, r.block.pos))
                 continue
             r.entry = hits[0]
             named.add(r.entry.code)
-            report.notes.append({"rule": "X021", "table": ORDERED.code, "row": r.entry.code, "raw": r.label,
+            report.notes.append({"rule": "X021", "table": table.code, "row": r.entry.code, "raw": r.label,
                                  "pos": r.block.pos})
         out.append(r)
     return out
 
 
-def _resolve_subtotals(version: str, seq: list[_Row]) -> dict[str, bool]:
+def _resolve_subtotals(table: Table, version: str, seq: list[_Row]) -> dict[str, bool]:
     """Printed subtotal rows (template ``subtotal: true``): a row labelled with a group's
     heading (（三）不予公开 …) that carries numbers and is next to one of that group's items
     is the group's subtotal row. Returns {subtotal code: printed after its items}. A 2021
@@ -492,10 +600,10 @@ def _resolve_subtotals(version: str, seq: list[_Row]) -> dict[str, bool]:
     for k, r in enumerate(seq):
         if not r.label or not _has_number(r.cells):
             continue
-        sub = ORDERED.subtotal_for(r.label, version)
+        sub = table.subtotal_for(r.label, version)
         if sub is None or sub.code in found:
             continue
-        items = {e.code for e in ORDERED.items(sub)}
+        items = {e.code for e in table.items(sub)}
         before, after = (seq[j].entry if 0 <= j < len(seq) else None for j in (k + 1, k - 1))
         if before is not None and before.code in items:
             found[sub.code] = False
@@ -507,66 +615,15 @@ def _resolve_subtotals(version: str, seq: list[_Row]) -> dict[str, bool]:
     return found
 
 
-def _with_subtotals(expected: list[Entry], found: dict[str, bool]) -> list[Entry]:
+def _with_subtotals(table: Table, expected: list[Entry], found: dict[str, bool]) -> list[Entry]:
     """The expected rows with the subtotal rows a report prints, where it prints them."""
     out = list(expected)
     for code, after in found.items():
-        sub = ORDERED.row(code)
+        sub = table.row(code)
         items = [i for i, e in enumerate(out) if e.group == sub.label]
         if items:
             out.insert(items[-1] + 1 if after else items[0], sub)
     return out
-
-
-def _build_ordered(report: Report, seq: list[_Row]) -> None:
-    subtotals = _resolve_subtotals(report.version, seq)
-    matched = {r.entry.code for r in seq if r.entry is not None}
-    expected = _with_subtotals(_ordered_rows_for(report, matched), subtotals)
-    seq = _resolve_partial(report, expected, seq)
-    columns = ORDERED.columns_for(report.version)
-    assigned = _align(expected, seq)
-    for entry in expected:
-        r = assigned.get(entry.code)
-        if r is None:
-            if assigned:
-                _missing_row(report, ORDERED.code, entry, columns, "error")
-            else:
-                for col in columns:
-                    report.cells.append(CellRecord(ORDERED.code, entry.code, col.code, None, None, "missing", None))
-            continue
-        _add_row(report, ORDERED.code, entry, columns, _row_values(r, _LABELS[ORDERED.code], len(columns)), r.label, r.block)
-
-
-def _build_banded(report: Report, rows: list[_Row]) -> None:
-    """表四 is printed as one row of 15 values, or as three tables of 5 values each under
-    the headings 行政复议 / 未经复议直接起诉 / 复议后起诉 (assigned by heading, else in order)."""
-    width = len(BANDED.columns)
-    groups: dict[str, list[Cell]] = {}
-    full = [r for r in rows if len(r.cells) == _BANDED_WIDTH]
-    if full:
-        # the data row: the one with numbers; a row of blanks (a blank form, a spacer row)
-        # only when no row has a number
-        data = next((r for r in full if _has_number(r.cells)), full[0])
-        for k, r in enumerate(BANDED.rows):
-            groups[r.code] = data.cells[k * width:(k + 1) * width]
-    else:
-        source = [r for r in rows if len(r.cells) == width]
-        free = [r for r in BANDED.rows]
-        for r in source:
-            entry = r.entry if r.entry is not None and r.entry.code not in groups else None
-            entry = entry or next((e for e in free if e.code not in groups), None)
-            if entry is not None:
-                groups[entry.code] = r.cells
-    for r in BANDED.rows:
-        cells = groups.get(r.code)
-        if cells is None:
-            if groups:
-                _missing_row(report, BANDED.code, r, BANDED.columns, "error")
-            else:
-                for c in BANDED.columns:
-                    report.cells.append(CellRecord(BANDED.code, r.code, c.code, None, None, "missing", None))
-            continue
-        _add_row(report, BANDED.code, r, BANDED.columns, cells, "", None)
 
 
 def _shown(raw: str | None, limit: int = 60) -> str | None:
