@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from io import BytesIO
 from pathlib import Path
 
 from .document import Position
@@ -27,8 +28,6 @@ from .template import TEMPLATE
 COLUMNS = ["file", "body", "year", "template", "table", "row_code", "row_label", "column_code", "column_label",
            "value", "raw", "state", "source", "page", "line", "grid_table", "grid_row", "grid_col", "note"]
 REQUIRED = {"file", "template", "table", "row_code", "column_code", "value", "raw", "state"}
-EXTENSIONS = (".csv", ".json", ".parquet")
-"""The names of canonical files (their content decides: :func:`sniff`); taken from directories."""
 _POS = (("page", "page"), ("line", "line"), ("grid_table", "table"), ("grid_row", "row"), ("grid_col", "col"))
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
@@ -157,45 +156,37 @@ def sniff(path: Path, head: bytes) -> str | None:
     return None
 
 
-def read(path: Path, fmt: str) -> list[Report]:
-    """Read a canonical file back into reports. Raises Unreadable.
+def read(path: Path, data: bytes) -> list[Report]:
+    """The reader of the canonical form (:data:`validator.readers.FORMATS`): the reports of a
+    canonical file, with their extraction findings. Raises Unreadable; what it does not
+    foresee is wrapped once, at the readers' boundary (``readers.parse``).
 
-    The same size limit as every other input, then a row limit (Parquet: rows, columns and
-    uncompressed size from the metadata, before any data is decoded), then the whole frame
-    is validated with its pandera schema (:func:`validate`) before anything is used.
+    The file is within the size limit of every input; then a row limit (Parquet: rows,
+    columns and uncompressed size from the metadata, before any data is decoded), then the
+    whole frame is validated with its pandera schema (:func:`validate`) before anything is used.
     """
     import pandas as pd
 
     from .errors import Unreadable
-    from .readers import MAX_BYTES, size_text
+    from .extract import cell_notes
 
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise Unreadable("无法访问文件", f"{type(e).__name__}: {e}") from None
-    if size > MAX_BYTES:
-        raise Unreadable(f"文件过大（{size_text(size)}，上限 {size_text(MAX_BYTES)}）", f"{size} bytes")
-    try:
-        if fmt == "csv":
-            df = pd.read_csv(path, encoding="utf-8-sig", dtype={"raw": str, "template": str, "note": str},
-                             keep_default_na=False, nrows=MAX_ROWS + 1, usecols=lambda c: c in COLUMNS,
-                             na_values={"value": [""], "year": [""], "page": [""], "line": [""],
-                                        "grid_table": [""], "grid_row": [""], "grid_col": [""]})
-            for col in _TEXT:
-                if col in df:
-                    df[col] = df[col].map(_unprotect, na_action="ignore")
-            for col in ("raw", "body", "source", "note"):
-                if col in df:
-                    df[col] = df[col].where(df["state"].ne("missing") | df[col].ne(""), None) if col == "raw" else df[col].replace("", None)
-        elif fmt == "json":
-            _count_json_records(path)
-            df = pd.read_json(path, orient="records", dtype={"raw": str, "template": str})
-        else:
-            df = _read_parquet(path)
-    except Unreadable:
-        raise
-    except Exception as e:
-        raise Unreadable("规范化数据文件无法解析", f"{type(e).__name__}: {e}") from None
+    fmt = sniff(path, data[:4096])
+    if fmt == "csv":
+        df = pd.read_csv(BytesIO(data), encoding="utf-8-sig", dtype={"raw": str, "template": str, "note": str},
+                         keep_default_na=False, nrows=MAX_ROWS + 1, usecols=lambda c: c in COLUMNS,
+                         na_values={"value": [""], "year": [""], "page": [""], "line": [""],
+                                    "grid_table": [""], "grid_row": [""], "grid_col": [""]})
+        for col in _TEXT:
+            if col in df:
+                df[col] = df[col].map(_unprotect, na_action="ignore")
+        for col in ("raw", "body", "source", "note"):
+            if col in df:
+                df[col] = df[col].where(df["state"].ne("missing") | df[col].ne(""), None) if col == "raw" else df[col].replace("", None)
+    elif fmt == "json":
+        _count_json_records(data)
+        df = pd.read_json(BytesIO(data), orient="records", dtype={"raw": str, "template": str})
+    else:
+        df = _read_parquet(data)
     if len(df) > MAX_ROWS:
         raise Unreadable(f"规范化数据超过 {MAX_ROWS:,} 行的上限", f"more than {MAX_ROWS} rows")
     if not REQUIRED <= set(df.columns):
@@ -203,17 +194,20 @@ def read(path: Path, fmt: str) -> list[Report]:
     df["template"] = df["template"].astype(str)
     validate(df, fmt)
     try:
-        return reports_from_frame(df, str(path), fmt)
+        reports = reports_from_frame(df, str(path), fmt)
     except (ValueError, TypeError, KeyError, OverflowError) as e:
         raise Unreadable("规范化数据的内容无法还原为报告", f"{type(e).__name__}: {e}") from None
+    for r in reports:  # the findings extraction gives from the cells alone (as extract() does)
+        r.notes.extend(cell_notes(r))
+    return reports
 
 
-def _count_json_records(path: Path) -> int:
+def _count_json_records(data: bytes) -> int:
     """The records of a canonical JSON file, counted one at a time against :data:`MAX_ROWS`
     before the file is parsed whole: ``[{},{},…]`` cannot make millions of objects."""
     from .errors import Unreadable
 
-    text = path.read_bytes().decode("utf-8-sig")
+    text = data.decode("utf-8-sig")
     decoder, space = json.JSONDecoder(), re.compile(r"\s*")
     i = space.match(text).end()
     if text[i:i + 1] != "[":
@@ -233,14 +227,14 @@ def _count_json_records(path: Path) -> int:
     return n
 
 
-def _read_parquet(path: Path):
+def _read_parquet(data: bytes):
     """A Parquet file's canonical columns, after its metadata is checked against the limits."""
     import pyarrow.parquet as pq
 
     from .errors import Unreadable
     from .readers import size_text
 
-    with pq.ParquetFile(path) as f:
+    with pq.ParquetFile(BytesIO(data)) as f:
         meta = f.metadata
         if meta.num_rows > MAX_ROWS:
             raise Unreadable(f"规范化数据超过 {MAX_ROWS:,} 行的上限", f"{meta.num_rows} rows in the metadata")

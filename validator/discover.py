@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pathspec
 
-from .canonical import EXTENSIONS as CANONICAL_EXTENSIONS
 from .readers import LEGACY_WORD, extensions
 
-REPORT_EXTENSIONS = tuple(dict.fromkeys((*extensions(found=True), *CANONICAL_EXTENSIONS, *LEGACY_WORD)))
+REPORT_EXTENSIONS = tuple(dict.fromkeys((*extensions(found=True), *LEGACY_WORD)))
 """Extensions taken from directories: every form the readers read (their registry,
-:data:`validator.readers.FORMATS`, but for pictures), the canonical cells (csv/json/parquet)
-and the old Word forms (so that they get their "save as DOCX" line)."""
+:data:`validator.readers.FORMATS`, with the canonical cells, but for pictures) and the old
+Word forms (so that they get their "save as DOCX" line)."""
 
 
 @dataclass(frozen=True)

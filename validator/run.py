@@ -177,24 +177,9 @@ def load_reports(path: Path, *, year: int | None = None, body: str | None = None
                  on_ocr=None) -> list:
     """Read and extract one file: one report, or several from a canonical long-form file.
     Raises Unreadable."""
-    import stat
-
-    from . import canonical
-
-    head = b""
-    try:
-        if stat.S_ISREG(path.stat().st_mode):  # never open a pipe or device here: readers refuse them
-            with open(path, "rb") as f:
-                head = f.read(4096)
-    except OSError:
-        pass
-    fmt = canonical.sniff(path, head) if head else None
-    if fmt is not None:
-        reports = canonical.read(path, fmt)
-        for r in reports:
-            r.notes.extend(_extract.cell_notes(r))
-        return reports
     doc = read(path, ocr=ocr, on_ocr=on_ocr)
+    if isinstance(doc, list):  # a file of reports already extracted (readers.Format.reports)
+        return doc
     report = _extract.extract(doc, year=year, body=body)
     report.path = shown_path(report.path)  # a name with undecodable bytes, as text every output can carry
     required = TEMPLATE.required
@@ -344,8 +329,8 @@ def _preload(paths: list[Path]) -> None:
 
     from .readers import by_extension
 
-    for fmt in {f.name for p in paths if (f := by_extension(p)) is not None and f.found}:
-        importlib.import_module(f"validator.readers.{fmt}")
+    for module in {f.module for p in paths for f in by_extension(p) if f.found}:
+        importlib.import_module(module)
 
 
 def default_jobs(n_files: int) -> int:

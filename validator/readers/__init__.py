@@ -275,7 +275,8 @@ class Format:
     extensions that name it, and the reasons shown when its reader fails unforeseen."""
 
     name: str
-    """The reader: the module ``validator.readers.<name>``, whose ``read(path, data)`` gives a Document."""
+    """The format's name (``Document.format``); its reader is ``validator.readers.<name>``
+    unless :attr:`module` says otherwise."""
     what: str
     """What such a file is, for messages: 「这是{what}」."""
     extensions: tuple[str, ...] = ()
@@ -291,9 +292,21 @@ class Format:
     """The reason when the reader fails in a way it did not foresee (a malformed file)."""
     deep: str = "文件结构嵌套过深，无法读取"
     """The reason when the file nests deeper than Python's recursion limit."""
+    module: str = ""
+    """The reader module, whose ``read(path, data)`` gives a Document to extract or, for a
+    file of reports already extracted (:attr:`reports`), the reports themselves."""
+    reports: bool = False
+    """The reader gives a list of reports (the canonical long form of ``validator extract``)."""
+
+    def __post_init__(self):
+        if not self.module:
+            object.__setattr__(self, "module", f"{__name__}.{self.name}")
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
+    # what `validator extract` wrote: told by its columns, before the spreadsheet and JSON it also is
+    Format("canonical", "规范化数据", (".csv", ".json", ".parquet"), module="validator.canonical",
+           reports=True, corrupt="规范化数据文件无法解析", deep="规范化数据文件无法解析"),
     Format("pdf", "PDF文件", (".pdf",), magic=(b"%PDF",)),
     Format("docx", "Word文档（DOCX）", (".docx", ".docm", ".dotx"), zip_part="word/document.xml",
            corrupt="DOCX文件已损坏或格式不正确，无法读取", deep="DOCX文档结构嵌套过深，无法读取"),
@@ -343,17 +356,21 @@ def extensions(found: bool = True) -> tuple[str, ...]:
     return tuple(e for f in FORMATS.values() if f.found or not found for e in f.extensions)
 
 
-def by_extension(path: Path) -> Format | None:
-    """The format a file's name suggests (a hint, e.g. to import readers ahead of a batch)."""
+def by_extension(path: Path) -> tuple[Format, ...]:
+    """The formats a file's name suggests (a hint, e.g. to import readers ahead of a batch)."""
     ext = Path(path).suffix.lower()
-    return next((f for f in FORMATS.values() if ext in f.extensions), None)
+    return tuple(f for f in FORMATS.values() if ext in f.extensions)
 
 
 def sniff(path: Path, data: bytes) -> str:
-    """Name the format of these bytes (a key of :data:`FORMATS`, or ``"canonical"`` for
-    JSON). The content decides; the extension only breaks ties."""
+    """Name the format of these bytes (a key of :data:`FORMATS`). The content decides; the
+    extension only breaks ties."""
+    from .. import canonical
+
     head = data[:4096]
     ext = path.suffix.lower()
+    if canonical.sniff(path, head) is not None:
+        return "canonical"
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_OLE):
@@ -371,7 +388,9 @@ def sniff(path: Path, data: bytes) -> str:
         raise Unreadable("压缩文件不是 DOCX 或 XLSX 文档")
     lowered = head.lower()
     if ext == ".json" or (head.lstrip()[:1] in (b"{", b"[") and _is_json(data)):
-        return "canonical"  # a markdown or text report may well start with "[" or "{"
+        # a markdown or text report may well start with "[" or "{": only JSON that parses
+        raise Unreadable("文件看起来是 JSON 数据，但不是本工具导出的规范化数据（须含 row_code、column_code 等列）",
+                         "JSON that is not the canonical long form")
     if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or ext in FORMATS["html"].extensions:
         return "html"
     if ext == ".csv":
@@ -403,8 +422,10 @@ def _is_json(data: bytes) -> bool:
     return True
 
 
-def read(path: Path, *, ocr: bool = True, on_ocr=None) -> Document:
-    """Read one file. Raises Unreadable with a Chinese reason for anything that fails.
+def read(path: Path, *, ocr: bool = True, on_ocr=None) -> Document | list:
+    """Read one file: a Document to extract or, for a file of reports already extracted
+    (the canonical long form, :attr:`Format.reports`), its reports. Raises Unreadable with
+    a Chinese reason for anything that fails.
 
     The file is opened read-only, once, and never written; nothing else is raised (a
     reader bug becomes Unreadable too, with the exception in ``detail``). ``ocr=False``
@@ -416,7 +437,7 @@ def read(path: Path, *, ocr: bool = True, on_ocr=None) -> Document:
         return _read(Path(path))
 
 
-def _read(path: Path) -> Document:
+def _read(path: Path) -> Document | list:
     path = Path(path)
     try:
         st = path.stat()
@@ -448,15 +469,13 @@ def _read(path: Path) -> Document:
         raise
     except Exception as e:  # sniffing must never crash either
         raise Unreadable("无法识别文件格式", f"{type(e).__name__}: {e}") from None
-    if kind == "canonical":
-        raise Unreadable("文件看起来是 JSON 数据，但不是本工具导出的规范化数据（须含 row_code、column_code 等列）",
-                         "JSON that is not the canonical long form")
     return parse(kind, path, data)
 
 
-def parse(kind: str, path: Path, data: bytes) -> Document:
+def parse(kind: str, path: Path, data: bytes) -> Document | list:
     """Read bytes already in memory with the reader of format ``kind`` (a key of
-    :data:`FORMATS`). Raises Unreadable, and nothing else.
+    :data:`FORMATS`): a Document, or reports (:attr:`Format.reports`). Raises Unreadable,
+    and nothing else.
 
     The readers' boundary: the one place where whatever a reader did not foresee (a
     library's exception on a malformed file, a reader bug) becomes Unreadable, with the
@@ -471,7 +490,7 @@ def parse(kind: str, path: Path, data: bytes) -> Document:
     if not data.strip():
         raise Unreadable("文件是空的", "empty input")
     try:
-        module = importlib.import_module(f"{__name__}.{fmt.name}")
+        module = importlib.import_module(fmt.module)
     except ImportError as e:
         raise Unreadable("暂不支持该格式", f"{type(e).__name__}: {e}") from None
     try:
@@ -486,7 +505,8 @@ def parse(kind: str, path: Path, data: bytes) -> Document:
         raise Unreadable("文件内容过大，内存不足，无法读取", "MemoryError") from None
     except Exception as e:  # a reader bug or a malformed file: never a traceback for users
         raise Unreadable(fmt.corrupt, f"{type(e).__name__}: {e}") from None
-    _check_size(doc)
+    if not fmt.reports:  # a canonical file is held to its row limit (validator.canonical.MAX_ROWS)
+        _check_size(doc)
     return doc
 
 
