@@ -60,64 +60,68 @@ def client(**settings):
     return TestClient(create_app(Settings(workers=1, **settings)))
 
 
+@pytest.fixture(scope="module")
+def api():
+    """One service with the default settings for the tests that need nothing else: each
+    service starts a pool of worker processes (a new interpreter importing the pipeline),
+    so the tests share one."""
+    with client() as c:
+        yield c
+
+
 def files(*paths: Path, field: str = "files"):
     return [(field, (p.name, p.read_bytes(), "application/octet-stream")) for p in paths]
 
 
-def test_check_answers_what_the_cli_writes(tmpdir_env, tmp_path, monkeypatch):
-    with client() as c:
-        r = c.post("/api/check", files=files(CHANGED, SEED))
-        assert r.status_code == 200
-        assert r.headers["content-type"].startswith("application/json")
-        assert r.headers["x-validator-exit-code"] == "1"
-        doc = r.json()
-        assert [f["path"] for f in doc["files"]] == [CHANGED.name, SEED.name]  # the client's names, no temp path
-        assert rules_of(doc, 0) == expected_rules(CHANGED.name)
-        assert rules_of(doc, 1) == expected_rules(SEED.name) == []
-        # the same document as `validator check NAME NAME --format json` run where the files are
-        monkeypatch.chdir(SAMPLES)
-        cli = module("json").render(check_paths([Path(CHANGED.name), Path(SEED.name)]))
-        assert r.text == cli
-        for fmt, media in (("csv", "text/csv"), ("junit", "application/xml"), ("sarif", "application/sarif+json"),
-                           ("html", "text/html")):
-            r = c.post(f"/api/check?format={fmt}", files=files(CHANGED))
-            assert r.status_code == 200 and r.headers["content-type"].startswith(media), fmt
-            want = module(fmt).render(check_paths([Path(CHANGED.name)], keep_cells=fmt == "html"))
-            if fmt == "junit":  # when and how long each run took differ between the two runs
-                r_text, want = (re.sub(r' (time|timestamp)="[^"]*"', "", x) for x in (r.text, want))
-            else:
-                r_text = r.text
-            assert r_text == want, fmt
+def test_check_answers_what_the_cli_writes(api, tmpdir_env, tmp_path, monkeypatch):
+    r = api.post("/api/check", files=files(CHANGED, SEED))
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.headers["x-validator-exit-code"] == "1"
+    doc = r.json()
+    assert [f["path"] for f in doc["files"]] == [CHANGED.name, SEED.name]  # the client's names, no temp path
+    assert rules_of(doc, 0) == expected_rules(CHANGED.name)
+    assert rules_of(doc, 1) == expected_rules(SEED.name) == []
+    # the same document as `validator check NAME NAME --format json` run where the files are
+    monkeypatch.chdir(SAMPLES)
+    cli = module("json").render(check_paths([Path(CHANGED.name), Path(SEED.name)]))
+    assert r.text == cli
+    for fmt, media in (("csv", "text/csv"), ("junit", "application/xml"), ("sarif", "application/sarif+json"),
+                       ("html", "text/html")):
+        r = api.post(f"/api/check?format={fmt}", files=files(CHANGED))
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media), fmt
+        want = module(fmt).render(check_paths([Path(CHANGED.name)], keep_cells=fmt == "html"))
+        if fmt == "junit":  # when and how long each run took differ between the two runs
+            r_text, want = (re.sub(r' (time|timestamp)="[^"]*"', "", x) for x in (r.text, want))
+        else:
+            r_text = r.text
+        assert r_text == want, fmt
     assert list(tmpdir_env.iterdir()) == []
 
 
-def test_json_answer_matches_the_schema(tmpdir_env):
+def test_json_answer_matches_the_schema(api, tmpdir_env):
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((ROOT / "validator" / "report.schema.json").read_text(encoding="utf-8"))
-    with client() as c:
-        doc = c.post("/api/check", files=files(CHANGED)).json()
+    doc = api.post("/api/check", files=files(CHANGED)).json()
     jsonschema.validate(doc, schema)
 
 
-def test_corpus_pdf_table4_errors(corpus, tmpdir_env):
-    with client() as c:
-        r = c.post("/api/check", files=files(corpus / PDF))
+def test_corpus_pdf_table4_errors(api, corpus, tmpdir_env):
+    r = api.post("/api/check", files=files(corpus / PDF))
     assert r.status_code == 200
     errors = {(x["rule"], x["table_code"]) for x in r.json()["files"][0]["findings"] if x["severity"] == "error"}
     assert errors and all(t == "t4" for _, t in errors)
     assert list(tmpdir_env.iterdir()) == []
 
 
-def test_previous_is_used_but_not_reported(tmpdir_env):
-    with client() as c:
-        r = c.post("/api/check", files=files(CHANGED) + files(SEED, field="previous"))
+def test_previous_is_used_but_not_reported(api, tmpdir_env):
+    r = api.post("/api/check", files=files(CHANGED) + files(SEED, field="previous"))
     assert r.status_code == 200
     assert [f["path"] for f in r.json()["files"]] == [CHANGED.name]
 
 
-def test_page_bundle_one_check_three_downloads(tmpdir_env):
-    with client() as c:
-        r = c.post("/api/report", files=files(CHANGED))
+def test_page_bundle_one_check_three_downloads(api, tmpdir_env):
+    r = api.post("/api/report", files=files(CHANGED))
     assert r.status_code == 200
     d = r.json()
     assert d["exit_code"] == 1 and d["summary"] == {"passed": 0, "failed": 1, "unreadable": 0}
@@ -125,37 +129,36 @@ def test_page_bundle_one_check_three_downloads(tmpdir_env):
     assert d["csv"].lstrip("\ufeff").startswith("path,status,rule")
 
 
-def test_unreadable_upload_is_unreadable_not_an_http_error(tmpdir_env):
-    with client() as c:
-        r = c.post("/api/check", files=[("files", ("空白.txt", b"", "text/plain"))])
+def test_unreadable_upload_is_unreadable_not_an_http_error(api, tmpdir_env):
+    r = api.post("/api/check", files=[("files", ("空白.txt", b"", "text/plain"))])
     assert r.status_code == 200 and r.headers["x-validator-exit-code"] == "2"
     assert r.json()["files"][0]["status"] == "unreadable"
 
 
 def test_limits(tmpdir_env):
-    with client(max_bytes=1000, max_files=2) as c:
-        r = c.post("/api/check", files=files(SEED))  # the seed is larger than 1000 bytes
-        assert r.status_code == 413 and r.json()["code"] == "file_too_large" and SEED.name in r.json()["error"]
-        small = [("files", (f"{i}.txt", b"x" * 10, "text/plain")) for i in range(3)]
-        r = c.post("/api/check", files=small)
-        assert r.status_code == 413 and r.json()["code"] == "too_many_files"
-        assert c.post("/api/check", content=b"files=1", headers={"content-type": "application/x-www-form-urlencoded"}
-                      ).status_code == 415
-        assert c.post("/api/check", files=[("other", ("a.txt", b"x", "text/plain"))]).json()["code"] == "no_files"
-        assert c.post("/api/check?format=pdf", files=small[:1]).status_code == 400
-        assert c.get("/healthz").json()["status"] == "ok"  # the server lives on
-    with client(max_request_bytes=1000) as c:
-        r = c.post("/api/check", files=files(SEED))
-        assert r.status_code == 413 and r.json()["code"] == "request_too_large"
+    # no ``with``: no lifespan, so no pool of worker processes to start; every request here
+    # is refused before a check (one that reached the pool would fail there, not be a 413)
+    c = client(max_bytes=1000, max_files=2)
+    r = c.post("/api/check", files=files(SEED))  # the seed is larger than 1000 bytes
+    assert r.status_code == 413 and r.json()["code"] == "file_too_large" and SEED.name in r.json()["error"]
+    small = [("files", (f"{i}.txt", b"x" * 10, "text/plain")) for i in range(3)]
+    r = c.post("/api/check", files=small)
+    assert r.status_code == 413 and r.json()["code"] == "too_many_files"
+    assert c.post("/api/check", content=b"files=1", headers={"content-type": "application/x-www-form-urlencoded"}
+                  ).status_code == 415
+    assert c.post("/api/check", files=[("other", ("a.txt", b"x", "text/plain"))]).json()["code"] == "no_files"
+    assert c.post("/api/check?format=pdf", files=small[:1]).status_code == 400
+    assert c.get("/healthz").json()["status"] == "ok"  # the server lives on
+    r = client(max_request_bytes=1000).post("/api/check", files=files(SEED))
+    assert r.status_code == 413 and r.json()["code"] == "request_too_large"
     assert list(tmpdir_env.iterdir()) == []
 
 
-def test_client_names_are_never_paths(tmpdir_env, tmp_path):
+def test_client_names_are_never_paths(api, tmpdir_env, tmp_path):
     data = SEED.read_bytes()
     hostile = ["../../escape.txt", "/etc/passwd", "..\\..\\win.txt", "a\x00b\x1b[31m.txt", " . ", "..", "same.txt",
                "SAME.txt"]
-    with client() as c:
-        r = c.post("/api/check", files=[("files", (n, data, "text/plain")) for n in hostile])
+    r = api.post("/api/check", files=[("files", (n, data, "text/plain")) for n in hostile])
     assert r.status_code == 200
     names = [f["path"] for f in r.json()["files"]]
     assert all("/" not in n and "\\" not in n and "\x00" not in n and "\x1b" not in n and n not in ("", "..")
@@ -186,13 +189,12 @@ def test_token(tmpdir_env):
         assert page.status_code == 200 and 'data-token-required="1"' in page.text
 
 
-def test_rules_and_headers():
+def test_rules_and_headers(api):
     from validator.rules import load
 
-    with client() as c:
-        rules = c.get("/api/rules").json()
-        assert [r["id"] for r in rules] == list(load())
-        page = c.get("/")
+    rules = api.get("/api/rules").json()
+    assert [r["id"] for r in rules] == list(load())
+    page = api.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert 'type="file"' in page.text and 'lang="zh-CN"' in page.text
     assert "http://" not in page.text and "https://" not in page.text  # nothing fetched from anywhere

@@ -60,11 +60,15 @@ def _dumps(data, indent) -> str:
         return json.dumps(_clean(data), ensure_ascii=False, indent=indent, allow_nan=False)
 
 
+# indented for people up to this many files; compact above (json's indenting encoder is pure
+# Python and slow)
+INDENTED_FILES = 50
+
+
 def stream(result):
     """The report as pieces of text, one file at a time (memory flat in the number of
     files); joined, exactly :func:`render`'s text."""
-    # indented for people; compact for large batches (json's indenting encoder is pure Python and slow)
-    if len(result.files) <= 50:
+    if len(result.files) <= INDENTED_FILES:
         yield _dumps(to_dict(result, clean=False), 2)
         return
     head = _dumps(to_dict(result, clean=False, files=False), None)
