@@ -43,6 +43,8 @@ _P, _TBL, _TR, _TC = W + "p", W + "tbl", W + "tr", W + "tc"
 _WRAPPERS = frozenset((W + "sdt", W + "sdtContent", W + "customXml", W + "smartTag",
                        W + "ins", W + "moveTo"))
 _VAL = W + "val"
+_TRPR, _TCPR, _GRID_BEFORE, _GRID_SPAN = W + "trPr", W + "tcPr", W + "gridBefore", W + "gridSpan"
+_VMERGE, _HMERGE = W + "vMerge", W + "hMerge"
 
 
 def _children(el, wanted: str):
@@ -52,6 +54,12 @@ def _children(el, wanted: str):
             yield ch
         elif ch.tag in _WRAPPERS:
             yield from _children(ch, wanted)
+
+
+def _child(el, tag: str):
+    """The first child with ``tag`` (lxml's C iteration: ``find`` goes through ElementPath
+    in Python, which was a third of the table walk)."""
+    return next(el.iterchildren(tag), None) if el is not None else None
 
 
 def _int(el, default: int) -> int:
@@ -66,20 +74,30 @@ def _int(el, default: int) -> int:
 # --------------------------------------------------------------------------- text
 
 
+# What a paragraph's text is made of, what is skipped with everything under it, and text
+# boxes (read as their own paragraphs after the one that anchors them).
+_T, _TXBX = W + "t", W + "txbxContent"
+_TEXT = {W + "tab": "\t", W + "ptab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
+_SKIP = frozenset((W + "delText", W + "instrText", W + "delInstrText", W + "del", W + "moveFrom",
+                   W + "fldData", MC + "Fallback"))  # MC Fallback: the VML copy of what mc:Choice holds
+_TAGS = (_T, W + "sym", _TXBX, *_TEXT, *_SKIP)
+
+
 def _run_text(el, out: list[str], boxes: list) -> None:
-    """Collect the visible text under ``el`` (inside one paragraph)."""
-    for ch in el:
-        tag = ch.tag
-        if not isinstance(tag, str):
+    """Collect the visible text under ``el`` (inside one paragraph).
+
+    One C-level ``iter`` over just the elements that matter, in document order (a Python
+    walk of every run and property element was most of the reader's time); what lies
+    under a skipped element or a text box is passed over."""
+    skipped: set = set()
+    for ch in el.iter(_TAGS):
+        if skipped and ch in skipped:
             continue
-        if tag == W + "t":
+        tag = ch.tag
+        if tag == _T:
             out.append(ch.text or "")
-        elif tag == W + "tab" or tag == W + "ptab":
-            out.append("\t")
-        elif tag in (W + "br", W + "cr"):
-            out.append("\n")
-        elif tag == W + "noBreakHyphen":
-            out.append("-")
+        elif tag in _TEXT:
+            out.append(_TEXT[tag])
         elif tag == W + "sym":
             char = ch.get(W + "char")
             if char:
@@ -88,15 +106,10 @@ def _run_text(el, out: list[str], boxes: list) -> None:
                     out.append(chr(code - 0xF000 if code >= 0xF000 else code))
                 except ValueError:
                     pass
-        elif tag in (W + "delText", W + "instrText", W + "delInstrText", W + "del",
-                     W + "moveFrom", W + "rPr", W + "pPr", W + "fldData"):
-            continue
-        elif tag == MC + "Fallback":
-            continue  # the VML copy of what mc:Choice already holds
-        elif tag == W + "txbxContent":
-            boxes.append(ch)  # text boxes: read as their own paragraphs after this one
         else:
-            _run_text(ch, out, boxes)
+            if tag == _TXBX:
+                boxes.append(ch)
+            skipped.update(ch.iterdescendants(_TAGS))
 
 
 def _paragraph_text(p, boxes: list | None = None) -> str:
@@ -137,9 +150,9 @@ def table_grid(tbl) -> list[list[str]]:
     expanded by :func:`validator.readers.grid.expand` (a merged label repeated over every
     position, a merged value once)."""
     grid_cols = 0
-    tbl_grid = tbl.find(W + "tblGrid")
+    tbl_grid = _child(tbl, W + "tblGrid")
     if tbl_grid is not None:
-        grid_cols = len(tbl_grid.findall(W + "gridCol"))
+        grid_cols = sum(1 for _ in tbl_grid.iterchildren(W + "gridCol"))
     from validator import readers as limits
 
     from .grid import Span, expand
@@ -149,18 +162,13 @@ def table_grid(tbl) -> list[list[str]]:
     rows = used = 0
     for r, tr in enumerate(_children(tbl, _TR)):
         rows = r + 1
-        trpr = tr.find(W + "trPr")
-        col = min(_int(trpr.find(W + "gridBefore"), 0), 1000) if trpr is not None else 0
+        col = min(_int(_child(_child(tr, _TRPR), _GRID_BEFORE), 0), 1000)
         here: dict[int, list] = {}
         last: list | None = None
         for tc in _children(tr, _TC):
-            tcpr = tc.find(W + "tcPr")
-            span = 1
-            vmerge = hmerge = None
-            if tcpr is not None:
-                span = max(1, min(_int(tcpr.find(W + "gridSpan"), 1), 1000))
-                vmerge = tcpr.find(W + "vMerge")
-                hmerge = tcpr.find(W + "hMerge")
+            tcpr = _child(tc, _TCPR)
+            span = max(1, min(_int(_child(tcpr, _GRID_SPAN), 1), 1000))
+            vmerge, hmerge = _child(tcpr, _VMERGE), _child(tcpr, _HMERGE)
             above = anchor_at.get(col)
             if vmerge is not None and vmerge.get(_VAL, "continue") != "restart" and above is not None \
                     and above[1] == col and above[4] == span and above[0] + above[3] == r:
@@ -202,6 +210,18 @@ def _is_layout_table(tbl) -> bool:
 
 # ------------------------------------------------------------------------- walking
 
+_PICTURES = None  # compiled on first use (lxml is imported only when a DOCX is read)
+
+
+def _pictures(p) -> list:
+    global _PICTURES
+    if _PICTURES is None:
+        from lxml import etree
+
+        _PICTURES = etree.XPath(".//*[local-name()='blip']/@*[local-name()='embed'] | "
+                                ".//*[local-name()='imagedata']/@*[local-name()='id']")
+    return _PICTURES(p)
+
 
 class _Walker:
     def __init__(self) -> None:
@@ -224,8 +244,7 @@ class _Walker:
             self._grow(1, 1)
             self.lines += 1
             self.blocks.append(paragraph(text, Position(line=self.lines)))
-        for rid in p.xpath(".//*[local-name()='blip']/@*[local-name()='embed'] | "
-                           ".//*[local-name()='imagedata']/@*[local-name()='id']"):
+        for rid in _pictures(p):
             self.pictures.append((len(self.blocks), str(rid)))
         for box in boxes:
             self.container(box)
