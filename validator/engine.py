@@ -383,7 +383,9 @@ def extraction(batch: Checker, rule: Rule) -> Iterable[Finding]:
             if note["rule"] != rule.id:
                 continue
             t, row, col = note.get("table"), note.get("row"), note.get("column")
-            params = {k: v for k, v in note.items() if k not in ("rule", "pos", "table", "row", "column", "message")}
+            # a list the note gives is written as the rule's lists: say (the wording is data)
+            params = {k: rule.listing(k, v) if isinstance(v, list) else v
+                      for k, v in note.items() if k not in ("rule", "pos", "table", "row", "column", "message")}
             params.update(year=r.year, version=r.version)
             cells = (batch.cellref(i, t, row, col),) if t and row and col else ()
             pos = note.get("pos")

@@ -669,11 +669,14 @@ def cell_notes(report: Report) -> list[dict]:
                     notes.append({"rule": rule, "table": table, "row": row,
                                   "column": c.column, "raw": _shown(c.raw), "detail": c.note or "", "pos": c.pos})
                 elif c.state == "unreadable":
-                    where = c.ocr.image if c.ocr is not None else (f"第{c.pos.page}页" if c.pos and c.pos.page else "")
+                    # the page or picture, as the OCR reader named it (read back from the
+                    # canonical form: the cell's page)
+                    where = c.ocr.image if c.ocr is not None else (str(Position(page=c.pos.page))
+                                                                   if c.pos and c.pos.page else "")
                     notes.append({"rule": "X030", "table": table, "row": row,
                                   "message": "merged" if c.ocr is not None and c.ocr.merged else None,
                                   "column": c.column, "raw": _shown(c.raw), "pos": c.pos, "where": where,
-                                  "read_as": f"识别为“{_shown(c.raw)}”" if c.raw else "未识别出文字"})
+                                  "read_as": [_shown(c.raw)] if c.raw else []})
                 elif c.note:
                     notes.append({"rule": "X008", "table": table, "row": row,
                                   "column": c.column, "raw": c.raw, "detail": c.note, "pos": c.pos})

@@ -114,15 +114,19 @@ def parse_assertion(text: str) -> Assertion:
 class Listing:
     """How a message writes a list parameter (the rule file's ``lists:``): each item by
     ``item`` (a mapping's keys by name, a single value as ``{}``), joined by ``sep``, at most
-    ``most`` of them and then ``more`` (「等」). The wording is data; checks give the items."""
+    ``most`` of them and then ``more`` (「等」); ``none`` when there is no item. The wording
+    is data; checks give the items."""
 
     item: str
     sep: str
     most: int | None = None
     more: str = ""
+    none: str = ""
 
     def join(self, items) -> str:
         items = list(items)
+        if not items:
+            return self.none
         shown = items if self.most is None else items[: self.most]
         text = self.sep.join(_item(self.item, x) for x in shown)
         return text + (self.more if len(items) > len(shown) else "")
@@ -139,13 +143,13 @@ def _item(template: str, x) -> str:
 def _listing(name: str, d) -> Listing:
     if not isinstance(d, dict) or not isinstance(d.get("item"), str) or not isinstance(d.get("sep"), str):
         raise RuleError(f"lists: {name} needs an item and a sep (strings)")
-    unknown = set(d) - {"item", "sep", "most", "more"}
+    unknown = set(d) - {"item", "sep", "most", "more", "none"}
     if unknown:
         raise RuleError(f"lists: {name} has unknown keys {', '.join(sorted(unknown))}")
     most = d.get("most")
     if most is not None and (not isinstance(most, int) or isinstance(most, bool) or most < 1):
         raise RuleError(f"lists: {name}: most must be a whole number of at least 1")
-    return Listing(d["item"], d["sep"], most, str(d.get("more", "")))
+    return Listing(d["item"], d["sep"], most, str(d.get("more", "")), str(d.get("none", "")))
 
 
 @dataclass(frozen=True)
