@@ -49,3 +49,19 @@ def test_004_shanghai_fragmented_table(corpus):
     implied = [x for x in f["findings"] if x.get("implied")]
     assert implied and all(x["severity"] == "warning" and x["expected"] == 1 for x in implied)
     assert {(x["row_code"], x["column_code"]) for x in implied} == {("carried_forward", "total")}
+
+
+def test_markdown_is_told_by_content_not_name(corpus, seed, tmp_path):
+    """A markdown report renamed .txt (or without an extension) is still markdown and reads
+    the same cells; a tab-separated text named .md is still text."""
+    cells = lambda path: [(c.table, c.row, c.column, c.value, c.state) for c in extract(read(path)).cells]  # noqa: E731
+    for name in ("003_shuyang_county_gov_2025.md", "004_shanghai_stcsm_kewei_2024.md"):
+        original = corpus / name
+        for renamed in (tmp_path / f"{original.stem}.txt", tmp_path / original.stem):
+            renamed.write_bytes(original.read_bytes())
+            assert read(renamed).format == read(original).format == "markdown"
+            assert cells(renamed) == cells(original)
+    text = tmp_path / "seed.md"
+    text.write_bytes(seed.read_bytes())
+    assert read(text).format == read(seed).format == "text"
+    assert cells(text) == cells(seed)

@@ -3,7 +3,8 @@
 Reports copied from a web page into text keep one table row per line with cells
 separated by tabs (labels drift between cells: extraction matches by label). Markdown
 conversions keep pipe tables. A line "行政许可 97" (a label, then numbers separated by
-spaces, as PDF-to-text tools leave them) is a row too.
+spaces, as PDF-to-text tools leave them) is a row too. The file is markdown when its
+content says so (a pipe table's separator row or an ATX heading), whatever its name.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..text import decode
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _SPACED_ROW = re.compile(r"^(?P<label>[^\d\s|][^\d|]{0,40}?)\s+(?P<nums>-?[\d,]+(?:\.\d+)?(?:\s+-?[\d,]+(?:\.\d+)?)*)\s*$")
 _HEADING = re.compile(r"^\s*#{1,6}\s*")
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S")  # CommonMark's ATX heading: "## 一、总体情况", not "#1"
 
 
 def read(path: Path, data: bytes) -> Document:
@@ -25,9 +27,9 @@ def read(path: Path, data: bytes) -> Document:
     text = decode(data)
     if text[:4096].count("\x00") > 40:  # decoded, yet full of NULs: binary data
         raise Unreadable("文件不是文本（含二进制内容）", "NUL characters after decoding")
-    fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
-    doc = Document(str(path), fmt)
+    doc = Document(str(path), "text")
     ncells = 0
+    markdown = False  # a separator row or a heading seen
     for n, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
@@ -38,6 +40,7 @@ def read(path: Path, data: bytes) -> Document:
             doc.blocks.append(row([(c.strip(), Position(line=n, col=i)) for i, c in enumerate(line.split("\t"), 1)]))
         elif stripped.startswith("|") and stripped.count("|") >= 2:
             if _MD_SEPARATOR.match(stripped):
+                markdown = True
                 continue
             cells = stripped.strip("|").split("|")
             doc.blocks.append(row([(c.strip(), Position(line=n, col=i)) for i, c in enumerate(cells, 1)]))
@@ -45,7 +48,10 @@ def read(path: Path, data: bytes) -> Document:
             cells = [m["label"].strip(), *m["nums"].split()]
             doc.blocks.append(row([(c, Position(line=n, col=i)) for i, c in enumerate(cells, 1)]))
         else:
+            markdown = markdown or bool(_MD_HEADING.match(stripped))
             doc.blocks.append(paragraph(_HEADING.sub("", stripped), Position(line=n)))
     if not doc.blocks:
         raise Unreadable("文件没有文字内容")
+    if markdown:
+        doc.format = "markdown"
     return doc
