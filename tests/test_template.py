@@ -1,8 +1,11 @@
 """The template definition: complete per format.md, codes unique, labels matchable."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import validator
 from validator.template import TEMPLATE, Labels, normalize
 
 
@@ -49,3 +52,33 @@ def test_normalize_ignores_width_spacing_and_punctuation():
 def test_group_display_labels():
     assert TEMPLATE["t3"].row("results.withheld.state_secret").display == "（三）不予公开 / 1.属于国家秘密"
     assert TEMPLATE["t3"].row("results.total").display == "（七）总计"
+
+
+# Template codes that are also ordinary words of the code, in another sense.
+OTHER_MEANINGS = {
+    "review": "a finding's review state (validator.reviews)",
+    "other": "a message parameter (the other cell of a comparison)",
+    "published": "a message parameter and Report.published (the publication date)",
+}
+
+
+def test_no_module_outside_the_template_names_a_row_or_column_code():
+    """The template is the only place that knows rows and columns: no string in validator/
+    (docstrings and comments aside) is a table, row or column code of template.yaml."""
+    import ast
+
+    codes = {t.code for t in TEMPLATE.tables.values()}
+    codes |= {e.code for t in TEMPLATE.tables.values() for e in (*t.rows, *t.columns)}
+    dotted = {c for c in codes if "." in c}  # results.withheld.…: named inside a longer string too
+    package = Path(validator.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "template.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+        found += [f"{path.relative_to(package)}:{n.lineno} {n.value!r}" for n in ast.walk(tree)
+                  if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+                  and ((n.value in codes and n.value not in OTHER_MEANINGS) or any(c in n.value for c in dotted))]
+    assert not found
+    assert set(OTHER_MEANINGS) <= codes  # each exception is still a template code
