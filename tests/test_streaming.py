@@ -1,6 +1,6 @@
 """Large batches keep memory flat (issue 18): the file results of a batch larger than one
-chunk are kept out of memory (validator.store.FileStore) and the JSON, CSV, JUnit and
-SARIF outputs are written one file at a time. Both must change nothing a user sees: the
+chunk are kept out of memory (validator.store.FileStore) and the JSON, CSV, JUnit, SARIF
+and HTML outputs are written one file at a time. Both must change nothing a user sees: the
 streamed outputs of a spilled batch are byte for byte the outputs of the same batch held
 in memory, on the real corpus pages, the fixtures and the samples.
 """
@@ -130,6 +130,7 @@ def test_spilled_batch_streams_the_same_outputs(compact, batch, reviews, with_re
         if fmt == "junit":
             streamed, whole = _times(streamed), _times(whole)
         assert streamed == whole, fmt
+    assert "".join(pieces("html", spilled)) == module("html").render(held)  # the page: summary pass, then file by file
     rows = [(f.path, f.status, [(x.rule, x.table_code, x.row_code, x.column_code, x.severity, x.fingerprint,
                                  bool(x.review)) for x in f.findings]) for f in held.files]
     assert [(f.path, f.status, [(x.rule, x.table_code, x.row_code, x.column_code, x.severity, x.fingerprint,

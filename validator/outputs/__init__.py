@@ -2,8 +2,8 @@
 
 ``FORMATS`` maps a ``--format`` name to the module that renders it; every module exposes
 ``render(result) -> str`` (the console module prints with rich instead). The formats a
-large batch is written in (JSON, CSV, JUnit, SARIF) also have ``stream(result)``: the same
-text in pieces, one file at a time, so that writing it keeps memory flat (:func:`pieces`).
+large batch is written in (JSON, CSV, JUnit, SARIF, HTML) also have ``stream(result)``: the
+same text in pieces, one file at a time, so that writing it keeps memory flat (:func:`pieces`).
 
 The small helpers below are shared by the formats, so that every output says the same
 thing about a finding: its subject cell, the value expected there, where it is.

@@ -548,13 +548,13 @@ def _doc(rule) -> str:
             f'<p class="muted"><a href="#rule-{_e(rule.id)}">见页末“规则说明”</a></p></details>')
 
 
-def _docs(result, rules: dict) -> str:
-    used = sorted({x.get("rule") for f in result.files for x in f.findings if x.get("rule") in rules})
+def _docs(used: set, rules: dict) -> str:
+    """The documentation of the rules the page's findings name, once each."""
     if not used:
         return ""
     return ('<section id="rules-doc"><h2>规则说明</h2>' + "".join(
         f'<div class="ruledoc" id="rule-{_e(r)}" data-rule="{_e(r)}"><h3>{_e(r)} {_e(rules[r].title)}</h3>'
-        f'{_doc_body(rules[r])}</div>' for r in used) + "</section>")
+        f'{_doc_body(rules[r])}</div>' for r in sorted(used)) + "</section>")
 
 
 def accept_command(fingerprint: str, reviews_file: str | None = None) -> str:
@@ -704,15 +704,39 @@ def _file(i: int, f, rules: dict, layouts: dict, reviews_file: str | None = None
 _ORDER = {"failed": 0, "unreadable-in-part": 1, "unreadable": 1, "passed": 2, "skipped": 3}
 
 
-def _rules_summary(result, rules: dict) -> str:
-    """Per rule (errors and warnings): the files it fails, its findings; a button filters the page by it."""
-    per: dict[str, dict] = {}
-    for f in result.files:
+class _Overview:
+    """What the head and the end of the page say about the whole batch, gathered in one
+    pass over the files (one file in memory at a time): each file's summary row and place
+    in the page, the rules' counts, the rules named, the layouts the passed reports use."""
+
+    def __init__(self, rules: dict):
+        self.rules = rules
+        self.places: list[tuple[int, int]] = []  # (rank of the status, file number)
+        self.rows: dict[int, str] = {}  # file number -> its row of the files' summary
+        self.per: dict[str, dict] = {}  # rule -> errors, warnings and the files it fails
+        self.present: set[str] = set()  # every rule with a finding (the filter's options)
+        self.layouts: dict = {}  # the layouts of the versions of the deferred reports, drawn once
+
+    def add(self, i: int, f) -> None:
+        self.places.append((_ORDER.get(f.status, 1), i))
+        self.rows[i] = _summary_row(i, f)
         for x in f.findings:
+            if x.get("rule"):
+                self.present.add(x.get("rule"))
             if x.get("severity") in _RANK and not x.get("review"):  # reviewed findings no longer fail a file
-                row = per.setdefault(x.get("rule"), {"error": 0, "warning": 0, "files": set()})
+                row = self.per.setdefault(x.get("rule"), {"error": 0, "warning": 0, "files": set()})
                 row[x["severity"]] += 1
                 row["files"].add(f.path)
+        _deferred(f, self.layouts)
+
+    @property
+    def order(self) -> list[int]:
+        """Failing files first, then those not (completely) read, then the passed; ids keep the input order."""
+        return [i for _, i in sorted(self.places)]
+
+
+def _rules_summary(per: dict, rules: dict) -> str:
+    """Per rule (errors and warnings): the files it fails, its findings; a button filters the page by it."""
     if not per:
         return "<p>没有规则报告错误或警告。</p>"
     rows = "".join(
@@ -725,9 +749,8 @@ def _rules_summary(result, rules: dict) -> str:
             '<th>错误</th><th>警告</th></tr></thead><tbody>' + rows + "</tbody></table>")
 
 
-def _filter(result) -> str:
-    present = sorted({x.get("rule") for f in result.files for x in f.findings if x.get("rule")})
-    options = "".join(f'<option value="{_e(r)}">{_e(r)}</option>' for r in present)
+def _filter(present: set) -> str:
+    options = "".join(f'<option value="{_e(r)}">{_e(r)}</option>' for r in sorted(present))
     return ('<div class="filter" id="filter">筛选：<label>规则 <select id="filter-rule"><option value="">全部</option>'
             f'{options}</select></label><label>级别 <select id="filter-severity"><option value="">全部</option>'
             '<option value="error">错误</option><option value="warning">警告</option><option value="info">提示</option>'
@@ -735,36 +758,40 @@ def _filter(result) -> str:
             '<span id="filter-count" class="muted"></span></div>')
 
 
-def _summary(order) -> str:
-    rows = []
-    for i, f in order:
-        status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
-        if f.status in ("unreadable", "skipped"):
-            counts = f'<td colspan="4" class="{_e(f.status)}">{_e(f.reason)}</td>'
-        else:
-            counts = "".join(f'<td class="n">{f.count(s)}</td>' for s in ("error", "warning", "info"))
-            counts += f'<td class="n">{f.reviewed}</td>'
-        rows.append(f'<tr data-status="{_e(f.status)}" data-file="file-{i}"><td><a href="#file-{i}">{_e(f.path)}</a></td><td>{status}</td>'
-                    f'<td>{_e(f.body)}</td><td>{_e(f.year)}</td><td>{_e(f.template)}</td>{counts}</tr>')
+def _summary_row(i: int, f) -> str:
+    status = f'<span class="status status-{_e(f.status)}">{_e(STATUS_ZH.get(f.status, f.status))}</span>'
+    if f.status in ("unreadable", "skipped"):
+        counts = f'<td colspan="4" class="{_e(f.status)}">{_e(f.reason)}</td>'
+    else:
+        counts = "".join(f'<td class="n">{f.count(s)}</td>' for s in ("error", "warning", "info"))
+        counts += f'<td class="n">{f.reviewed}</td>'
+    return (f'<tr data-status="{_e(f.status)}" data-file="file-{i}"><td><a href="#file-{i}">{_e(f.path)}</a></td><td>{status}</td>'
+            f'<td>{_e(f.body)}</td><td>{_e(f.year)}</td><td>{_e(f.template)}</td>{counts}</tr>')
+
+
+def _summary(rows: list[str]) -> str:
     return ('<table class="summary"><thead><tr><th>文件</th><th>结果</th><th>发布机关</th><th>年度</th><th>格式版本</th>'
             '<th>错误</th><th>警告</th><th>提示</th><th>已审核</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
 
 
-def render(result) -> str:
+def stream(result):
+    """The page as pieces of text, one file at a time: a first pass over the files gathers
+    what the head says about the batch (:class:`_Overview`), then each file's section is
+    drawn as it is read again. Memory stays flat in the number of files (a spilled batch's
+    records are read back one at a time); joined, exactly :func:`render`'s text."""
     rules = catalogue(result)
     head = summary_text(result)
     reviews = getattr(result, "reviews", None) or {}
-    # failing files first, then those not (completely) read, then the passed (collapsed); ids keep the input order
-    order = sorted(enumerate(result.files, 1), key=lambda p: _ORDER.get(p[1].status, 1))
-    layouts: dict = {}  # the layouts of the versions of the deferred reports, drawn once
-    body = "".join(_file(i, f, rules, layouts, reviews.get("file")) for i, f in order)
-    templates = "".join(f'<template id="layout-{_e(v)}">{_legend(v)}{t[0]}</template>' for v, t in sorted(layouts.items()))
+    overview = _Overview(rules)
+    for i, f in enumerate(result.files, 1):
+        overview.add(i, f)
+    order = overview.order
     disabled = dict(getattr(result, "disabled", None) or {})
     if disabled:
         head += "。已停用规则：" + "；".join(f"{rid}（理由：{reason}）" for rid, reason in disabled.items())
     if reviews_text(result):
         head += "。" + reviews_text(result)
-    return (
+    yield (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="validator ' + _e(__version__) + '">\n'
@@ -772,9 +799,20 @@ def render(result) -> str:
         f"<style>{CSS}</style>\n</head>\n<body>\n"
         f'<header><h1>政府信息公开工作年度报告检查结果</h1><p class="muted" id="overview">{_e(head)}'
         f"（validator {_e(__version__)}）</p></header>\n"
-        f'<section id="summary"><h2>汇总</h2>{_rules_summary(result, rules)}{_filter(result)}'
-        f"<h3>各文件</h3>{_summary(order)}</section>\n"
-        f"{body}\n{_docs(result, rules)}\n{templates}\n"
+        f'<section id="summary"><h2>汇总</h2>{_rules_summary(overview.per, rules)}{_filter(overview.present)}'
+        f"<h3>各文件</h3>{_summary([overview.rows[i] for i in order])}</section>\n"
+    )
+    for i in order:
+        yield _file(i, result.files[i - 1], rules, overview.layouts, reviews.get("file"))
+    used = overview.present & set(rules)
+    templates = "".join(f'<template id="layout-{_e(v)}">{_legend(v)}{t[0]}</template>'
+                        for v, t in sorted(overview.layouts.items()))
+    yield (
+        f"\n{_docs(used, rules)}\n{templates}\n"
         f"<footer class=\"muted\">validator {_e(__version__)}，规则集 {_e(getattr(result, 'ruleset', None) or '')}</footer>\n"
         f"<script>{JS}</script>\n</body>\n</html>\n"
     )
+
+
+def render(result) -> str:
+    return "".join(stream(result))
