@@ -53,7 +53,9 @@ def is_dash(s: str) -> bool:
 # ------------------------------------------------------------------ normalisation
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_CJK_GAP = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
+# a CJK character, then the whitespace to drop (the character is put back): a pattern that starts with a
+# character class is scanned for by the regex engine, a lookbehind is tried at every position
+_CJK_GAP = re.compile(f"([{CJK}])\\s+(?=[{CJK}])")
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _WS_RUN = re.compile(r"\s+")  # str pattern: Unicode whitespace, incl. U+00A0 and U+3000
 
@@ -67,7 +69,7 @@ def normalize_text(text: str) -> str:
     ``1. 属于国家秘密`` keeps its space.
     """
     text = _INVISIBLE.sub("", text)
-    return _WS_RUN.sub(" ", _CJK_GAP.sub("", text)).strip()
+    return _WS_RUN.sub(" ", _CJK_GAP.sub(r"\1", text)).strip()
 
 
 _APART = "\ufdd0"  # a noncharacter, neither whitespace nor CJK: no pattern above crosses it
@@ -76,7 +78,7 @@ _APART = "\ufdd0"  # a noncharacter, neither whitespace nor CJK: no pattern abov
 def normalize_all(texts: list[str]) -> list[str]:
     """:func:`normalize_text` of each text (a table's cells), each pattern run once over
     them all, joined by a noncharacter that no pattern crosses (text by text if one holds it)."""
-    joined = _WS_RUN.sub(" ", _CJK_GAP.sub("", _INVISIBLE.sub("", _APART.join(texts))))
+    joined = _WS_RUN.sub(" ", _CJK_GAP.sub(r"\1", _INVISIBLE.sub("", _APART.join(texts))))
     out = [t.strip() for t in joined.split(_APART)]
     return out if len(out) == len(texts) else [normalize_text(t) for t in texts]
 

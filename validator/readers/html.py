@@ -36,7 +36,7 @@ import functools
 import pathlib
 import re
 
-from validator.document import Block, Document, Position, paragraph, row
+from validator.document import Block, Cell, Document, Position, paragraph
 from validator.errors import Unreadable
 from validator.readers import refuse_foreign
 from validator.text import BOMS, codec_name, normalize_all, normalize_text
@@ -226,14 +226,36 @@ def _xpath(name: str):
         from lxml import etree
 
         _XPATHS.update(
-            attributed=etree.XPath("descendant-or-self::*[@hidden or @style or @class or @id]"),
-            hideable=etree.XPath("descendant::*[@hidden or @style]"),
+            **{attr: etree.XPath(f"descendant-or-self::*/@{attr}") for attr in ("hidden", "style", "class", "id")},
             nested=etree.XPath("boolean(descendant::table)"),
             cells=etree.XPath("count(descendant::td | descendant::th)"),
-            hideable_cells=etree.XPath("descendant::*[(self::td or self::th) and (@hidden or @style)]"),
-            long_cells=etree.XPath(f"descendant::*[(self::td or self::th) and string-length(.) > {_LONG_CELL}]"),
+            long_cells=etree.XPath(f"descendant::td[string-length(.) > {_LONG_CELL}]"
+                                   f" | descendant::th[string-length(.) > {_LONG_CELL}]"),
         )
     return _XPATHS[name]
+
+
+def _having(page, attr: str, judge=None) -> set:
+    """The elements in ``page`` (itself included) with attribute ``attr``, and of those only
+    the ones whose value ``judge`` is true of: libxml2 lists the values (with their elements),
+    no Python walk over the page's elements."""
+    return {v.getparent() for v in _xpath(attr)(page) if judge is None or judge(str(v))}
+
+
+def _hidden_in(page) -> set:
+    """The elements in ``page`` that :func:`_hidden` is true of (a page has a few)."""
+    return _having(page, "hidden") | _having(page, "style", _hiding)
+
+
+def _named_in(page) -> set:
+    """The elements in ``page`` whose class or id :func:`_boilerplate_name` is true of."""
+    return (_having(page, "class", lambda v: _boilerplate_name(v, None))
+            | _having(page, "id", lambda v: _boilerplate_name(None, v)))
+
+
+def _within(els, top) -> set:
+    """Those of ``els`` that are ``top`` or inside it."""
+    return {el for el in els if el is top or any(a is top for a in el.iterancestors())}
 
 
 _SKIP_OR_BOILERPLATE = tuple(_SKIP_TAGS | _BOILERPLATE_TAGS)
@@ -269,17 +291,17 @@ def _replace(el, text: str) -> None:
     _drop(el)
 
 
-def _prepare_cells(table) -> None:
+def _prepare_cells(table, hidden: set) -> None:
     """Make each cell's text what a browser shows, readable with one ``itertext()``:
     skipped and hidden content inside cells removed, a line break at ``<br>`` and around
-    every block element. Idempotent."""
-    candidates = {*table.iter(_SKIP), *_xpath("hideable")(table)} - {table}
+    every block element. Idempotent. ``hidden``: the page's hidden elements (:func:`_hidden_in`)."""
+    candidates = {*table.iter(_SKIP), *_within(hidden, table)} - {table}
     for el in candidates:
         if (el.tag in _SKIP_TAGS or _hidden(el)) and \
                 next(el.iterancestors("td", "th", "caption", "table"), table).tag != "table":
             _drop(el)
             if next(el.iter("tr"), None) is not None:
-                _prepare_cells(el)  # its rows are still rows of the table (see table_grid)
+                _prepare_cells(el, hidden)  # its rows are still rows of the table (see table_grid)
     for el in table.iter(_BLOCK_BR):
         if el is table:
             continue
@@ -297,17 +319,19 @@ def _rows_of(table) -> list:
     return [tr for tr in table.iter("tr")]
 
 
-def table_grid(table) -> list[list[str]]:
+def table_grid(table, hidden: set | None = None) -> list[list[str]]:
     """The rectangular text grid of an innermost ``<table>`` element (lxml), spans expanded
     by :func:`validator.readers.grid.expand` (a spanned label repeated, a spanned value once).
 
     A ``rowspan`` is clipped at the end of its row group (``thead``/``tbody``/``tfoot``)
-    as browsers do; ``rowspan="0"`` spans to the end of the group.
+    as browsers do; ``rowspan="0"`` spans to the end of the group. ``hidden``: the page's
+    hidden elements (:func:`_hidden_in`; None: the table's).
     """
     trs = _rows_of(table)
     if not trs:
         return []
-    _prepare_cells(table)
+    hidden = _hidden_in(table) if hidden is None else hidden
+    _prepare_cells(table, hidden)
     # Row-group boundaries: index of the last row of each row's group.
     group_end: list[int] = [0] * len(trs)
     start = 0
@@ -320,7 +344,6 @@ def table_grid(table) -> list[list[str]]:
 
     from .grid import Span, expand
 
-    hidden = {td for td in _xpath("hideable_cells")(table) if _hidden(td)}
     cap = limits.MAX_CELLS
     where: list[tuple[int, int, int, int]] = []  # each cell's row, column, rowspan, colspan
     raw: list[str] = []  # and its text, normalised below all at once
@@ -374,7 +397,7 @@ def _is_layout_table(table) -> bool:
     return True
 
 
-def _walk_text(start) -> tuple[str, int, list, list]:
+def _walk_text(start, hidden: set) -> tuple[str, int, list, list]:
     """The text of the page as the reader walks it, the number of images seen, and the
     data tables.
 
@@ -382,7 +405,8 @@ def _walk_text(start) -> tuple[str, int, list, list]:
     is taken out (read later, only if the walk reaches it) and a :data:`_TABLE` mark with
     its number left in its place; skipped content (scripts, hidden elements, boilerplate
     without a table …) is removed; :data:`_SENT` marks the paragraph breaks (block
-    elements, ``<br>``/``<hr>``, line ends inside ``<pre>``).
+    elements, ``<br>``/``<hr>``, line ends inside ``<pre>``). ``hidden``: the page's
+    hidden elements (:func:`_hidden_in`).
     """
     from lxml import etree
 
@@ -394,7 +418,7 @@ def _walk_text(start) -> tuple[str, int, list, list]:
         table.getparent().replace(table, stub)
     # What the walk skips, judged before anything is removed (a boilerplate box holding a
     # table only inside a script is not boilerplate).
-    gone = {el for el in {*start.iter(_SKIP_OR_BOILERPLATE), *_xpath("attributed")(start)}
+    gone = {el for el in {*start.iter(_SKIP_OR_BOILERPLATE), *_within(hidden, start), *_named_in(start)}
             if el.tag in _SKIP_TAGS or _hidden(el) or _boilerplate(el, el.tag)}
     if start in gone:
         return "", 0, tables, []
@@ -427,10 +451,17 @@ def _walk_text(start) -> tuple[str, int, list, list]:
     return _text(start), images, tables, pictures
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _grid_pos(table: int, row: int, col: int) -> Position:
+    """One shared (immutable) Position per grid cell: every page has the same few hundred."""
+    return Position(table=table, row=row, col=col)
+
+
 _PICTURE_MARK = re.compile(f"{_PICTURE}(\\d+){_PICTURE}")
 
 
-def _blocks(title: str | None, text: str, tables: list, pictures: list | None = None) -> list[Block]:
+def _blocks(title: str | None, text: str, tables: list, pictures: list | None = None,
+            hidden: set | None = None) -> list[Block]:
     """Paragraph and row blocks from the walked page text (see :func:`_walk_text`): a data
     table gives its caption as a paragraph, then its rows, unless it has no text at all.
     ``pictures`` receives (where in the blocks, number) of each <img> mark (after the
@@ -446,7 +477,7 @@ def _blocks(title: str | None, text: str, tables: list, pictures: list | None = 
         grid = None
         if piece.startswith(_TABLE):
             table = tables[int(piece[1:])]
-            grid = table_grid(table)  # prepares the caption's text too
+            grid = table_grid(table, hidden)  # prepares the caption's text too
             caption = next((c for c in table if _tag(c) == "caption"), None)
             piece = "" if caption is None else _cell_text(caption)
         piece = normalize_text(piece)
@@ -460,7 +491,7 @@ def _blocks(title: str | None, text: str, tables: list, pictures: list | None = 
             check_growth(len(blocks) + len(grid), cells)
             numbered += 1
             for r, row_cells in enumerate(grid, 1):
-                blocks.append(row([(t, Position(table=numbered, row=r, col=c)) for c, t in enumerate(row_cells, 1)]))
+                blocks.append(Block("row", tuple([Cell(t, _grid_pos(numbered, r, c)) for c, t in enumerate(row_cells, 1)])))
         if pictures is not None:
             pictures.extend((len(blocks), n) for n in marks)
     return blocks
@@ -490,7 +521,8 @@ def _check_tree(root, parser) -> None:
 
     # both measured by libxml2's XPath engine, not a Python walk over every element:
     # an element MAX_HTML_DEPTH child steps below the root is one level too deep
-    count = int(root.xpath("count(//node()[self::* or self::comment() or self::processing-instruction()])")) + 1
+    # (node tests only: libxml2 evaluates a ``self::`` predicate per node slowly)
+    count = int(root.xpath("count(//*) + count(//comment()) + count(//processing-instruction())")) + 1
     if root.xpath("boolean(" + "/".join(["*"] * limits.MAX_HTML_DEPTH) + ")"):
         raise Unreadable(f"网页结构嵌套超过 {limits.MAX_HTML_DEPTH} 层上限，无法读取",
                          f"element nesting depth over {limits.MAX_HTML_DEPTH}")
@@ -542,9 +574,10 @@ def read(path: pathlib.Path, data: bytes) -> Document:
     title = root.find(".//title")
     title_text = _text(title) if title is not None else None
     body = root.find("body")
-    page, images, tables, srcs = _walk_text(body if body is not None else root)
+    hidden = _hidden_in(root)  # before the walk takes the tables out
+    page, images, tables, srcs = _walk_text(body if body is not None else root, hidden)
     marks: list[tuple[int, int]] = []
-    blocks = _blocks(title_text, page, tables, marks)
+    blocks = _blocks(title_text, page, tables, marks, hidden)
     if marks:
         from validator.readers import ocr
 
