@@ -77,6 +77,8 @@ class Checker:
         self.findings: list[Finding] = []
         self._wide: dict = {}
         self._cells: dict[int, dict] = {}
+        self._rows: dict[int, set] = {}
+        self._texts: dict[int, list[str]] = {}
         self.previous = pair_years(reports)
         # the blank policy (B001) is on when the catalogue has a blank rule and blanks are not errors
         self.blank_rule = next((r for r in rules.values() if r.check == "blank"), None)
@@ -112,7 +114,9 @@ class Checker:
         from .narrative import detail_columns, reading_cells
 
         index = self.index(report)
-        rows = {(t, r) for t, r, _ in index}
+        if report not in self._rows:  # a report's rows, for each of the readings of every rule
+            self._rows[report] = {(t, r) for t, r, _ in index}
+        rows = self._rows[report]
         cells = reading_cells(ref, lambda t, r: (t, r) in rows)
         total, used = 0.0, []
         for t, r, col in cells:
@@ -129,6 +133,13 @@ class Checker:
             total += c.value
             used.append((t, r, col))
         return (total, used) if cells else (None, [])
+
+    def texts(self, report: int) -> list[str]:
+        """A report's narrative paragraphs as the narrative checks read them (:func:`_texts`),
+        made once for all the rules."""
+        if report not in self._texts:
+            self._texts[report] = _texts(self.reports[report])
+        return self._texts[report]
 
     def value(self, report: int, ref: str) -> float | None:
         return self.reading(report, ref)[0]
@@ -408,7 +419,7 @@ def narrative(batch: Checker, rule: Rule) -> Iterable[Finding]:
     for i, r in batch.checked(rule):
         if not r.paragraphs:
             continue
-        for claim in find_claims(_texts(r), patterns, rule.value):
+        for claim in find_claims(batch.texts(i), patterns, rule.value):
             readings = []
             for reading in rule.readings:
                 got = [batch.reading(i, ref) for ref in reading["cells"]]
@@ -434,7 +445,7 @@ def parts_sum(batch: Checker, rule: Rule) -> Iterable[Finding]:
     for i, r in batch.checked(rule):
         if not r.paragraphs:
             continue
-        for claim in find_parts(_texts(r)):
+        for claim in find_parts(batch.texts(i)):
             if sum(claim.parts) == claim.whole:
                 continue
             yield batch.finding(i, rule, reported=float(claim.whole), expected=float(sum(claim.parts)),
@@ -654,7 +665,7 @@ def percent(batch: Checker, rule: Rule) -> Iterable[Finding]:
             continue
         tabled = [v for v in (batch.value(i, ref) for reading in rule.readings for ref in reading["cells"])
                   if v is not None]
-        for claim in find_percents(_texts(r), patterns):
+        for claim in find_percents(batch.texts(i), patterns):
             bases = [*claim.stated, *tabled]
             if not bases or any(percent_agrees(claim.value, b, claim.percent) for b in bases):
                 continue
@@ -705,7 +716,7 @@ def stated_amount(batch: Checker, rule: Rule) -> Iterable[Finding]:
         if cell is None or cell.state != "number":
             continue
         table = Decimal(str(cell.value))
-        for claim in find_amounts(_texts(r), patterns):
+        for claim in find_amounts(batch.texts(i), patterns):
             wan = claim.amount / 10000 if claim.unit == "元" else claim.amount
             places = -claim.amount.as_tuple().exponent + (4 if claim.unit == "元" else 0)
             table_places = max(0, -table.normalize().as_tuple().exponent)

@@ -48,6 +48,11 @@ def build(reports: list[Report]) -> pd.DataFrame:
         return [v for r, n in zip(reports, counts) for v in [get(r)] * n]
 
     positions = [c.pos for c in cells]
+    # a reader may give many cells one (immutable) Position: each is rendered once
+    shown: dict[int, str] = {}
+    for p in positions:
+        if p is not None and id(p) not in shown:
+            shown[id(p)] = str(p)
     df = pd.DataFrame({
         "report": np.repeat(np.arange(len(reports), dtype="int64"), counts),
         "path": per_report(lambda r: r.path),
@@ -61,7 +66,7 @@ def build(reports: list[Report]) -> pd.DataFrame:
         "raw": [c.raw for c in cells],
         "state": [c.state for c in cells],
         "kind": [_KIND.get((c.table, c.column), "count") for c in cells],
-        "source": [None if p is None else str(p) for p in positions],
+        "source": [None if p is None else shown[id(p)] for p in positions],
         **{name: pd.array([None if p is None else getattr(p, attr) for p in positions], dtype="Int64")
            for name, attr in _POS},
     }, columns=COLUMNS)

@@ -31,10 +31,21 @@ _DROP = re.compile(r"[\s\u3000\u00a0,，、。.．:：;；()（）\[\]【】〔�
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)")
 
 
-@lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """Compare labels by content only: NFKC (full/half width), no spaces or punctuation."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
+    text = text or ""
+    return _label(text) if len(text) <= _LABEL else _DROP.sub("", unicodedata.normalize("NFKC", text))
+
+
+_LABEL = 200
+
+
+@lru_cache(maxsize=1 << 12)
+def _label(text: str) -> str:
+    """:func:`normalize` of a label-sized text, cached: labels repeat across reports. Longer
+    texts (a paragraph, a whole document) do not, and cached they kept a worker's every
+    document in memory."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text))
 
 
 def core(text: str) -> str:

@@ -53,16 +53,14 @@ def expand(spans: Iterable[Span], *, width: int = 0, height: int = 0, used: int 
     from validator import readers as limits
 
     placed: dict[tuple[int, int], str] = {}
-    nrows, ncols = height, width
     budget = limits.MAX_CELLS - used
     for row, col, text, rs, cs, _ in spans:
-        rs, cs = max(1, rs), max(1, cs)
-        if rs == cs == 1:  # most cells: one position, label or value alike
+        if rs <= 1 and cs <= 1:  # most cells: one position, label or value alike
             if len(placed) >= budget:
                 raise limits.too_many_cells(used + len(placed) + 1)
             placed.setdefault((row, col), text)
-            nrows, ncols = max(nrows, row + 1), max(ncols, col + 1)
             continue
+        rs, cs = max(1, rs), max(1, cs)
         if len(placed) + rs * cs > budget:  # before a huge span is expanded
             raise limits.too_many_cells(used + len(placed) + rs * cs)
         value = is_value(text)
@@ -71,7 +69,9 @@ def expand(spans: Iterable[Span], *, width: int = 0, height: int = 0, used: int 
                 key = (row + dr, col + dc)
                 if key not in placed:
                     placed[key] = text if not value or (dr, dc) == (0, 0) else ""
-        nrows, ncols = max(nrows, row + rs), max(ncols, col + cs)
+    # every position a span covers is placed (by it or before it): the grid's size
+    nrows = max(height, 1 + max((r for r, _ in placed), default=-1))
+    ncols = max(width, 1 + max((c for _, c in placed), default=-1))
     if used + nrows * ncols > limits.MAX_CELLS:
         raise limits.too_many_cells(used + nrows * ncols)
     get = placed.get

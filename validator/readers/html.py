@@ -36,6 +36,8 @@ import functools
 import pathlib
 import re
 
+from lxml import etree
+
 from validator.document import Block, Cell, Document, Position, paragraph
 from validator.errors import Unreadable
 from validator.readers import refuse_foreign
@@ -220,11 +222,9 @@ _XPATHS: dict[str, object] = {}
 
 
 def _xpath(name: str):
-    """Compiled XPath expressions (lxml is imported lazily). Tag tests are left to
-    ``iter(*tags)``: libxml2 evaluates a ``self::x`` test per node slowly."""
+    """Compiled XPath expressions. Tag tests are left to ``iter(*tags)``: libxml2
+    evaluates a ``self::x`` test per node slowly."""
     if not _XPATHS:
-        from lxml import etree
-
         _XPATHS.update(
             **{attr: etree.XPath(f"descendant-or-self::*/@{attr}") for attr in ("hidden", "style", "class", "id")},
             nested=etree.XPath("boolean(descendant::table)"),
@@ -267,7 +267,9 @@ _WALK_MARKS = tuple(_BLOCK_TAGS | {"br", "hr"})
 
 
 def _text(el) -> str:
-    return "".join(el.itertext())
+    """Every text node in ``el``, in order (``itertext()``, joined), as libxml2's text
+    serialisation gives it: one C call, not one Python string per text node."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
 def _drop(el) -> None:
@@ -408,8 +410,6 @@ def _walk_text(start, hidden: set) -> tuple[str, int, list, list]:
     elements, ``<br>``/``<hr>``, line ends inside ``<pre>``). ``hidden``: the page's
     hidden elements (:func:`_hidden_in`).
     """
-    from lxml import etree
-
     tables = [t for t in start.iter("table") if not _is_layout_table(t)]  # judged on the page as published
     for k, table in enumerate(tables):
         # a table still, for _boilerplate (a box holding it is kept), hidden if it was
@@ -539,8 +539,6 @@ def _check_tree(root, parser) -> None:
 
 def read(path: pathlib.Path, data: bytes) -> Document:
     """Read a saved government web page into a :class:`Document` (format ``"html"``)."""
-    import lxml.etree
-
     _sniff(data)
     text, encoding = decode(data)
     if "\x00" in text[:4096]:
@@ -550,23 +548,23 @@ def read(path: pathlib.Path, data: bytes) -> Document:
                          f"no HTML tags found (decoded as {encoding})")
     from validator import readers as limits
 
-    tags = len(_TAG_OPEN.findall(text))
-    if tags > limits.MAX_HTML_ELEMENTS:
+    # every tag starts with "<": only a page with that many is counted tag by tag
+    if text.count("<") > limits.MAX_HTML_ELEMENTS and (tags := len(_TAG_OPEN.findall(text))) > limits.MAX_HTML_ELEMENTS:
         raise _too_many_elements(tags)
     # The HTML parser of libxml2 knows no DTDs or external entities (an internal subset
     # is read as text); no_network makes sure nothing is ever fetched. Plain lxml.etree
     # elements (not lxml.html's): the reader needs no HtmlElement methods.
-    parser = lxml.etree.HTMLParser(
+    parser = etree.HTMLParser(
         encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
         recover=True, default_doctype=False, huge_tree=False,
     )
     try:
         if _SENT in text or _TABLE in text or _PICTURE in text:
             text = text.replace(_SENT, "\ufffd").replace(_TABLE, "\ufffd").replace(_PICTURE, "\ufffd")
-        root = lxml.etree.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
         if root is None:
-            raise lxml.etree.ParserError("Document is empty")
-    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as e:
+            raise etree.ParserError("Document is empty")
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise Unreadable("HTML网页无法解析", f"{type(e).__name__}: {e}") from None
     _check_tree(root, parser)
 
