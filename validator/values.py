@@ -77,9 +77,9 @@ def ambiguous(raw: str) -> str | None:
     return None
 
 
-# what a program writes for a number it cannot print plainly: 1e309, inf, NaN (read as invalid)
+# what a program writes for a number it cannot print plainly: 1e309, inf, ∞, NaN (read as invalid)
 # or a number with a footnote mark: 12*, 12※, 4(1), 4[1], 4注1 (read as invalid too, never shifted into the label)
-_MACHINE_NUMBER = re.compile(r"^[+-]?(?:\d[\d,.]*[eE][+-]?\d+|inf|infinity|nan)$"
+_MACHINE_NUMBER = re.compile(r"^[+-]?(?:\d[\d,.]*[eE][+-]?\d+|inf|infinity|nan|∞)$"
                              r"|^\d[\d,.]*(?:\*{1,3}|※|#|†|‡|\(\d{1,2}\)|\[\d{1,2}\]|注\d{0,2})$", re.I)
 
 
