@@ -33,14 +33,34 @@ def width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
-def in_pty(args: list[str], cols: int = 80) -> tuple[str, int]:
-    """Run ``python -m validator ARGS`` on a pty of ``cols`` columns; (output without ANSI codes, exit code)."""
+# One interpreter on a pty runs every command of this module: each command is run by the
+# CLI's own entry point (validator.cli.main) with the window resized to its width first, and
+# ends with a line MARK + exit code. (A new interpreter per command costs a second each.)
+MARK = "@@validator-exit@@"
+_DRIVER = f"""
+import fcntl, json, struct, sys, termios
+from validator.cli import main
+for cols, args in json.loads(sys.argv[1]):
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+    try:
+        main(args, prog_name="validator")
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print("{MARK}", code, flush=True)
+"""
+
+
+def in_pty(commands: list[tuple[int, list[str]]]) -> list[tuple[str, int]]:
+    """Run ``validator ARGS`` for each (cols, ARGS) on a pty of ``cols`` columns, in one
+    child process; [(output without ANSI codes, exit code)]."""
     pid, fd = pty.fork()
-    if pid == 0:  # the child: the window size is set before exec, so the program sees it at start
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+    if pid == 0:  # the child: the window size is set before each command, so the program sees it at start
         os.chdir(ROOT)
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        os.execve(sys.executable, [sys.executable, "-m", "validator", *args], env)
+        os.execve(sys.executable, [sys.executable, "-c", _DRIVER, json.dumps(commands)], env)
     chunks = []
     while True:
         try:
@@ -51,8 +71,11 @@ def in_pty(args: list[str], cols: int = 80) -> tuple[str, int]:
             break
         chunks.append(b)
     _, status = os.waitpid(pid, 0)
-    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
-    return ANSI.sub("", text), os.waitstatus_to_exitcode(status)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = ANSI.sub("", b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n"))
+    parts = re.split(re.escape(MARK) + r" (-?\d+)\n", text)  # [out, code, out, code, …, rest]
+    assert len(parts) == 2 * len(commands) + 1, text[-2000:]
+    return [(parts[k], int(parts[k + 1])) for k in range(0, 2 * len(commands), 2)]
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +85,16 @@ def files(corpus, tmp_path_factory) -> list[Path]:
     return [corpus / PDF, SAMPLES / "taiqian_2020_blank_total.txt", SAMPLES / "taiqian_2020_changed_cell.txt", empty]
 
 
-def test_check_at_80_columns(files):
-    text, code = in_pty(["check", *map(str, files)])
+@pytest.fixture(scope="module")
+def terminal(files) -> dict[str, tuple[str, int]]:
+    """The commands of the tests below, on a real terminal (one child process for all)."""
+    commands = {"check": (80, ["check", *map(str, files)]), "wide": (160, ["check", str(files[2])]),
+                "rules": (80, ["rules"])}
+    return dict(zip(commands, in_pty(list(commands.values()))))
+
+
+def test_check_at_80_columns(files, terminal):
+    text, code = terminal["check"]
     assert code == 2
     lines = text.splitlines()
     assert max(width(line) for line in lines) <= 80, max(lines, key=width)
@@ -82,15 +113,15 @@ def test_check_at_80_columns(files):
     assert "共 4 个文件：通过 1，未通过 2，无法读取 1" in text
 
 
-def test_wide_terminal_keeps_the_table(files):
-    text, _ = in_pty(["check", str(files[2])], cols=160)
+def test_wide_terminal_keeps_the_table(terminal):
+    text, _ = terminal["wide"]
     assert "┃规则" in text and max(width(line) for line in text.splitlines()) <= 160
 
 
-def test_rules_at_80_columns():
+def test_rules_at_80_columns(terminal):
     from validator.rules import load
 
-    text, code = in_pty(["rules"])
+    text, code = terminal["rules"]
     assert code == 0
     lines = text.splitlines()
     assert max(width(line) for line in lines) <= 80
