@@ -72,10 +72,10 @@ def _spellings(entries) -> dict[str, Entry]:
 
 # The tables mapped here: those with one set of columns (a grouped table's groups each have theirs).
 _MAPPED = tuple(code for code, t in TEMPLATE.tables.items() if t.layout != "grouped")
-_BANDED = TEMPLATE.laid_out("banded").code
+_BANDED = frozenset(code for code in _MAPPED if TEMPLATE[code].layout == "banded")  # one printed row of every band
 _SLOTS = {k: _slots(k) for k in _MAPPED}
 _COLUMN_NAMES = {k: _spellings(TEMPLATE[k].columns) for k in _MAPPED}
-_GROUP_NAMES = _spellings(TEMPLATE[_BANDED].rows)
+_GROUP_NAMES = {k: _spellings(TEMPLATE[k].rows) for k in _BANDED}  # a banded table's bands, named in its header
 _PARENTS = {k: {normalize(c.parent) for c in TEMPLATE[k].columns if c.parent} for k in _MAPPED}
 _ROWS = {k: Labels(TEMPLATE[k].rows) for k in _MAPPED}
 
@@ -85,7 +85,7 @@ def _names(table: str, text: str) -> tuple[Entry | None, Entry | None]:
     n = normalize(text)
     if not n:
         return None, None
-    group = _GROUP_NAMES.get(n) if table == _BANDED else None
+    group = _GROUP_NAMES[table].get(n) if table in _BANDED else None
     return group, _COLUMN_NAMES[table].get(n)
 
 
@@ -186,7 +186,7 @@ def _map_segment(kind: str, header: list[Block], data: list[Block], layout: Layo
         return  # e.g. 表四 printed as three tables of five under headings: read by extraction
     cells = [{c.pos.col: c for c in b.cells} for b in data]
     start = min(by_pos)
-    if kind != _BANDED and not any(_ROWS[kind].match(_label_of(b, start)) for b in data):
+    if kind not in _BANDED and not any(_ROWS[kind].match(_label_of(b, start)) for b in data):
         return  # a header without the table's rows under it (a conversion's header block)
     candidates: dict[int, list[int]] = {}
     for p in sorted(by_pos):
@@ -231,7 +231,7 @@ def _map_segment(kind: str, header: list[Block], data: list[Block], layout: Layo
     for b, row in zip(data, cells):
         vals = tuple(row.get(chosen[n]) if n in chosen else None for n in range(len(slots)))
         rows.append((b, _label_of(b, start), vals))
-    if kind == _BANDED:
+    if kind in _BANDED:
         # the data row: the first whose mapped cells hold a number; a row of blanks only when
         # no row has one (a blank form); every other row (spacers, notes) is skipped
         data_row = next((b for b, _, vals in rows if any(v is not None and values.is_number(v.text) for v in vals)),

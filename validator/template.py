@@ -208,10 +208,6 @@ class Template:
     def __getitem__(self, table: str) -> Table:
         return self.tables[table]
 
-    def laid_out(self, layout: str) -> Table:
-        """The table printed with ``layout`` (one of :data:`LAYOUTS`; the template has one each)."""
-        return next(t for t in self.tables.values() if t.layout == layout)
-
     def entry_label(self, table: str, axis: str, code: str) -> str:
         t = self.tables[table]
         try:
