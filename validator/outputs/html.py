@@ -572,6 +572,8 @@ def _crop_figures(x, keys: list[tuple], crops: dict, seen: dict, n: int) -> str:
     that finding's number); later findings point to it, so a file's page stays bounded."""
     import base64
 
+    from ..rules import builtin_lists
+
     labels = {cell_key(c): (c.get("table"), c.get("row"), c.get("column"), c.get("raw")) for c in x.get("cells") or ()}
     subj = subject(x)
     if subj is not None and subj not in labels:
@@ -584,7 +586,7 @@ def _crop_figures(x, keys: list[tuple], crops: dict, seen: dict, n: int) -> str:
             continue
         table, row, column, raw = labels.get(key, (None, None, None, None))
         name = f"{rec.image}{table or ''}「{row or ''}」{column or ''}"
-        read = f"识别为“{raw}”" if raw not in (None, "") else "未识别出文字"
+        read = builtin_lists()["read_as"].join([] if raw in (None, "") else [raw])  # X030's words
         score = f"，置信度 {rec.score:.2f}" if rec.score is not None else ""
         if key in seen:
             figures.append(f'<figure class="crop"><figcaption>{_e(name)}：{_e(read)}{_e(score)}'
