@@ -55,6 +55,7 @@ from pathlib import Path
 
 from validator.document import Recognition
 from validator.errors import Unreadable
+from validator.text import IDEOGRAPHS, normalize_text
 
 __all__ = ["available", "read", "read_image", "Page", "OcrCell", "OcrTable", "OcrLine"]
 
@@ -276,11 +277,8 @@ def _recognise(crops: list) -> list[tuple[str, float]]:
     return out
 
 
-_SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
-
-
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", _SPACE_BETWEEN_CJK.sub("", text or "")).strip()
+    return normalize_text(text or "")
 
 
 # ---------------------------------------------------------------- image loading
@@ -556,7 +554,7 @@ def _join_lines(boxes: list[_Box]) -> str:
     return _clean(text)
 
 
-_WORDY = re.compile(r"[\u4e00-\u9fff0-9]")
+_WORDY = re.compile(f"[{IDEOGRAPHS}0-9]")
 _NUMBERISH = re.compile(r"^[\d\s.,，．%％+\-−]*$")
 
 
