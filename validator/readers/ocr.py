@@ -15,9 +15,12 @@ What is read, in this order, for one image:
    horizontal and vertical kernels). Each connected set of lines large enough is a table; its
    cells are the enclosed regions between the lines, placed on a grid of all their edges
    (so a merged cell spans grid rows/columns, like the PDF reader's cells).
-3. **Text** is detected and recognised once for the whole image; every text box is assigned to
-   the cell holding its centre (a box crossing a column rule is recognised again, cut at the
-   rule). A cell holding ink but no recognised text is recognised again on its own crop.
+3. **Text in a ruled table** is recognised cell by cell, from the cell's own ink (cut inside its
+   ruling lines), one line of ink at a time: the grid already says where the text is, so no
+   detector runs over the table. A line of ink too tall for one line of text (lines set
+   close together, a vertical label) is detected inside its own crop. **Text outside the
+   tables** is detected and recognised with the tables painted white, in the bands of the
+   page that hold ink.
 4. **Tables without ruling lines**: lines of text with several widely spaced boxes, three or
    more in a row, form a table; its columns come from the boxes of its widest line (the
    header), its rows from the text lines' baselines.
@@ -86,6 +89,10 @@ CROP_BYTES = 4096
 
 THREADS = 1
 """ONNX Runtime and OpenCV threads: one, so results do not depend on scheduling."""
+
+DET_SIDE = 1280
+"""Text is detected on the image scaled down to this many pixels on its long side (an A4 page
+at about 110 dpi finds every text box), and recognised at full resolution."""
 
 PDF_DPI = 150
 """Resolution at which PDF pages without a text layer are rendered for recognition."""
@@ -237,11 +244,13 @@ def _engine():
               "Global.use_preprocess_img": False, "Global.model_root_dir": str(models)}
     for task, p in paths.items():
         params[f"{task}.model_path"] = str(p)
-    # Detection at most 1280 px on the long side (an A4 page at ~110 dpi finds every digit box;
-    # the boxes are mapped back and recognised at full resolution). Recognition one crop at a
+    # Detection at most DET_SIDE px on the long side (the boxes are mapped back and each line
+    # is recognised at full resolution, see _detect). Recognition one crop at a
     # time at its own width (no padding to a batch's widest): a cell's text and score depend on
-    # that cell's pixels only, and narrow digits cost a third of the default 320-px slot.
-    params.update({"Det.limit_type": "max", "Det.limit_side_len": 1280,
+    # that cell's pixels only (the model's time grows with the width, so batching would save
+    # nothing on one thread). At least 96 px: a lone digit in a narrower slot reads with a
+    # lower score (a "0" at 0.75 in 48 px, 1.0 in 96 px).
+    params.update({"Det.limit_type": "max", "Det.limit_side_len": DET_SIDE,
                    "Rec.rec_img_shape": [3, 48, 96], "Rec.rec_batch_num": 1})
     params["EngineConfig.onnxruntime.intra_op_num_threads"] = THREADS
     params["EngineConfig.onnxruntime.inter_op_num_threads"] = THREADS
@@ -250,18 +259,38 @@ def _engine():
     return engine
 
 
-def _detect(img) -> list[_Box]:
-    """Detect and recognise every text line of an RGB image."""
+def _detect(img, scale: float = 1.0) -> list[_Box]:
+    """Detect the text lines of an RGB image and recognise each, cut out of the image at its
+    full resolution. ``scale`` < 1: detect on the image scaled down so (a band of a page is
+    detected at the scale of its whole page, see :func:`_detect_outside`)."""
+    import cv2
+    import numpy as np
+
+    h, w = img.shape[:2]
+    small = img if scale >= 1 else cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))))
     with _lock:
-        out = _engine()(img, use_det=True, use_cls=False, use_rec=True)
-    if getattr(out, "boxes", None) is None or out.txts is None:
+        out = _engine()(small, use_det=True, use_cls=False, use_rec=False)
+    quads = getattr(out, "boxes", None)
+    if quads is None or not len(quads):
         return []
-    boxes = []
-    for quad, text, score in zip(out.boxes.tolist(), out.txts, out.scores):
-        xs = [p[0] for p in quad]
-        ys = [p[1] for p in quad]
-        boxes.append(_Box(min(xs), min(ys), max(xs), max(ys), _clean(text), float(score)))
-    return boxes
+    quads = np.asarray(quads, dtype=np.float32) / min(scale, 1.0)
+    read = _recognise([_line_crop(img, q) for q in quads])
+    return [_Box(float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()), text, score)
+            for q, (text, score) in zip(quads, read)]
+
+
+def _line_crop(img, quad):
+    """The image of one detected text line, straightened (RapidOCR's own crop: the box's
+    quadrilateral mapped onto a rectangle; a box standing upright, a vertical label, is
+    turned to read left to right)."""
+    import cv2
+    import numpy as np
+
+    w = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
+    h = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+    m = cv2.getPerspectiveTransform(quad, np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32))
+    crop = cv2.warpPerspective(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+    return np.ascontiguousarray(np.rot90(crop)) if h >= 1.5 * w else crop
 
 
 def _recognise(crops: list) -> list[tuple[str, float]]:
@@ -496,8 +525,12 @@ def _ink_box(bw, box, margin: int):
             x0 + margin + int(xs.max()) + 1, y0 + margin + int(ys.max()) + 1)
 
 
-def _ink_lines(bw, box, margin: int, line_h: float) -> list[tuple[int, int, int, int]]:
-    """The lines of ink in a cell, top to bottom, from the rows of pixels holding ink."""
+def _ink_lines(bw, box, margin: int, text_h: float) -> list[tuple[int, int, int, int]]:
+    """The lines of ink in a cell, top to bottom: runs of pixel rows holding ink, split at
+    blank gaps taller than a third of the text height (the gaps inside 三, or between the
+    characters of a vertical label, are smaller); runs under half the text height are specks,
+    dropped. Each line is cut where a blank gap is wider than two characters (words set
+    apart, as a detector would box them)."""
     import numpy as np
 
     x0, y0, x1, y1 = box
@@ -507,29 +540,27 @@ def _ink_lines(bw, box, margin: int, line_h: float) -> list[tuple[int, int, int,
     rows = np.flatnonzero(sub.any(axis=1))
     if not len(rows):
         return []
-    bands, start, prev = [], rows[0], rows[0]
-    for r in rows[1:]:
-        if r - prev > max(2, int(line_h * 0.12)):
-            bands.append((start, prev + 1))
-            start = r
-        prev = r
-    bands.append((start, prev + 1))
+    cut = np.flatnonzero(np.diff(rows) > max(2, int(text_h / 3))) + 1
     out = []
-    for a, b in bands:
-        if b - a < 0.3 * line_h:
-            continue  # a speck, not a line of text
+    for run in np.split(rows, cut):
+        a, b = int(run[0]), int(run[-1]) + 1
+        if b - a < 0.5 * text_h:
+            continue
         cols = np.flatnonzero(sub[a:b].any(axis=0))
-        out.append((x0 + margin + int(cols[0]), y0 + margin + int(a), x0 + margin + int(cols[-1]) + 1,
-                    y0 + margin + int(b)))
+        for part in np.split(cols, np.flatnonzero(np.diff(cols) > 2 * text_h) + 1):
+            out.append((x0 + margin + int(part[0]), y0 + margin + a, x0 + margin + int(part[-1]) + 1, y0 + margin + b))
     return out
 
 
-def _crop(img, box, pad: int):
+def _crop(img, box, pad: int, within=None):
+    """The image of ``box`` with ``pad`` pixels around it, inside ``within`` (a cell's box:
+    the crop holds none of its ruling lines) and the image."""
     import numpy as np
 
     x0, y0, x1, y1 = box
     h, w = img.shape[:2]
-    sub = img[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad)]
+    lx0, ly0, lx1, ly1 = within or (0, 0, w, h)
+    sub = img[max(0, ly0, y0 - pad):min(h, ly1, y1 + pad), max(0, lx0, x0 - pad):min(w, lx1, x1 + pad)]
     return np.ascontiguousarray(sub)
 
 
@@ -633,65 +664,51 @@ def _outside(box, x: float, y: float) -> float:
     return max(x0 - x, 0, x - x1) + max(y0 - y, 0, y - y1)
 
 
-def _fill_cells(img, bw, table: OcrTable, boxes: list[_Box], used: set[int]) -> None:
-    """Assign text boxes to the cells of one table; recognise again what is missing."""
-    mine: dict[int, list[_Box]] = {}
-    overrun: set[int] = set()
-    for k, b in enumerate(boxes):
-        if k in used:
-            continue
-        for ci, cell in enumerate(table.cells):
-            x0, y0, x1, y1 = cell.box
-            if x0 <= b.cx <= x1 and y0 <= b.cy <= y1:
-                used.add(k)
-                if b.x0 < x0 - 0.3 * b.h or b.x1 > x1 + 0.3 * b.h:
-                    overrun.add(ci)  # a box running over the column rules: the cell is read again alone
-                    break
-                mine.setdefault(ci, []).append(b)
-                break
-        else:
-            x0, y0, x1, y1 = table.bbox
-            if x0 <= b.cx <= x1 and y0 <= b.cy <= y1:
-                used.add(k)  # inside the table but in no cell (on a rule): dropped, cells re-read
+def _text_height(bw, tables: list[OcrTable]) -> float:
+    """The height of the tables' text: the median height of their cells' ink (most cells hold
+    one line, a number or a short label)."""
+    hs = sorted(b[3] - b[1] for t in tables for c in t.cells if (b := _ink_box(bw, c.box, 2)) is not None)
+    return float(hs[len(hs) // 2]) if hs else 20.0
+
+
+def _read_cell(img, bw, box, text_h: float) -> list[_Box]:
+    """The text of one cell, recognised from its own ink line by line (no page-wide
+    detection: the rules already say where the text is), each line cut out of the image
+    inside the cell (no ruling line in the crop). A line of ink too tall for one line of text
+    (lines set close together) is detected again inside its crop."""
+    margin, pad = max(2, int(text_h / 5)), max(4, int(text_h * 0.4))
+    bands = _ink_lines(bw, box, margin, text_h)
+    if not bands:
+        ink = _ink_box(bw, box, margin)
+        if ink is None:
+            return []
+        bands = [ink]  # ink, but only specks: read it anyway (a "1" lost to thresholding)
+    out: list[_Box] = []
+    for band in bands:
+        crop = _crop(img, band, pad, within=box)
+        ox, oy = max(0, box[0], band[0] - pad), max(0, box[1], band[1] - pad)
+        found = [] if band[3] - band[1] <= 1.7 * text_h else [
+            _Box(b.x0 + ox, b.y0 + oy, b.x1 + ox, b.y1 + oy, b.text, b.score) for b in _detect(crop)]
+        if not found:
+            (text, score), = _recognise([crop])
+            found = [_Box(*band, text, score)]
+        out.extend(b for b in found if b.text)
+    return out
+
+
+def _fill_cells(img, bw, table: OcrTable, text_h: float) -> None:
+    """Read the cells of one ruled table; cut the cells that lost a ruling line."""
+    mine = {ci: _read_cell(img, bw, cell.box, text_h) for ci, cell in enumerate(table.cells)}
     _split_numbers(table, mine)
     _split_merged_values(table, mine)
-    line_h = sorted(b.h for b in boxes)[len(boxes) // 2] if boxes else 20.0
-    again: list[tuple[int, tuple]] = []
     for ci, cell in enumerate(table.cells):
-        got = mine.get(ci, [])
+        got = mine[ci] if ci in mine else _read_cell(img, bw, cell.box, text_h)  # a part of a cut cell
         if got:
             cell.text = _join_lines(got)
             cell.score = min(b.score for b in got)
-        ink = _ink_box(bw, cell.box, margin=max(2, int(line_h * 0.12)))
-        if ink is None:
-            continue
-        if cell.text and cell.score >= MIN_SCORE and ci not in overrun:
-            continue
-        bands = _ink_lines(bw, cell.box, max(2, int(line_h * 0.12)), line_h)
-        if len(bands) <= 1:  # one line of ink: recognise the crop alone
-            again.append((ci, bands[0] if bands else ink))
-            continue
-        # Several lines of ink, no text or text read with doubt: recognise each line of the
-        # cell's ink alone (a label set on two lines, 其他/结果, is sometimes cut page-wide).
-        pad = max(4, int(line_h * 0.25))
-        own = [r for r in _recognise([_crop(img, b, pad) for b in bands]) if r[0]]
-        if own and len(own) == len(bands) and (not cell.text or ci in overrun or min(r[1] for r in own) > cell.score):
-            cell.text, cell.score = _clean("".join(r[0] for r in own)), min(r[1] for r in own)
-        if not cell.text:
+        elif _ink_box(bw, cell.box, max(2, int(text_h / 5))) is not None:
             cell.unsure = True  # ink, and no text found
-    if again:
-        # A second look at the cell's own ink, cut out with a margin: a thin digit next to a
-        # ruling line, or lost by the page-wide detection, is often read here with confidence.
-        pad = max(4, int(line_h * 0.25))
-        results = _recognise([_crop(img, box, pad) for _, box in again])
-        for (ci, _), (text, score) in zip(again, results):
-            cell = table.cells[ci]
-            if text and (cell.score is None or not cell.text or ci in overrun or score > cell.score):
-                cell.text, cell.score = text, score
-            if not cell.text:
-                cell.unsure = True
-    for cell in table.cells:
-        if cell.broken or (cell.text and cell.score is not None and cell.score < MIN_SCORE and _doubtful(cell.text)):
+        if cell.broken or (cell.text and cell.score < MIN_SCORE and _doubtful(cell.text)):
             cell.unsure = True
 
 
@@ -795,15 +812,14 @@ def read_image(img) -> Page:
     else:
         angle = 0.0
     tables, line_mask = _ruled_tables(gray)
-    boxes = _detect(img)
     bw = cv2.bitwise_and(_binary(gray), cv2.bitwise_not(line_mask))
-    used: set[int] = set()
+    text_h = _text_height(bw, tables)
     for t in tables:
-        _fill_cells(img, bw, t, boxes, used)
+        _fill_cells(img, bw, t, text_h)
+    free = [b for b in _detect_outside(img, bw, tables) if b.text]
     # A grid of lines is a table when it holds text (two cells with ideographs or digits), not
     # a frame, a chart or a pattern.
     tables = [t for t in tables if sum(bool(_WORDY.search(c.text)) for c in t.cells) >= 2]
-    free = [b for k, b in enumerate(boxes) if k not in used and b.text]
     text_lines = _text_lines(free)
     plain, taken = _unruled_tables(text_lines)
     tables.extend(plain)
@@ -821,6 +837,36 @@ def read_image(img) -> Page:
         page.lines.append(OcrLine(*box, _join_lines(ln), min(b.score for b in ln), tabular=_is_tabular(ln),
                                   size=_ink_height(bw, box)))
     return page
+
+
+def _detect_outside(img, bw, tables: list[OcrTable]) -> list[_Box]:
+    """Detect and recognise the text outside the ruled tables: the tables painted white, the
+    page cut where a table's rows hold no other ink, and each part holding ink read alone
+    (the whole page when it has no ruled table)."""
+    import numpy as np
+
+    if not tables:
+        return _detect(img)
+    scale = DET_SIDE / max(img.shape[:2])
+    page, ink = img.copy(), bw.copy()
+    h = img.shape[0]
+    covered = np.zeros(h, dtype=bool)
+    for t in tables:
+        x0, y0, x1, y1 = t.bbox
+        page[y0:y1, x0:x1] = 255
+        ink[y0:y1, x0:x1] = 0
+        covered[y0:y1] = True
+    inked = np.count_nonzero(ink, axis=1) >= 3
+    keep = np.flatnonzero(~covered | inked)
+    boxes: list[_Box] = []
+    for run in np.split(keep, np.flatnonzero(np.diff(keep) > 1) + 1) if len(keep) else []:
+        rows = run[inked[run]]
+        if not len(rows):
+            continue
+        y0, y1 = max(0, int(rows[0]) - 16), min(h, int(rows[-1]) + 17)  # the ink, with a margin
+        for b in _detect(np.ascontiguousarray(page[y0:y1]), scale):
+            boxes.append(_Box(b.x0, b.y0 + y0, b.x1, b.y1 + y0, b.text, b.score))
+    return boxes
 
 
 def _png_crop(gray, box) -> bytes | None:
