@@ -118,14 +118,15 @@ from dataclasses import dataclass
 from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 MILP_SECONDS = 2.0
 """Seconds one MILP may run (HiGHS ``time_limit``). A report has at most a few hundred
 cells, solved in milliseconds; a solve that runs out of time gives no fix (never a
 half-solved suggestion), so localisation stays within the per-file budget."""
 _OPTIONS = {"time_limit": MILP_SECONDS}
-from scipy.sparse import csr_matrix, diags, hstack, identity
+# scipy (sparse matrices, HiGHS) is imported by the functions that build a MILP: a batch
+# whose wrong cells the exact shortcut finds never needs it (its import costs more CPU than
+# checking a hundred reports)
 
 __all__ = [
     "Change",
@@ -354,10 +355,11 @@ def _solve_component(
             rows.append(r)
             cols.append(local[g])
             data.append(a)
-    A = csr_matrix((data, (rows, cols)), shape=(len(comp_eqs), m))
+    Ad = np.zeros((len(comp_eqs), m))
+    Ad[rows, cols] = data  # one coefficient per (equation, cell)
 
     if _FAST_PATH:
-        single = _single_cell_fixes(A.toarray(), v, wl, nonnegative, integer, bound, max_solutions)
+        single = _single_cell_fixes(Ad, v, wl, nonnegative, integer, bound, max_solutions)
         if single is not None:
             best, sets, unique = single
             return best, [{comp[k]: val for k, val in st.items()} for st in sets], unique
@@ -366,6 +368,9 @@ def _solve_component(
     kappa = float(absc.max() / absc.min())
     s = float(np.abs(v).sum())
     tight = min(bound, kappa * (2.0 * s + 10.0))
+    from scipy.sparse import csr_matrix
+
+    A = csr_matrix(Ad)
     for ub in ((tight, bound) if tight < bound else (bound,)):
         res = _enumerate(A, v, wl, nonnegative, integer, ub, max_solutions)
         if res is not None:
@@ -413,6 +418,9 @@ def _single_cell_fixes(Ad, v, wl, nonnegative, integer, bound, max_solutions):
 
 
 def _enumerate(A, v, wl, nonnegative, integer, ub, max_solutions):
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_matrix, diags, hstack, identity
+
     m = len(v)
     lo = 0.0 if nonnegative else -ub
     Ad = A.toarray()
@@ -479,6 +487,9 @@ def _cover_cuts(Ad, v, lo, ub, integer):
     minimal sets are unchanged; without them the big-M relaxation is nearly empty and
     HiGHS needs seconds instead of milliseconds on a 表三.
     """
+    from scipy.optimize import LinearConstraint
+    from scipy.sparse import csr_matrix
+
     m = len(v)
     resid = Ad @ v
     rr, cc, dd, lbs = [], [], [], []
@@ -515,6 +526,8 @@ def _cover_cuts(Ad, v, lo, ub, integer):
 
 def _suggest(Ad, v, chosen, integer, lo, ub) -> dict[int, float] | None:
     """Values for the chosen cells (others fixed): determined by the equations, or nearest to v."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     m = len(v)
     k = len(chosen)
     if k == 0:

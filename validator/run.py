@@ -295,13 +295,26 @@ def read_all(paths: list[Path], *, year=None, body=None, jobs: int = 1, budget: 
             else:
                 yield (p, *_load_task((str(p), year, body, budget, ocr)))
         return
+    import gc
     import multiprocessing as mp
+
+    _preload(paths)
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    # Forked workers share the main process's memory pages until they write to them; a
+    # garbage collection in a worker writes to every object it traverses, so the objects
+    # there before the fork are frozen out of it: the workers stay small however long they run.
+    gc.freeze()
+    try:
+        yield from _pooled(paths, year, body, jobs, budget, ocr, ctx)
+    finally:
+        gc.unfreeze()
+
+
+def _pooled(paths, year, body, jobs, budget, ocr, ctx):
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    _preload(paths)
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
         todo, pending = iter(paths), deque()
 
