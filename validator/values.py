@@ -16,6 +16,7 @@ cell still stands in a value position (it does not become part of the row's labe
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -37,6 +38,17 @@ _SPACED = re.compile(r"\d\s+\d")
 
 def parse(raw: str | None, kind: str = "count") -> tuple[float | None, str, str | None]:
     """Return (value, state, note). ``note`` says how the text was normalised, if it was."""
+    if raw is not None and len(raw) <= 32:  # a value's text: the same few recur in every report
+        return _parse_value(raw, kind)
+    return _parse(raw, kind)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _parse_value(raw: str, kind: str) -> tuple[float | None, str, str | None]:
+    return _parse(raw, kind)
+
+
+def _parse(raw: str | None, kind: str) -> tuple[float | None, str, str | None]:
     if raw is None:
         return None, "missing", None
     s = clean(raw)
