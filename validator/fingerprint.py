@@ -114,7 +114,15 @@ def inputs(f: dict, ident: str) -> list:
 
 def compute(f: dict, ident: str, occurrence: int = 0) -> str:
     """The fingerprint of one finding of the report with identity ``ident``."""
-    text = json.dumps(inputs(f, ident) + [occurrence], ensure_ascii=False, separators=(",", ":"), default=str)
+    return _hashed(_key(f, ident), ident, occurrence)
+
+
+def _key(f: dict, ident: str) -> str:
+    return json.dumps(inputs(f, ident), ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _hashed(key: str, ident: str, occurrence: int) -> str:
+    text = f"{key[:-1]},{occurrence}]"  # json.dumps of the inputs with the occurrence appended
     return f"{report_part(ident)}-{_sha(text)[:12]}"
 
 
@@ -123,6 +131,6 @@ def attach(findings: list, ident: str) -> None:
     findings are frozen; in their reporting order, which numbers findings with the same inputs)."""
     seen: Counter = Counter()
     for i, f in enumerate(findings):
-        key = json.dumps(inputs(f, ident), ensure_ascii=False, separators=(",", ":"), default=str)
-        findings[i] = f.with_(fingerprint=compute(f, ident, seen[key]))
+        key = _key(f, ident)  # made once: it numbers the finding and is what its fingerprint hashes
+        findings[i] = f.with_(fingerprint=_hashed(key, ident, seen[key]))
         seen[key] += 1
