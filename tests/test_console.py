@@ -25,6 +25,11 @@ from validator.run import FileResult, Result, check_paths
 
 from .conftest import ROOT, SAMPLES
 
+# one xdist worker runs this module (pytest -n with --dist loadgroup, pyproject.toml): its
+# module fixtures are built once
+pytestmark = pytest.mark.xdist_group("console")
+
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 PDF = "014_huaian_hongze_district_gov_2023.pdf"
 

@@ -4,6 +4,7 @@ changed for it, and stays silent when the same sentence states the tables' own f
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -43,32 +44,48 @@ CASES = [
 ]
 
 
-def findings(path) -> list[tuple[str, str, str | None]]:
-    res = CliRunner().invoke(main, ["check", "--format", "json", str(path)])
+def findings(*paths) -> list[tuple[str, str, str | None]] | dict[str, list[tuple[str, str, str | None]]]:
+    """(rule, severity, table) of every finding of ``validator check --format json PATH``;
+    for several paths, checked in one run: {path: findings}."""
+    res = CliRunner().invoke(main, ["check", "--format", "json", "-j", "1", *map(str, paths)])
     doc = json.loads(res.stdout)
-    return [(x["rule"], x["severity"], x.get("table")) for f in doc["files"] for x in f["findings"]]
+    got = {f["path"]: [(x["rule"], x["severity"], x.get("table")) for x in f["findings"]] for f in doc["files"]}
+    assert len(got) == len(paths)
+    return got if len(paths) > 1 else got[str(paths[0])]
 
 
-def variant(corpus, tmp_path, name, old, new):
+def variant(corpus, out: Path, name, old, new):
     text = (corpus / name).read_text(encoding="utf-8")
     assert text.count(old) == 1, (name, old)
-    out = tmp_path / name
     out.write_text(text.replace(old, new), encoding="utf-8")
     return out
 
 
-def test_new_rules_are_silent_on_every_consistent_report(corpus, seed):
+@pytest.fixture(scope="module")
+def checked(corpus, seed, tmp_path_factory) -> dict[str, list]:
+    """Every consistent report, and every case's variant and same-figure sentence, checked in
+    one run: {path: findings}."""
+    d = tmp_path_factory.mktemp("narrative_tables")
+    paths = [seed, *sorted(corpus.glob("0*"))]
+    for rule, (name, old, new, _, _, same) in zip((c[3] for c in CASES), CASES):
+        paths.append(variant(corpus, d / f"{rule}-fires-{name}", name, old, new))
+        if same is not None:
+            paths.append(variant(corpus, d / f"{rule}-silent-{name}", name, old, same))
+    return findings(*paths)
+
+
+def test_new_rules_are_silent_on_every_consistent_report(corpus, seed, checked):
     for path in [seed, *sorted(corpus.glob("0*"))]:
-        assert [f for f in findings(path) if f[0] in NEW_RULES] == [], path.name
+        assert [f for f in checked[str(path)] if f[0] in NEW_RULES] == [], path.name
 
 
 @pytest.mark.parametrize("name,old,new,rule,severity,same", CASES, ids=[c[3] for c in CASES])
-def test_rule_fires_on_its_variant_and_not_on_the_tables_figure(corpus, tmp_path, name, old, new, rule, severity,
-                                                                same):
-    got = [f for f in findings(variant(corpus, tmp_path, name, old, new)) if f[0] in NEW_RULES]
-    assert [(r, s) for r, s, _ in got] == [(rule, severity)]
+def test_rule_fires_on_its_variant_and_not_on_the_tables_figure(checked, name, old, new, rule, severity, same):
+    (fires,) = [v for k, v in checked.items() if Path(k).name == f"{rule}-fires-{name}"]
+    assert [(r, s) for r, s, _ in fires if r in NEW_RULES] == [(rule, severity)]
     if same is not None:
-        assert [f for f in findings(variant(corpus, tmp_path, name, old, same)) if f[0] in NEW_RULES] == []
+        (silent,) = [v for k, v in checked.items() if Path(k).name == f"{rule}-silent-{name}"]
+        assert [f for f in silent if f[0] in NEW_RULES] == []
 
 
 def test_nothing_happened_sentences_agree_with_empty_tables(tmp_path, seed):
@@ -82,7 +99,7 @@ def test_nothing_happened_sentences_agree_with_empty_tables(tmp_path, seed):
 
 def test_result_not_about_the_count_is_not_a_claim(corpus, tmp_path):
     # 021 has 2 reviews: "no review was corrected" says nothing about how many there were
-    path = variant(corpus, tmp_path, "021_pingtan_zone_2022.html", "未发生相关责任人责任追究问题情况",
+    path = variant(corpus, tmp_path / "021.html", "021_pingtan_zone_2022.html", "未发生相关责任人责任追究问题情况",
                    "未发生行政复议被纠错的情况")
     assert [f for f in findings(path) if f[0] in NEW_RULES] == []
 

@@ -29,6 +29,11 @@ from validator.run import check_paths
 
 from .cli import CliRun, invoke
 
+# one xdist worker runs this module (pytest -n with --dist loadgroup, pyproject.toml): its
+# module fixtures are built once
+pytestmark = pytest.mark.xdist_group("robustness")
+
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FUZZ = HERE / "fuzz"

@@ -31,6 +31,11 @@ from validator.serve import Settings, create_app, safe_name  # noqa: E402
 
 from .conftest import ROOT, SAMPLES, SEED  # noqa: E402
 
+# one xdist worker runs this module (pytest -n with --dist loadgroup, pyproject.toml): its
+# module fixtures are built once
+pytestmark = pytest.mark.xdist_group("serve")
+
+
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 CHANGED = SAMPLES / "taiqian_2020_changed_cell.txt"
 PDF = "014_huaian_hongze_district_gov_2023.pdf"

@@ -14,6 +14,11 @@ import pytest
 
 from tests.cli import invoke
 
+# one xdist worker runs this module (pytest -n with --dist loadgroup, pyproject.toml): its
+# module fixtures are built once
+pytestmark = pytest.mark.xdist_group("streaming")
+
+
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("json", "csv", "junit", "sarif")
 

@@ -53,6 +53,11 @@ from .hostile import (  # noqa: F401
 )
 
 
+# one xdist worker runs this module (pytest -n with --dist loadgroup, pyproject.toml): its
+# module fixtures are built once
+pytestmark = pytest.mark.xdist_group("numbers")
+
+
 @pytest.fixture(scope="module")
 def huge_batch(tmp_path_factory):
     """The seed, then every HUGE value in every input form, checked in one batch (the batch
