@@ -47,6 +47,9 @@ class Position:
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
 
+    def __reduce__(self):  # pickled as its fields in order: a worker sends every cell's position back
+        return Position, tuple(getattr(self, k) for k in self.__slots__)
+
 
 @dataclass(frozen=True, slots=True)
 class Recognition:

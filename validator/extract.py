@@ -9,6 +9,7 @@ deviation) become findings of the ``X`` rule family.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import unicodedata
@@ -39,6 +40,12 @@ class CellRecord:
     pos: Position | None
     note: str | None = None
     ocr: Recognition | None = None  # how an OCR'd cell was read (score, image region)
+
+    def __reduce__(self):  # pickled as its fields in order: a worker sends every cell back
+        return CellRecord, tuple(getattr(self, f) for f in _CELL_FIELDS)
+
+
+_CELL_FIELDS = tuple(f.name for f in dataclasses.fields(CellRecord))
 
 
 @dataclass
