@@ -1,5 +1,6 @@
 """The official 表三 row labels as grid readers give them (merged label cells expanded to
-three label columns), shared by the reader tests of every grid format."""
+three label columns), and the views of a read Document, shared by the reader tests of every
+grid format."""
 from __future__ import annotations
 
 T3_LABELS = [
@@ -20,3 +21,15 @@ T3_LABELS = [
     ("四、结转下年度继续办理",) * 3,
 ]
 ZERO7 = ["0"] * 7
+
+
+def texts(block) -> list[str]:
+    return [c.text for c in block.cells]
+
+
+def rows_of(doc, table: int) -> list[list[str]]:
+    return [texts(b) for b in doc.rows() if b.pos.table == table]
+
+
+def paras(doc) -> list[str]:
+    return [b.text for b in doc.paragraphs()]

@@ -18,23 +18,12 @@ from validator.readers import parse
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 from docx_fill import SHUYANG_2025, fill_template, numbers_from_markdown  # noqa: E402
+from .layout import paras, rows_of, texts  # noqa: E402
 
 TEMPLATE = "blank_2021_template.wps.docx"
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 FIVE = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-
-
-def texts(block) -> list[str]:
-    return [c.text for c in block.cells]
-
-
-def rows_of(doc, table: int) -> list[list[str]]:
-    return [texts(b) for b in doc.rows() if b.pos.table == table]
-
-
-def paras(doc) -> list[str]:
-    return [b.text for b in doc.paragraphs()]
 
 
 def read_file(path: Path):

@@ -16,7 +16,7 @@ from validator.readers.html import normalize_text
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 import make_seed_html  # noqa: E402
-from .layout import T3_LABELS, ZERO7  # noqa: E402
+from .layout import T3_LABELS, ZERO7, paras, rows_of, texts  # noqa: E402
 
 FIXTURE = FIXTURES / "taiqian_2020.html"
 
@@ -24,18 +24,6 @@ FIXTURE = FIXTURES / "taiqian_2020.html"
 
 def read_bytes(data: bytes, name: str = "page.html"):
     return parse("html", Path(name), data)
-
-
-def texts(block) -> list[str]:
-    return [c.text for c in block.cells]
-
-
-def rows_of(doc, table: int) -> list[list[str]]:
-    return [texts(b) for b in doc.rows() if b.pos.table == table]
-
-
-def paras(doc) -> list[str]:
-    return [b.text for b in doc.paragraphs()]
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,8 @@ from validator.document import Document, Position
 from validator.errors import Unreadable
 from validator.readers.pdf import NO_TABLE_TEXT, read
 
+from .layout import texts
+
 F001 = "001_huaian_city_gov_2024.pdf"
 F014 = "014_huaian_hongze_district_gov_2023.pdf"
 F015 = "015_huaian_hongze_district_gov_2024.pdf"
@@ -37,10 +39,6 @@ def load(corpus: Path, name: str) -> Document:
         path = corpus / name
         _cache[name] = read(path, path.read_bytes())
     return _cache[name]
-
-
-def texts(block) -> list[str]:
-    return [c.text for c in block.cells]
 
 
 def rows_with(doc: Document, label: str) -> list:

@@ -22,17 +22,13 @@ from validator.readers.sheet import cell_text
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 import make_seed_xlsx  # noqa: E402
-from .layout import T3_LABELS, ZERO7  # noqa: E402
+from .layout import T3_LABELS, ZERO7, texts  # noqa: E402
 
 XLSX = FIXTURES / "taiqian_2020.xlsx"
 CSV = FIXTURES / "taiqian_2020.csv"
 SHEET = make_seed_xlsx.SHEET
 NOTE = make_seed_xlsx.NOTE
 
-
-
-def texts(block) -> list[str]:
-    return [c.text for c in block.cells]
 
 
 def read_path(path: Path):
