@@ -13,7 +13,7 @@ page). On the same J worker processes, in one run, each in its own subprocess (C
 seconds of all its processes, wall time, peak memory):
 
   (a) floor  the parser library alone reading every cell's text (bench_floor.py: lxml for
-             HTML, lxml on word/document.xml for DOCX, pdfplumber's characters for PDF);
+             HTML, lxml on word/document.xml for DOCX, pypdfium2's characters (text and boxes) for PDF);
   (b) check  ``validator check DIR --format json -j J``; every file's verdict compared with
              the intended one (generated) or with the file checked alone (real);
   (c) naive  one report at a time in one process: readers.read + extract, a pandas
@@ -506,7 +506,7 @@ def main(argv=None) -> int:
         if "extrapolated_cpu" in r["naive"]:
             say(f"~ {r['format']} N={r['n']}: naive extrapolated from {r['naive']['sampled']} reports "
                 f"(an even sample): import + loop × {r['n']}/{r['naive']['sampled']}")
-    say("floor: parse + every cell's text (HTML lxml, DOCX lxml on word/document.xml, PDF pdfplumber's characters); "
+    say("floor: parse + every cell's text (HTML lxml, DOCX lxml on word/document.xml, PDF pypdfium2's characters); "
         "peak MB: max RSS of the largest single process of `validator check` (main or a worker; "
         f"{results[0]['check']['maxrss_source']}); tree MB: peak total PSS of the main process and its workers "
         "(sampled every 0.1 s)")

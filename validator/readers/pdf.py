@@ -1,14 +1,16 @@
 """PDF reader: turns a text PDF into the reader-neutral :class:`~validator.document.Document`.
 
-Built on pdfplumber. The file is opened once (from the bytes given) and each page is read
-by geometry, never by text flow:
+Built on pypdfium2 (PDFium) for the characters and graphics of each page, read into
+pdfplumber's terms (see "page model" below), and pdfplumber's table finder on those edges. The
+file is opened once (from the bytes given) and each page is read by geometry, never by text
+flow:
 
 * **Tables** are found from the *visible* ruling lines (stroked lines and rectangles, and thin
   filled rectangles used as rules). Invisible white fill rectangles, which Word/WPS export
   behind paragraphs and cells, are ignored: otherwise narrative text would be taken for a
   one-column table. A "table" with fewer than two columns is not a table; its text is read
   as narrative.
-* **Cells** are read from pdfplumber's cell rectangles. Every cell is placed on a grid built
+* **Cells** are read from the table finder's cell rectangles. Every cell is placed on a grid built
   from all its cell edges; its text is the characters whose centre lies inside it, laid out
   line by line and joined without line breaks. Characters inside the table but in no
   detected cell (a missing border) become a cell of their own grid position. Blank cells stay
@@ -55,7 +57,7 @@ from validator.text import DASHES, is_cjk, normalize_text
 
 __all__ = ["read"]
 
-# pdfminer logs warnings about damaged files ("Data-loss while decompressing corrupted
+# pdfminer (under pdfplumber, for the pages PDFium cannot read whole) logs warnings about damaged files ("Data-loss while decompressing corrupted
 # data", bad font descriptors). With no handler configured they would reach stderr through
 # logging's last resort, next to the one line per unreadable file: give them a null
 # handler (they still propagate to handlers an application configures).
@@ -531,6 +533,259 @@ class _Paragraphs:
         return prev.x1 >= self.right - 1.0 * prev.size  # the previous line ran to the margin
 
 
+# --------------------------------------------------------------------------- page model
+#
+# Each page is read with pypdfium2 (PDFium's C parser) into what pdfplumber would give for it,
+# in pdfminer's terms (top-left coordinates in points, pdfminer's character boxes and its
+# classification of paths into lines, rectangles and curves), so that pdfplumber's table
+# finder, which works on those edges alone, and the layout rules above see the same page.
+# pdfminer's pure-Python layout analysis was most of the reader's time.
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _mul(m: tuple, n: tuple) -> tuple:
+    """The matrix applying ``m``, then ``n`` (PDF's row-vector convention)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+class _Page:
+    """One page as this reader and pdfplumber's ``TableFinder`` use it: ``chars`` (non-space,
+    duplicates of fake-bold removed), ``edges`` of the visible ruling lines, rectangles and
+    curves, ``images`` (boxes), ``bbox``, ``width``, ``height``; ``fallback`` says why the page
+    was read by pdfplumber instead (None: by PDFium)."""
+
+    fallback: str | None = None
+
+    def __init__(self, doc, page_no: int):
+        page = doc[page_no - 1]
+        try:
+            x0, y0, x1, y1 = page.get_mediabox()
+            x0, x1 = sorted((x0, x1))
+            y0, y1 = sorted((y0, y1))
+            # user space -> pdfminer's device space (y up, the page turned as displayed)
+            rotation = page.get_rotation() % 360
+            self.device = {90: (0.0, -1.0, 1.0, 0.0, -y0, x1), 180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
+                           270: (0.0, 1.0, -1.0, 0.0, y1, -x0)}.get(rotation, (1.0, 0.0, 0.0, 1.0, -x0, -y0))
+            self.width, self.height = (y1 - y0, x1 - x0) if rotation in (90, 270) else (x1 - x0, y1 - y0)
+            self.bbox = (0.0, 0.0, self.width, self.height)
+            self.images: list[dict] = []
+            shapes: list[dict] = []
+            texts: list = []
+            R = _pdfium()
+            self._objects(page.raw, R.FPDFPage_CountObjects, R.FPDFPage_GetObject, self.device, shapes, texts)
+            textpage = page.get_textpage()
+            try:
+                # PDFium's text page leaves out text objects whose glyphs have no box. In an
+                # embedded font that is a glyph without ink (a space); in a font that is not
+                # embedded (a standard CJK font such as STSong-Light) or that PDFium cannot
+                # load, visible characters would be lost: such a page is read by pdfplumber,
+                # whose characters come from the content stream itself.
+                if any(R.FPDFTextObj_GetText(t, textpage.raw, None, 0) <= 2
+                       and not R.FPDFFont_GetIsEmbedded(R.FPDFTextObj_GetFont(t)) for t in texts):
+                    self.fallback = "text objects in a font that is not embedded missing from PDFium's text page"
+                    return
+                chars = self._chars(textpage)
+                if chars is None:
+                    self.fallback = "a glyph without a width"
+                    return
+                self.chars = _dedupe(chars)
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+        from pdfplumber.utils import obj_to_edges
+
+        self.edges = [e for o in shapes if _visible(o) for e in obj_to_edges(o)]
+
+    @classmethod
+    def plumbed(cls, pdf, page_no: int, reason: str) -> "_Page":
+        """The page read by pdfplumber (``pdf``: the document opened by pdfplumber)."""
+        page = pdf.pages[page_no - 1]
+        self = cls.__new__(cls)
+        self.fallback = reason
+        self.width, self.height = float(page.width), float(page.height)
+        self.bbox = tuple(float(v) for v in page.bbox)
+        view = page.filter(_visible)
+        self.chars = _dedupe([c for c in view.chars if not c["text"].isspace()])
+        self.edges = view.edges
+        self.images = [{k: float(im[k]) for k in ("x0", "x1", "top", "bottom")} for im in page.images]
+        page.close()  # release the page's parsed objects: memory stays flat on long files
+        return self
+
+    def _box(self, m: tuple, points) -> dict:
+        """x0/x1/top/bottom (and pdfplumber's other keys) of points in user space through ``m``."""
+        pts = [_apply(m, x, y) for x, y in points]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        left, right, low, high = min(xs), max(xs), min(ys), max(ys)
+        top, bottom = self.height - high, self.height - low
+        return {"x0": left, "x1": right, "top": top, "bottom": bottom, "doctop": top,
+                "y0": low, "y1": high, "width": right - left, "height": high - low}
+
+    def _chars(self, textpage) -> list[dict] | None:
+        """pdfminer's box of each character: from its origin, the advance width of its glyph
+        and one font size high, through the text's matrix; None if a glyph's width is not
+        known. The box stands on the baseline: pdfminer lowers it by the descent the font
+        declares, which PDFium does not give (where a font declares none, as LibreOffice's
+        do, it takes one from the glyphs); the layout rules compare boxes with each other,
+        and every corpus and fixture PDF gives the same cells either way."""
+        import ctypes
+
+        R = _pdfium()
+        raw = textpage.raw
+        origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+        matrix = R.FS_MATRIX()
+        value = ctypes.c_float()
+        name = ctypes.create_string_buffer(256)
+        fonts: dict[int, str] = {}
+        widths: dict[tuple[int, int], float | None] = {}
+        out: list[dict] = []
+        for i in range(R.FPDFText_CountChars(raw)):
+            if R.FPDFText_IsGenerated(raw, i) == 1:
+                continue  # a space or line break PDFium infers: not in the file
+            code = R.FPDFText_GetUnicode(raw, i)
+            text = chr(code)
+            if text.isspace():
+                continue
+            font = R.FPDFTextObj_GetFont(R.FPDFText_GetTextObject(raw, i))
+            key = ctypes.cast(font, ctypes.c_void_p).value or 0
+            if key not in fonts:
+                R.FPDFFont_GetBaseFontName(font, name, len(name))
+                fonts[key] = name.value.decode("utf-8", "replace")
+            if (key, code) not in widths:  # per unit font size, in text space
+                ok = R.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(1.0), value)
+                widths[key, code] = abs(value.value) if ok else None
+            width = widths[key, code]
+            if width is None:
+                return None
+            size = R.FPDFText_GetFontSize(raw, i)
+            R.FPDFText_GetCharOrigin(raw, i, origin_x, origin_y)
+            R.FPDFText_GetMatrix(raw, i, matrix)
+            m = _mul((matrix.a, matrix.b, matrix.c, matrix.d, origin_x.value, origin_y.value), self.device)
+            box = self._box(m, ((0.0, 0.0), (width * size, size)))  # two corners, as pdfminer
+            box.update(object_type="char", text=text, fontname=fonts[key], size=box["height"],
+                       upright=m[0] * m[3] > 0 and m[1] * m[2] <= 0)
+            out.append(box)
+        return out
+
+    def _objects(self, parent, count, get, matrix: tuple, shapes: list[dict], texts: list) -> None:
+        """Paths (as pdfminer's lines, rects and curves), images and text objects, inside
+        forms too."""
+        import ctypes
+
+        R = _pdfium()
+        fm = R.FS_MATRIX()
+        x, y = ctypes.c_float(), ctypes.c_float()
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        for i in range(count(parent)):
+            obj = get(parent, i)
+            kind = R.FPDFPageObj_GetType(obj)
+            if kind == R.FPDF_PAGEOBJ_TEXT:
+                texts.append(obj)
+                continue
+            if kind not in (R.FPDF_PAGEOBJ_FORM, R.FPDF_PAGEOBJ_IMAGE, R.FPDF_PAGEOBJ_PATH):
+                continue
+            m = _mul((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), matrix) if R.FPDFPageObj_GetMatrix(obj, fm) else matrix
+            if kind == R.FPDF_PAGEOBJ_FORM:
+                self._objects(obj, R.FPDFFormObj_CountObjects, R.FPDFFormObj_GetObject, m, shapes, texts)
+            elif kind == R.FPDF_PAGEOBJ_IMAGE:
+                self.images.append(dict(self._box(m, ((0, 0), (0, 1), (1, 0), (1, 1))), object_type="image"))
+            else:
+                R.FPDFPath_GetDrawMode(obj, fill, stroke)
+                paint = {"stroke": bool(stroke.value), "fill": fill.value != 0,
+                         "stroking_color": _color(obj, R.FPDFPageObj_GetStrokeColor),
+                         "non_stroking_color": _color(obj, R.FPDFPageObj_GetFillColor)}
+                subpaths: list[list] = []  # [[op, (x, y)], ...] as pdfminer records them
+                curve = 0
+                for k in range(R.FPDFPath_CountSegments(obj)):
+                    seg = R.FPDFPath_GetPathSegment(obj, k)
+                    op = R.FPDFPathSegment_GetType(seg)
+                    R.FPDFPathSegment_GetPoint(seg, x, y)
+                    pt = (x.value, y.value)
+                    if op == R.FPDF_SEGMENT_MOVETO or not subpaths:
+                        subpaths.append([["m", pt]])
+                    elif op == R.FPDF_SEGMENT_BEZIERTO:
+                        curve += 1  # PDFium gives the two control points and the end point
+                        if curve % 3:
+                            continue
+                        subpaths[-1].append(["c", pt])
+                    else:
+                        subpaths[-1].append(["l", pt])
+                    if R.FPDFPathSegment_GetClose(seg):
+                        # "h": PDFium closes with a segment back to the start (or flags the
+                        # segment that already ends there); pdfminer records an "h"
+                        sp = subpaths[-1]
+                        if len(sp) > 1 and sp[-1][0] == "l" and sp[-1][1] == sp[0][1]:
+                            sp[-1][0] = "h"
+                        else:
+                            sp.append(["h", sp[0][1]])
+                for sp in subpaths:
+                    shape = self._shape(sp, m)
+                    if shape is not None:
+                        shape.update(paint)
+                        shapes.append(shape)
+
+    def _shape(self, subpath: list, m: tuple) -> dict | None:
+        """pdfminer's reading of one subpath: a line, a rectangle or a curve."""
+        ops = "".join(op for op, _ in subpath)
+        pts = [p for _, p in subpath]
+        if len(ops) > 3 and ops[-2:] == "lh" and pts[-2] == pts[0]:
+            ops, pts = ops[:-2] + "h", pts[:-1]  # a redundant "l" back to the start
+        if ops in ("ml", "mlh"):
+            return dict(self._box(m, pts[:2]), object_type="line")
+        if ops in ("mlllh", "mllll"):
+            dev = [_apply(m, *p) for p in pts]
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = dev
+            if dev[0] == dev[4] and ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
+                                     or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)):
+                return dict(self._box(_IDENTITY, (dev[0], dev[2])), object_type="rect")
+        if len(pts) < 2:
+            return None  # no segment: no edge
+        dev = [_apply(m, *p) for p in pts]
+        return dict(self._box(_IDENTITY, dev), object_type="curve",
+                    pts=[(px, self.height - py) for px, py in dev])
+
+
+def _pdfium():
+    import pypdfium2.raw
+
+    return pypdfium2.raw
+
+
+def _color(obj, getter) -> tuple | None:
+    """A path's stroke or fill colour as RGB in 0..1 (PDFium converts every colour space)."""
+    import ctypes
+
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not getter(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def _dedupe(chars: list[dict]) -> list[dict]:
+    """pdfplumber's ``dedupe_chars`` (tolerance 1, same font and size): a character drawn
+    again at the same place (fake bold) counts once; the order is kept."""
+    import itertools
+    from operator import itemgetter
+
+    from pdfplumber.utils import cluster_objects
+
+    key = itemgetter("upright", "text", "fontname", "size")
+    order = {id(c): i for i, c in enumerate(chars)}
+    kept = []
+    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
+        for rows in cluster_objects(list(group), itemgetter("doctop"), 1):
+            for cluster in cluster_objects(rows, itemgetter("x0"), 1):
+                kept.append(min(cluster, key=itemgetter("doctop", "x0")))
+    return sorted(kept, key=lambda c: order[id(c)])
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -556,14 +811,14 @@ def _inflate(pieces, step: int = 1 << 22):
 
 
 def _check_inflated(data: bytes) -> None:
-    """Refuse a PDF whose Flate streams inflate past the limit, before pdfminer inflates
-    any of them (it inflates a whole stream in memory at once).
+    """Refuse a PDF whose Flate streams inflate past the limit, before PDFium (or pdfminer)
+    inflates any of them (a whole stream in memory at once).
 
     Streams are found in the raw bytes (``stream`` ... ``endstream``; streams are never
     inside object streams) and inflated piecewise (memory stays small) against a running
     budget; chained filters (``[/FlateDecode /FlateDecode]``) are inflated stage after
     stage. Images are skipped: their data is never decoded. Streams that do not inflate
-    (encrypted, other filters, damaged) are skipped: pdfminer reports those itself.
+    (encrypted, other filters, damaged) are skipped: the parser reports those itself.
     """
     import zlib
 
@@ -592,68 +847,38 @@ def _check_inflated(data: bytes) -> None:
             continue
 
 
-def _count_pages(pdf) -> int:
-    """The number of pages, from the page tree, without parsing any page; refuses more
-    than :data:`~validator.readers.MAX_PDF_PAGES`."""
-    import itertools
-
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdftypes import resolve1
+def _open(data: bytes):
+    """The document (pypdfium2), after the checks that need no parse: a PDF header, the
+    inflated size of its streams, and the page count from the page tree."""
+    import pypdfium2
 
     from validator import readers as limits
-
-    limit = limits.MAX_PDF_PAGES
-
-    def too_many(n) -> Unreadable:
-        return Unreadable(f"PDF文件超过 {limit} 页上限（共 {n} 页），不像是年度报告",
-                          f"{n} pages, limit {limit}")
-
-    try:
-        declared = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
-    except Exception:  # noqa: BLE001 - a broken page tree is counted below
-        declared = None
-    if isinstance(declared, int) and declared > limit:
-        raise too_many(declared)
-    n = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), limit + 1))
-    if n > limit:
-        raise too_many(f"超过 {limit}" if not isinstance(declared, int) or declared <= limit else declared)
-    return n
-
-
-def _open(data: bytes):
-    import pdfplumber
-    from pdfplumber.utils.exceptions import PdfminerException
 
     if not data or b"%PDF" not in data[:1024]:
         raise Unreadable("文件不是PDF格式", "no %PDF header in the first 1024 bytes")
     _check_inflated(data)
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
+        doc = pypdfium2.PdfDocument(data)
     except Exception as exc:  # noqa: BLE001 - every failure becomes Unreadable
         raise _open_error(exc) from exc
-    try:
-        _count_pages(pdf)
-        npages = len(pdf.pages)
-    except Unreadable:
-        pdf.close()
-        raise
-    except Exception as exc:  # noqa: BLE001 - every failure becomes Unreadable
-        pdf.close()
-        raise _open_error(exc) from exc
-    if npages == 0:
-        pdf.close()
+    limit = limits.MAX_PDF_PAGES
+    n = len(doc)
+    if n > limit:
+        doc.close()
+        raise Unreadable(f"PDF文件超过 {limit} 页上限（共 {n} 页），不像是年度报告", f"{n} pages, limit {limit}")
+    if n == 0:
+        doc.close()
         raise Unreadable("PDF文件没有页面", "the document has no pages")
-    return pdf
+    return doc
 
 
 def _open_error(exc: BaseException) -> Unreadable:
-    cause = exc
-    if type(exc).__name__ == "PdfminerException" and exc.args and isinstance(exc.args[0], BaseException):
-        cause = exc.args[0]
-    name = type(cause).__name__
-    detail = f"{name}: {cause}".strip()
-    if "Password" in name or "Encrypt" in name or "encrypt" in str(cause).lower():
-        return Unreadable("PDF文件已加密，无法读取（需要密码或不支持的加密方式）", detail)
+    name = type(exc).__name__
+    code = getattr(exc, "err_code", None)
+    detail = f"{name}: {exc}".strip()
+    if code in (4, 5):  # FPDF_ERR_PASSWORD, FPDF_ERR_SECURITY
+        return Unreadable("PDF文件已加密，无法读取（需要密码或不支持的加密方式）",
+                          f"{detail} ({'Password required' if code == 4 else 'unsupported security handler'})")
     return Unreadable("PDF文件已损坏或格式不正确，无法读取", detail)
 
 
@@ -668,16 +893,16 @@ def read(path: Path, data: bytes | None = None) -> Document:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise Unreadable("无法打开文件", f"{type(exc).__name__}: {exc}") from exc
-    pdf = _open(data)
+    doc = _open(data)
     try:
-        return _read(pdf, str(path), data)
+        return _read(doc, str(path), data)
     except Unreadable:
         raise
     except Exception as exc:  # noqa: BLE001 - a broken page must not escape as another error
         raise _open_error(exc) from exc
     finally:
         try:
-            pdf.close()
+            doc.close()
         except Exception:  # noqa: BLE001
             pass
 
@@ -687,10 +912,9 @@ IMAGE_SHARE = 0.2
 share of the page (a scanned page, or a table pasted as a picture; not a logo)."""
 
 
-def _image_share(page) -> float:
-    area = float(page.width) * float(page.height) or 1.0
-    covered = sum(max(0.0, float(im["x1"]) - float(im["x0"])) * max(0.0, float(im["bottom"]) - float(im["top"]))
-                  for im in page.images)
+def _image_share(page: "_Page") -> float:
+    area = page.width * page.height or 1.0
+    covered = sum(max(0.0, im["x1"] - im["x0"]) * max(0.0, im["bottom"] - im["top"]) for im in page.images)
     return min(1.0, covered / area)
 
 
@@ -724,23 +948,31 @@ def ocr_content(page_no: int, page, scale: float, image: str, *, text: bool) -> 
     return tables, lines
 
 
-def _read(pdf, path: str, data: bytes | None = None) -> Document:
+def _read(doc, path: str, data: bytes | None = None) -> Document:
+    from pdfplumber.table import TableFinder
+
     from validator.readers import ocr
 
     pages: list[tuple[int, float, list[_Table], list[_Line]]] = []
     total_chars = 0
     image_pages = 0
     recognised = 0
-    renderer = None
-    for page_no, page in enumerate(pdf.pages, start=1):
-        view = page.filter(_visible).dedupe_chars()
-        chars = [c for c in view.chars if not c["text"].isspace()]
+    plumbed = None  # the document opened by pdfplumber, for pages PDFium cannot read whole
+    for page_no in range(1, len(doc) + 1):
+        page = _Page(doc, page_no)
+        if page.fallback:
+            if plumbed is None:
+                import pdfplumber
+
+                plumbed = pdfplumber.open(io.BytesIO(data))
+            page = _Page.plumbed(plumbed, page_no, page.fallback)
+        chars = page.chars
         total_chars += len(chars)
         if page.images:
             image_pages += 1
         tables: list[_Table] = []
-        settings = {"explicit_horizontal_lines": _closing_edges(view.edges)}
-        for tbl in view.find_tables(settings):
+        settings = {"explicit_horizontal_lines": _closing_edges(page.edges)}
+        for tbl in TableFinder(page, settings).tables:
             t = _build_table(tbl, chars, page_no)
             if t is not None:
                 tables.append(t)
@@ -748,17 +980,14 @@ def _read(pdf, path: str, data: bytes | None = None) -> Document:
         lines = _page_lines(free, page_no)
         if not tables and page.images and data is not None and _image_share(page) >= IMAGE_SHARE and ocr.enabled():
             # A page whose tables can only be images: recognise it (only such pages, never a text table).
-            if renderer is None:
-                renderer = _Renderer(data)
-            img, scale = renderer.render(page_no)
+            img, scale = _render(doc, page_no)
             o_tables, o_lines = ocr_content(page_no, ocr.read_image(img), scale, f"第{page_no}页", text=not chars)
             recognised += 1
             tables = o_tables
             lines = o_lines if not chars else lines
-        pages.append((page_no, float(page.height), tables, lines))
-        page.close()  # release the page's parsed objects: memory stays flat on long files
-    if renderer is not None:
-        renderer.close()
+        pages.append((page_no, page.height, tables, lines))
+    if plumbed is not None:
+        plumbed.close()
     if total_chars == 0 and not recognised:
         raise Unreadable(_no_text_reason(image_pages), "the PDF has no text layer (scanned or image-only pages)")
     if not any(t for _, _, t, _ in pages) and image_pages:
@@ -776,32 +1005,22 @@ def _no_text_reason(image_pages: int) -> str:
     return NO_TABLE_TEXT
 
 
-class _Renderer:
-    """Renders pages of the PDF (pypdfium2) for OCR, within the pixel limit."""
+def _render(doc, page_no: int):
+    """The page as an RGB array for OCR, within the pixel limit, and the points per pixel."""
+    import numpy as np
 
-    def __init__(self, data: bytes):
-        import pypdfium2
+    from validator.readers import ocr
 
-        self.doc = pypdfium2.PdfDocument(data)
-
-    def render(self, page_no: int):
-        import numpy as np
-
-        from validator.readers import ocr
-
-        page = self.doc[page_no - 1]
-        try:
-            w, h = page.get_size()  # points
-            scale = ocr.PDF_DPI / 72
-            if w * h * scale * scale > ocr.MAX_PIXELS or max(w, h) * scale > ocr.MAX_SIDE:
-                scale = min(ocr.MAX_SIDE / max(w, h), math.sqrt(ocr.MAX_PIXELS / max(w * h, 1.0)))
-            img = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
-        finally:
-            page.close()
-        return img, 1 / scale  # pixels -> points
-
-    def close(self) -> None:
-        self.doc.close()
+    page = doc[page_no - 1]
+    try:
+        w, h = page.get_size()  # points
+        scale = ocr.PDF_DPI / 72
+        if w * h * scale * scale > ocr.MAX_PIXELS or max(w, h) * scale > ocr.MAX_SIDE:
+            scale = min(ocr.MAX_SIDE / max(w, h), math.sqrt(ocr.MAX_PIXELS / max(w * h, 1.0)))
+        img = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
+    finally:
+        page.close()
+    return img, 1 / scale  # pixels -> points
 
 
 def assemble(pages: list[tuple[int, float, list[_Table], list[_Line]]], path: str, fmt: str) -> Document:
