@@ -337,7 +337,8 @@ def _build_table(tbl, chars: list[dict], page_no: int) -> _Table | None:
     ncols, nrows = len(xs) - 1, len(ys) - 1
     if ncols < 2 or nrows < 1:
         return None
-    table_chars = [c for c in chars if _inside(c, tbl.bbox, pad=1.0)]
+    bbox = tbl.bbox  # pdfplumber computes it from the cells at each access
+    table_chars = [c for c in chars if _inside(c, bbox, pad=1.0)]
     taken: set[int] = set()
     cells: list[_Cell] = []
     occupied: set[tuple[int, int]] = set()
@@ -377,7 +378,7 @@ def _build_table(tbl, chars: list[dict], page_no: int) -> _Table | None:
                     break
     if not any(cell.text for cell in cells):
         return None
-    t = _Table(page_no, tbl.bbox[1], tuple(tbl.bbox), xs, nrows, ncols, cells)
+    t = _Table(page_no, bbox[1], tuple(bbox), xs, nrows, ncols, cells)
     t.index()
     return t
 
@@ -780,7 +781,11 @@ def _dedupe(chars: list[dict]) -> list[dict]:
     order = {id(c): i for i, c in enumerate(chars)}
     kept = []
     for _, group in itertools.groupby(sorted(chars, key=key), key=key):
-        for rows in cluster_objects(list(group), itemgetter("doctop"), 1):
+        group = list(group)
+        if len(group) == 1:  # most characters: nothing to cluster
+            kept.append(group[0])
+            continue
+        for rows in cluster_objects(group, itemgetter("doctop"), 1):
             for cluster in cluster_objects(rows, itemgetter("x0"), 1):
                 kept.append(min(cluster, key=itemgetter("doctop", "x0")))
     return sorted(kept, key=lambda c: order[id(c)])
