@@ -771,7 +771,9 @@ def _color(obj, getter) -> tuple | None:
 
 def _dedupe(chars: list[dict]) -> list[dict]:
     """pdfplumber's ``dedupe_chars`` (tolerance 1, same font and size): a character drawn
-    again at the same place (fake bold) counts once; the order is kept."""
+    again at the same place (fake bold) counts once; the order is kept. Not that function
+    itself: it restores the order with ``list.index`` per character (quadratic in a page's
+    characters) and clusters every group, where most groups hold one character."""
     import itertools
     from operator import itemgetter
 
