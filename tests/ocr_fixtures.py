@@ -27,6 +27,40 @@ def render_pages(pdf: Path, dpi: int = 150, pages: list[int] | None = None) -> l
         doc.close()
 
 
+def seen_pages(pdf: Path, pages: list[int] | None = None) -> list:
+    """The pages of an image-only PDF as the PDF reader hands them to OCR (RGB Pillow images):
+    a picture cut from them holds the very pixels the PDF's test read."""
+    import pypdfium2
+    from PIL import Image
+
+    from validator.readers.pdf import _render
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return [Image.fromarray(_render(doc, n)[0]) for n in (pages or range(1, len(doc) + 1))]
+    finally:
+        doc.close()
+
+
+def pdf_pages(parts: list[tuple[Path, list[int]]], out: Path) -> Path:
+    """A PDF of some pages of others, as they are: ``parts`` is (PDF, its page numbers,
+    1-based) in order."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument.new()
+    try:
+        for pdf, pages in parts:
+            src = pypdfium2.PdfDocument(str(pdf))
+            try:
+                doc.import_pages(src, [n - 1 for n in pages])
+            finally:
+                src.close()
+        doc.save(str(out))
+    finally:
+        doc.close()
+    return out
+
+
 def scanned(img, variant: str):
     """One scanned-looking variant of a page image."""
     from PIL import Image, ImageFilter
@@ -69,13 +103,14 @@ def _tables(page):
     return view.find_tables({"explicit_horizontal_lines": _closing_edges(view.edges)})
 
 
-def table_crops(pdf: Path, dpi: int = 150) -> list:
+def table_crops(pdf: Path, dpi: int = 150, pages: list | None = None) -> list:
     """Each ruled table of a text PDF cropped from its page image (with a margin), in reading
-    order: the "screenshots" a web editor pastes instead of the tables."""
+    order: the "screenshots" a web editor pastes instead of the tables. ``pages``: the page
+    images to cut them from (at ``dpi``; by default the text PDF rendered)."""
     import pdfplumber
 
     crops = []
-    pages = render_pages(pdf, dpi)
+    pages = pages or render_pages(pdf, dpi)
     with pdfplumber.open(pdf) as doc:
         for page, img in zip(doc.pages, pages):
             s = dpi / 72
