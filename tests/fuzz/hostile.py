@@ -4,6 +4,7 @@ derived from the seed report and its fixtures at test time, and the assertions t
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -136,7 +137,10 @@ def _html_with_cell(value: str) -> bytes:
     return (page[:cell] + f">{escape(value)}</span>" + page[cell + len(">4</span>"):]).encode("gb18030")
 
 
-def _xlsx_with_cell(value) -> bytes:
+@functools.cache
+def _seed_workbook():
+    """The XLSX fixture loaded once (openpyxl's load is the slow part of building a variant)
+    and its 表三 一、本年新收 × 自然人 cell (4)."""
     from openpyxl import load_workbook
 
     wb = load_workbook(ROOT / "tests" / "fixtures" / "taiqian_2020.xlsx")
@@ -144,23 +148,24 @@ def _xlsx_with_cell(value) -> bytes:
     for row in ws.iter_rows():
         labels = [c for c in row if isinstance(c.value, str) and c.value.startswith("一、本年新收")]
         if labels:
-            cell = next(c for c in row if c.column > labels[0].column and c.value == 4)
-            cell.value = value
-            break
+            return wb, next(c for c in row if c.column > labels[0].column and c.value == 4)
+    raise AssertionError("the XLSX fixture has no 一、本年新收 row")
+
+
+def _xlsx_with_cell(value) -> bytes:
+    """The XLSX fixture with ``value`` in that cell (the shared workbook is put back as it was)."""
+    wb, cell = _seed_workbook()
     buf = io.BytesIO()
-    wb.save(buf)
+    try:
+        cell.value = value
+        wb.save(buf)
+    finally:
+        cell.value = 4
     return buf.getvalue()
 
 
 def _canonical_with_cell(tmp: Path, value: str, fmt: str) -> Path:
-    import pandas as pd
-
-    from validator import canonical
-    from validator.run import load_reports
-
-    src = tmp / "seed.txt"
-    src.write_text(SEED_TEXT, encoding="utf-8")
-    df = pd.DataFrame(canonical.records(load_reports(src)), columns=canonical.COLUMNS)
+    df = _canonical_frame(tmp)
     at = (df.table == CELL[0]) & (df.row_code == CELL[1]) & (df.column_code == CELL[2])
     df["value"] = df["value"].astype(object)
     df.loc[at, "value"], df.loc[at, "raw"] = value, value
@@ -224,14 +229,28 @@ GENERATED_HUGE = st.one_of(
 
 
 def _canonical_frame(tmp: Path):
+    """The seed's canonical cells, as read from ``tmp``/seed.txt (written there): the seed is
+    read once, and each call gets a fresh copy naming its own file."""
+    src = tmp / "seed.txt"
+    src.write_text(SEED_TEXT, encoding="utf-8")
+    df = _seed_canonical().copy()
+    df["file"] = str(src)
+    return df
+
+
+@functools.cache
+def _seed_canonical():
+    import tempfile
+
     import pandas as pd
 
     from validator import canonical
     from validator.run import load_reports
 
-    src = tmp / "seed.txt"
-    src.write_text(SEED_TEXT, encoding="utf-8")
-    return pd.DataFrame(canonical.records(load_reports(src)), columns=canonical.COLUMNS)
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "seed.txt"
+        src.write_text(SEED_TEXT, encoding="utf-8")
+        return pd.DataFrame(canonical.records(load_reports(src)), columns=canonical.COLUMNS)
 
 
 _TABLE_NUMBER = re.compile(r"(?<![^\t\n])[0-9][0-9,.]*(?![^\t\n])")
