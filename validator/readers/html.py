@@ -344,33 +344,51 @@ def table_grid(table, hidden: set | None = None) -> list[list[str]]:
             start = i
     from validator import readers as limits
 
-    from .grid import Span, expand
+    from .grid import expand
 
     cap = limits.MAX_CELLS
     where: list[tuple[int, int, int, int]] = []  # each cell's row, column, rowspan, colspan
     raw: list[str] = []  # and its text, normalised below all at once
-    occupied: set[tuple[int, int]] = set()
+    # The grid positions the cells cover, counted (``used``) before each is placed so that
+    # a huge span is refused before it is expanded. A cell without span attributes (most)
+    # covers one free position; only rowspans are remembered, as the columns they cover in
+    # each row below (``below``), where the cells of that row skip them.
+    used = 0
+    below: dict[int, set[int]] = {}
+    check_hidden = bool(hidden)
     for r, tr in enumerate(trs):
+        taken = below.pop(r, ())
         c = 0
         for td in tr.iterchildren("td", "th"):
-            while (r, c) in occupied:
+            while c in taken:
                 c += 1
-            cs = _span(td.get("colspan"), 1, 1, 1000)
-            rs = _span(td.get("rowspan"), 1, 0, 65534)
-            if rs != 1:
-                last = group_end[r]
-                rs = last - r + 1 if rs == 0 else min(rs, last - r + 1)
-            if len(occupied) + rs * cs > cap:  # before a huge span is expanded
-                raise limits.too_many_cells(len(occupied) + rs * cs)
-            if rs == cs == 1:
-                occupied.add((r, c))
+            colspan, rowspan = td.get("colspan"), td.get("rowspan")
+            if colspan is None and rowspan is None:
+                if used >= cap:
+                    raise limits.too_many_cells(used + 1)
+                used += 1
+                where.append((r, c, 1, 1))
+                c += 1
             else:
-                occupied.update((r + dr, c + dc) for dr in range(rs) for dc in range(cs))
-            raw.append("" if td in hidden else _text(td))
-            where.append((r, c, rs, cs))
-            c += cs
+                cs = _span(colspan, 1, 1, 1000)
+                rs = _span(rowspan, 1, 0, 65534)
+                if rs != 1:
+                    last = group_end[r]
+                    rs = last - r + 1 if rs == 0 else min(rs, last - r + 1)
+                if used + rs * cs > cap:  # before a huge span is expanded
+                    raise limits.too_many_cells(used + rs * cs)
+                cols = range(c, c + cs)
+                used += cs - sum(1 for k in cols if k in taken) if taken else cs
+                for rr in range(r + 1, r + rs):
+                    occ = below.setdefault(rr, set())
+                    n = len(occ)
+                    occ.update(cols)
+                    used += len(occ) - n
+                where.append((r, c, rs, cs))
+                c += cs
+            raw.append("" if check_hidden and td in hidden else _text(td))
     texts = normalize_all(raw)
-    return expand([Span(r, c, t, rs, cs) for (r, c, rs, cs), t in zip(where, texts)], height=len(trs))
+    return expand([(r, c, t, rs, cs, None) for (r, c, rs, cs), t in zip(where, texts)], height=len(trs))
 
 
 _LONG_CELL = 300
@@ -457,6 +475,17 @@ def _grid_pos(table: int, row: int, col: int) -> Position:
     return Position(table=table, row=row, col=col)
 
 
+def _grid_cell(text: str, table: int, row: int, col: int) -> Cell:
+    """The (immutable) Cell of a grid position: one shared object for the labels and figures
+    that repeat at the same place on every page, a new one for long texts (never kept)."""
+    return _shared_cell(text, table, row, col) if len(text) <= 64 else Cell(text, _grid_pos(table, row, col))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shared_cell(text: str, table: int, row: int, col: int) -> Cell:
+    return Cell(text, _grid_pos(table, row, col))
+
+
 _PICTURE_MARK = re.compile(f"{_PICTURE}(\\d+){_PICTURE}")
 
 
@@ -468,32 +497,36 @@ def _blocks(title: str | None, text: str, tables: list, pictures: list | None = 
     paragraph it stood in: an icon never splits a paragraph)."""
     from validator.readers import check_growth
 
+    pieces = ([title] if title is not None else []) + text.split(_SENT)
+    marks: dict[int, list[int]] = {}  # piece → the <img> marks it held (taken out before normalising)
+    if _PICTURE in text:
+        for i, piece in enumerate(pieces):
+            if _PICTURE in piece:
+                marks[i] = [int(n) for n in _PICTURE_MARK.findall(piece)]
+                pieces[i] = _PICTURE_MARK.sub("", piece)
+    shown = normalize_all(pieces)  # every paragraph normalised at once (one pass of each pattern)
     blocks: list[Block] = []
     cells = lines = numbered = 0
-    for piece in ([title] if title is not None else []) + text.split(_SENT):
-        marks = [int(n) for n in _PICTURE_MARK.findall(piece)] if _PICTURE in piece else []
-        if marks:
-            piece = _PICTURE_MARK.sub("", piece)
+    for i, piece in enumerate(shown):
         grid = None
         if piece.startswith(_TABLE):
             table = tables[int(piece[1:])]
             grid = table_grid(table, hidden)  # prepares the caption's text too
             caption = next((c for c in table if _tag(c) == "caption"), None)
             piece = "" if caption is None else _cell_text(caption)
-        piece = normalize_text(piece)
         if piece:
             cells += 1
             check_growth(len(blocks) + 1, cells)
             lines += 1
             blocks.append(paragraph(piece, Position(line=lines)))
-        if grid and any(any(cell for cell in r) for r in grid):
+        if grid and any(any(r) for r in grid):
             cells += sum(len(r) for r in grid)
             check_growth(len(blocks) + len(grid), cells)
             numbered += 1
-            for r, row_cells in enumerate(grid, 1):
-                blocks.append(Block("row", tuple([Cell(t, _grid_pos(numbered, r, c)) for c, t in enumerate(row_cells, 1)])))
-        if pictures is not None:
-            pictures.extend((len(blocks), n) for n in marks)
+            blocks.extend([Block("row", tuple([_grid_cell(t, numbered, r, c) for c, t in enumerate(row_cells, 1)]))
+                           for r, row_cells in enumerate(grid, 1)])
+        if pictures is not None and i in marks:
+            pictures.extend((len(blocks), n) for n in marks[i])
     return blocks
 
 
