@@ -94,44 +94,49 @@ def png_bytes(img) -> bytes:
     return buf.getvalue()
 
 
+def _pages(pdf: Path, numbers: list[int] | None = None):
+    """(number, page) of a text PDF in the PDF reader's own terms (PDFium's characters and
+    visible edges, as pdfplumber has them; validator.readers.pdf._Page)."""
+    import pypdfium2
+
+    from validator.readers.pdf import _Page
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return [(n, _Page(doc, n)) for n in (numbers or range(1, len(doc) + 1))]
+    finally:
+        doc.close()
+
+
 def _tables(page):
-    """The ruled tables of a pdfplumber page as the PDF reader finds them (drawn lines only,
-    the border left open at a page break closed), so that a crop holds the whole table."""
-    from validator.readers.pdf import _closing_edges, _visible
+    """The ruled tables of a page as the PDF reader finds them (drawn lines only, the border
+    left open at a page break closed), so that a crop holds the whole table."""
+    from pdfplumber.table import TableFinder
 
-    view = page.filter(_visible)
-    return view.find_tables({"explicit_horizontal_lines": _closing_edges(view.edges)})
+    from validator.readers.pdf import _closing_edges
+
+    tables = TableFinder(page, {"explicit_horizontal_lines": _closing_edges(page.edges)}).tables
+    return [t for t in tables if t.bbox[2] - t.bbox[0] >= page.width / 3]
 
 
-def table_crops(pdf: Path, dpi: int = 150, pages: list | None = None) -> list:
-    """Each ruled table of a text PDF cropped from its page image (with a margin), in reading
-    order: the "screenshots" a web editor pastes instead of the tables. ``pages``: the page
-    images to cut them from (at ``dpi``; by default the text PDF rendered)."""
-    import pdfplumber
-
-    crops = []
-    pages = pages or render_pages(pdf, dpi)
-    with pdfplumber.open(pdf) as doc:
-        for page, img in zip(doc.pages, pages):
-            s = dpi / 72
-            for t in _tables(page):
-                x0, top, x1, bottom = t.bbox
-                if x1 - x0 < page.width / 3:
-                    continue
-                m = 6
-                crops.append(img.crop((int(x0 * s) - m, int(top * s) - m, int(x1 * s) + m, int(bottom * s) + m)))
+def table_crops(pdf: Path, images: list, numbers: list[int], dpi: int = 150) -> list:
+    """Each ruled table of pages ``numbers`` of a text PDF cut from ``images`` (those pages'
+    images at ``dpi``) with a margin, in reading order: the "screenshots" a web editor pastes
+    instead of the tables."""
+    crops, s, m = [], dpi / 72, 6
+    for img, (_, page) in zip(images, _pages(pdf, numbers)):
+        for t in _tables(page):
+            x0, top, x1, bottom = t.bbox
+            crops.append(img.crop((int(x0 * s) - m, int(top * s) - m, int(x1 * s) + m, int(bottom * s) + m)))
     return crops
 
 
-def table_pages(pdf: Path) -> list[int]:
-    """The page number of each table :func:`table_crops` returns."""
-    import pdfplumber
+def words(pdf: Path, page: int, text: str) -> list[dict]:
+    """The words ``text`` of a page of a text PDF (pdfplumber's word boxes, in points)."""
+    from pdfplumber.utils import extract_words
 
-    out = []
-    with pdfplumber.open(pdf) as doc:
-        for n, page in enumerate(doc.pages, start=1):
-            out.extend(n for t in _tables(page) if t.bbox[2] - t.bbox[0] >= page.width / 3)
-    return out
+    (_, p), = _pages(pdf, [page])
+    return [w for w in extract_words(p.chars) if w["text"] == text]
 
 
 def html_with_images(title: str, paragraphs: list[str], images: list, folder: Path, *, inline: bool) -> Path:
@@ -172,11 +177,7 @@ def docx_with_images(title: str, paragraphs: list[str], images: list, out: Path)
 def word_box(pdf: Path, page: int, text: str, near: tuple[float, float], dpi: int = 150) -> tuple[int, int, int, int]:
     """The pixel box (at ``dpi``) of the word ``text`` on a page of a text PDF nearest to
     ``near`` (x0, top in points), from the PDF's own text layer."""
-    import pdfplumber
-
-    with pdfplumber.open(pdf) as doc:
-        words = [w for w in doc.pages[page - 1].extract_words() if w["text"] == text]
-    w = min(words, key=lambda w: abs(w["x0"] - near[0]) + abs(w["top"] - near[1]))
+    w = min(words(pdf, page, text), key=lambda w: abs(w["x0"] - near[0]) + abs(w["top"] - near[1]))
     s = dpi / 72
     return (int(w["x0"] * s) - 2, int(w["top"] * s) - 2, int(w["x1"] * s) + 3, int(w["bottom"] * s) + 3)
 

@@ -83,22 +83,22 @@ def each_input_once(tmp_path_factory):
     base = tmp_path_factory.getbasetemp()
     answers = _Answers((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "ocr-answers")
 
-    class Memo:
-        def __init__(self, engine):
-            self.engine = engine
+    def engine():
+        model = ENGINE()  # loaded once (again after ENGINE.cache_clear())
 
-        def __call__(self, img, **flags):
+        def call(img, **flags):
             key = hashlib.sha256(img.tobytes() + repr((img.shape, img.dtype.str, sorted(flags.items()))).encode())
 
             def run():
-                out = self.engine(img, **flags)
+                out = model(img, **flags)
                 return SimpleNamespace(**{k: getattr(out, k, None) for k in ("boxes", "txts", "scores")})
 
             return answers.get(key.hexdigest(), run)
 
-    memo = Memo(ENGINE())
+        return call
+
     mp = pytest.MonkeyPatch()
-    mp.setattr(ocr, "_engine", lambda: memo)
+    mp.setattr(ocr, "_engine", engine)
     yield
     mp.undo()
 
@@ -249,11 +249,7 @@ def test_a_damaged_digit_is_unreadable_not_a_value(corpus, images):
 
 
 def _value_box(pdf: Path, page: int, text: str, dpi: int = 150):
-    import pdfplumber
-
-    with pdfplumber.open(pdf) as doc:
-        words = [w for w in doc.pages[page - 1].extract_words() if w["text"] == text]
-    w = words[-1]
+    w = F.words(pdf, page, text)[-1]
     s = dpi / 72
     return (int(w["x0"] * s) - 2, int(w["top"] * s) - 2, int(w["x1"] * s) + 2, int(w["bottom"] * s) + 2)
 
@@ -340,8 +336,8 @@ def test_deterministic(table_pictures):
 def table_pictures(corpus, image_pdf_014):
     """The 表三 (two parts, across a page break) and 表四 of 014 as screenshots of its
     image-only PDF."""
-    crops = F.table_crops(corpus / R014, pages=F.seen_pages(image_pdf_014))
-    return [c for c, p in zip(crops, F.table_pages(corpus / R014)) if p in TABLE_PAGES[R014]]
+    pages = TABLE_PAGES[R014]
+    return F.table_crops(corpus / R014, F.seen_pages(image_pdf_014, pages), pages)
 
 
 TITLE = "淮安市洪泽区人民政府2023年政府信息公开工作年度报告"
