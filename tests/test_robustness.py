@@ -494,7 +494,7 @@ def test_python_docx_alone_does_not_resolve_entities(tmp_path, monkeypatch):
     the entity unresolved: the secret never reaches the text."""
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET, encoding="utf-8")
-    monkeypatch.setattr(readers, "check_zip", lambda data: None)
+    monkeypatch.setattr(readers, "check_zip", lambda data, keep=(): {})
     p = tmp_path / "xxe.docx"
     p.write_bytes(_docx_with_entity(secret.as_uri()))
     try:
@@ -524,7 +524,7 @@ def test_xxe_xlsx_is_refused_and_openpyxl_alone_does_not_resolve_it(tmp_path, mo
     p.write_bytes(_xlsx_with_entity(secret.as_uri()))
     with pytest.raises(Unreadable, match="实体声明"):
         read(p)
-    monkeypatch.setattr(readers, "check_zip", lambda data: None)
+    monkeypatch.setattr(readers, "check_zip", lambda data, keep=(): {})
     try:
         doc = read(p)
     except Unreadable as e:  # expat: "undefined entity"
@@ -561,7 +561,7 @@ def test_no_reader_touches_the_network(tmp_path, monkeypatch, http_server):
     """External entities, external DTDs and parameter entities pointing at a local HTTP
     server, in DOCX, XLSX and HTML, read with our zip check switched off: the libraries
     never fetch anything."""
-    monkeypatch.setattr(readers, "check_zip", lambda data: None)
+    monkeypatch.setattr(readers, "check_zip", lambda data, keep=(): {})
     files = {
         "e.docx": _docx_with_entity(f"{http_server}/docx-entity"),
         "e.xlsx": _xlsx_with_entity(f"{http_server}/xlsx-entity"),

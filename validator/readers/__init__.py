@@ -19,6 +19,7 @@ import stat
 import struct
 import warnings
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -189,8 +190,10 @@ def _declared_xml_encoding(head: bytes, family: str) -> str | None:
 _XXE = "文件包含 XML 实体声明（DOCTYPE/ENTITY），出于安全原因拒绝读取"
 
 
-def check_zip(data: bytes) -> None:
+def check_zip(data: bytes, keep: Collection[str] = ()) -> dict[str, bytes]:
     """Inspect a DOCX/XLSX zip before python-docx or openpyxl sees it. Raises Unreadable.
+    Returns the content of the members named in ``keep`` (those the caller parses next),
+    inflated by the search itself, so that nothing is inflated twice.
 
     From the zip directory: member count (:data:`MAX_ZIP_MEMBERS`), total uncompressed size
     (:data:`MAX_UNZIPPED_BYTES`), per-member compression ratio (:data:`MAX_ZIP_RATIO`),
@@ -233,11 +236,18 @@ def check_zip(data: bytes) -> None:
                 ratio = info.file_size // max(info.compress_size, 1)
                 raise Unreadable(f"文件中的 {name} 压缩比异常（约 {ratio}:1，上限 {MAX_ZIP_RATIO}:1），可能是压缩炸弹",
                                  f"member {name!r}: {info.file_size} bytes from {info.compress_size}")
+        kept: dict[str, bytes] = {}
         for info in infos:
-            _scan_member(z, info)
+            parts: list[bytes] | None = [] if info.filename in keep else None
+            _scan_member(z, info, parts)
+            if parts is not None:
+                kept[info.filename] = b"".join(parts)
+        return kept
 
 
-def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, parts: list[bytes] | None = None) -> None:
+    """Search one member for a DTD as it is inflated; its content is appended to ``parts``
+    when given."""
     name = info.filename
     try:
         with z.open(info) as f:
@@ -254,9 +264,15 @@ def _scan_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
             tail = b""
             chunk = head
             while chunk:
-                buf = (tail + chunk).lower()
-                if any(mark in buf for mark in _DTD_MARKS):
-                    raise Unreadable(_XXE, f"DOCTYPE/ENTITY in zip member {name!r}")
+                if parts is not None:
+                    parts.append(chunk)
+                buf = tail + chunk
+                # every mark holds the byte "!" (in all five encodings): without it, none can be
+                # there; Office XML rarely has one, so the buffer is seldom lowered and searched
+                if b"!" in buf:
+                    buf = buf.lower()
+                    if any(mark in buf for mark in _DTD_MARKS):
+                        raise Unreadable(_XXE, f"DOCTYPE/ENTITY in zip member {name!r}")
                 tail = buf[-40:]
                 chunk = f.read(1 << 20)
     except Unreadable:

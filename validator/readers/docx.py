@@ -58,8 +58,29 @@ def _children(el, wanted: str):
 
 def _child(el, tag: str):
     """The first child with ``tag`` (lxml's C iteration: ``find`` goes through ElementPath
-    in Python, which was a third of the table walk)."""
-    return next(el.iterchildren(tag), None) if el is not None else None
+    in Python, which was a third of the table walk). Properties (``w:trPr``, ``w:tcPr``)
+    come first in their element: that case is looked at before any iteration."""
+    if el is None:
+        return None
+    if len(el) and el[0].tag == tag:
+        return el[0]
+    return next(el.iterchildren(tag), None)
+
+
+def _cell_props(tcpr) -> tuple:
+    """(gridSpan, vMerge, hMerge) of a ``w:tcPr``: the first child of each kind, or None;
+    one C-level pass over the few children that matter."""
+    span = vmerge = hmerge = None
+    if tcpr is not None:
+        for ch in tcpr.iterchildren(_GRID_SPAN, _VMERGE, _HMERGE):
+            tag = ch.tag
+            if tag == _GRID_SPAN:
+                span = ch if span is None else span
+            elif tag == _VMERGE:
+                vmerge = ch if vmerge is None else vmerge
+            elif hmerge is None:
+                hmerge = ch
+    return span, vmerge, hmerge
 
 
 def _int(el, default: int) -> int:
@@ -166,9 +187,8 @@ def table_grid(tbl) -> list[list[str]]:
         here: dict[int, list] = {}
         last: list | None = None
         for tc in _children(tr, _TC):
-            tcpr = _child(tc, _TCPR)
-            span = max(1, min(_int(_child(tcpr, _GRID_SPAN), 1), 1000))
-            vmerge, hmerge = _child(tcpr, _VMERGE), _child(tcpr, _HMERGE)
+            grid_span, vmerge, hmerge = _cell_props(_child(tc, _TCPR))
+            span = max(1, min(_int(grid_span, 1), 1000))
             above = anchor_at.get(col)
             if vmerge is not None and vmerge.get(_VAL, "continue") != "restart" and above is not None \
                     and above[1] == col and above[4] == span and above[0] + above[3] == r:
@@ -308,8 +328,9 @@ def read(path: pathlib.Path, data: bytes) -> Document:
         raise Unreadable(f"文件是{what}，不是DOCX（Word）文档", f"zip members: {sorted(names)[:5]}")
 
     # Sizes, ratios, names, integrity and DTDs are checked before anything is inflated
-    # and parsed (the lxml parser below does not resolve entities either).
-    limits.check_zip(data)
+    # and parsed (the lxml parser below does not resolve entities either); the parts read
+    # next come back from that check already inflated.
+    kept = limits.check_zip(data, keep=_PARTS)
 
     from lxml import etree
 
@@ -319,8 +340,11 @@ def read(path: pathlib.Path, data: bytes) -> Document:
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            main = _main_part(z, parser)
-            body = etree.fromstring(z.read(main), parser).find(W + "body")
+            def part(name: str) -> bytes:
+                return kept[name] if name in kept else z.read(name)
+
+            main = _main_part(part, parser)
+            body = etree.fromstring(part(main), parser).find(W + "body")
     except etree.XMLSyntaxError as e:  # libxml2's own limits (no huge_tree): 256 levels, 10 MB text nodes
         if "depth" in str(e).lower():
             raise Unreadable("DOCX文档中的 XML 嵌套超过 256 层上限，无法读取", f"XMLSyntaxError: {e}") from None
@@ -383,20 +407,24 @@ _WML_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
 
-def _main_part(z: zipfile.ZipFile, parser) -> str:
+_PARTS = ("[Content_Types].xml", "_rels/.rels", "word/document.xml")
+"""The parts every reading parses (where Word, WPS and LibreOffice put the main part)."""
+
+
+def _main_part(part, parser) -> str:
     """The zip member of the main document part: the package's officeDocument
-    relationship, which must be a Word document (as python-docx requires). Raises
-    KeyError/ValueError."""
+    relationship, which must be a Word document (as python-docx requires). ``part(name)``
+    gives a member's bytes. Raises KeyError/ValueError."""
     import posixpath
 
     from lxml import etree
 
-    rels = etree.fromstring(z.read("_rels/.rels"), parser)
+    rels = etree.fromstring(part("_rels/.rels"), parser)
     target = next((r.get("Target") for r in rels if r.get("Type") in _OFFICE_DOCUMENT and r.get("Target")), None)
     if target is None:
         raise KeyError("no relationship of type 'officeDocument' in the package")
     name = posixpath.normpath(target.split("#")[0].lstrip("/"))  # relative to the package root
-    types = etree.fromstring(z.read("[Content_Types].xml"), parser)
+    types = etree.fromstring(part("[Content_Types].xml"), parser)
     ext = name.rsplit(".", 1)[-1].lower()
     ct = next((t.get("ContentType") for t in types.iter(_CT + "Override")
                if (t.get("PartName") or "").lstrip("/").lower() == name.lower()), None)
