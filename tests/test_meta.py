@@ -35,3 +35,29 @@ def test_seed_without_title_takes_the_year_from_the_text_and_no_body():
 def test_corpus_titles(corpus, name, body, year):
     r = load_reports(corpus / name)[0]
     assert (r.body, r.year, r.version) == (body, year, "2021")
+
+
+def test_title_search_is_the_patterns_leftmost_match(corpus):
+    """extract._title_in (linear) finds what ``_YEAR_TITLE.search`` (quadratic in a long
+    paragraph without punctuation) finds: span and groups, on every paragraph and adjacent
+    pair of the seed, the fixtures and the corpus, and on random strings of title pieces."""
+    import random
+
+    from validator import extract
+    from validator.readers import read
+
+    def same(text: str) -> None:
+        a, b = extract._YEAR_TITLE.search(text), extract._title_in(text)
+        assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), text[:200]
+
+    paths = [SAMPLES / "taiqian_2020.txt", *sorted(FIXTURES.glob("*.html")),
+             *sorted(p for p in corpus.iterdir() if p.suffix in (".md", ".html", ".docx"))]
+    for p in paths:
+        texts = [b.text for b in read(p).blocks if b.kind == "text"]
+        for t in texts + [a + b for a, b in zip(texts, texts[1:])]:
+            same(t)
+    pieces = ["2", "0", "9", "20", "2020", "年", "度", "年度", "政府信息公开", "工作", "报告", "人民政府", "县",
+              "\n", "。", "，", ",", "；", ";", " ", "x"]
+    rng = random.Random(0)
+    for _ in range(20_000):
+        same("".join(rng.choice(pieces) for _ in range(rng.randrange(24))))

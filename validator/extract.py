@@ -25,6 +25,9 @@ from .text import CHINESE_NUMERALS
 _SECTIONS = Labels(TEMPLATE.sections)
 _LABELS = {code: Labels(t.printed_rows) for code, t in TEMPLATE.tables.items()}  # once: Labels memoises matches
 _YEAR_TITLE = re.compile(r"(?P<before>[^\n。，,；;]*?)(?P<year>20\d\d)\s*年度?\s*(?P<after>[^\n。，,；;]*?)政府信息公开(?:工作)?\s*年度?\s*报告")
+# the same pattern from the year on: a title's match starts where its year's run of text
+# without a separator starts (``before`` holds none), so _title_in finds it in one pass
+_YEAR_ON = re.compile(_YEAR_TITLE.pattern.removeprefix(r"(?P<before>[^\n。，,；;]*?)"))
 _YEAR_PERIOD = re.compile(r"统计(?:期限|周期|时限|期间)[^。\n]{0,12}?(20\d\d)\s*年")
 _YEAR_ANY = re.compile(r"(20\d\d)\s*年")
 
@@ -101,14 +104,25 @@ def _clean_body(s: str) -> str | None:
 _NAVIGATION = re.compile(r"^.*(?:首页|当前位置[:：]?|您的位置[:：]?|>|»|›|政府信息公开(?=.))")
 
 
+def _title_in(text: str):
+    """``_YEAR_TITLE.search(text)`` in linear time. The search itself tries every start and
+    stretches ``before`` from each to the end of its run: quadratic in a long paragraph
+    without punctuation (0.26 s for a 5000-digit number; 1.6 ms of the seed's 4.4 ms
+    extraction). The leftmost match starts at the run of the first year that begins a match."""
+    y = _YEAR_ON.search(text)
+    if y is None:
+        return None
+    return _YEAR_TITLE.match(text, max(text.rfind(c, 0, y.start()) for c in "\n。，,；;") + 1)
+
+
 def _find_title(texts: list[str]):
     """The title: the first paragraph naming a year and 政府信息公开工作年度报告, or two
     adjacent paragraphs that do so together (a title wrapped over two lines)."""
     for t in texts:
-        if m := _YEAR_TITLE.search(t):
+        if m := _title_in(t):
             return m
     for a, b in zip(texts, texts[1:]):
-        if m := _YEAR_TITLE.search(a + b):
+        if m := _title_in(a + b):
             return m
     return None
 
