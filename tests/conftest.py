@@ -37,6 +37,37 @@ def seed() -> Path:
     return SEED
 
 
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def need_browser(what: str):
+    msg = f"{what}: the browser tests need Debian's chromium (apt-get install chromium) and playwright (pip install -e '.[test]')"
+    if os.environ.get("CI"):
+        pytest.fail(msg + " (CI is set, so this is a failure, not a skip)")
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless chromium (Debian's, driven by Playwright), started once for the browser tests
+    (test_browser, test_serve; one xdist group): each test opens its own page. Skips without
+    chromium or Playwright, fails so with ``CI`` set."""
+    import shutil
+
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if path is None:
+        need_browser("chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need_browser("the playwright package is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _pdf_parsed_once():
     """Parse each PDF once per session. Many tests check the same corpus PDFs (about a

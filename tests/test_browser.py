@@ -10,8 +10,6 @@ Locally the test skips when chromium or Playwright is absent; with ``CI`` set it
 """
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,35 +19,9 @@ from validator.run import check_paths
 
 from .conftest import SAMPLES
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-
-def _need(what: str):
-    msg = f"{what}: the browser test needs Debian's chromium (apt-get install chromium) and playwright (pip install -e '.[test]')"
-    if os.environ.get("CI"):
-        pytest.fail(msg + " (CI is set, so this is a failure, not a skip)")
-    pytest.skip(msg)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if path is None:
-        _need("chromium is not installed")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need("the playwright package is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=ARGS)
-        yield b
-        b.close()
+# the browser (tests/conftest.py) is started once per session: this module runs on the
+# xdist worker of test_serve's page test (pytest -n with --dist loadgroup, pyproject.toml)
+pytestmark = pytest.mark.xdist_group("serve")
 
 
 @pytest.fixture(scope="module")
