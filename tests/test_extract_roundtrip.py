@@ -72,3 +72,21 @@ def test_canonical_file_with_unknown_codes_or_no_cells_is_unreadable(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text(header, encoding="utf-8")
     assert CliRunner().invoke(main, ["check", str(empty)]).exit_code == 2
+
+
+def test_the_documents_normal_form_is_its_parts_normal_forms(seed, corpus):
+    """The version markers are looked for in the whole document's normal form, assembled
+    from its paragraphs' and cells' normal forms: the same text as normalising it whole,
+    on the seed and the corpus, and where a part starts with a character NFKC joins to the
+    one before it (a combining mark, a Hangul vowel, a kana sound mark)."""
+    from validator.document import Document, Position, paragraph
+    from validator.extract import _normalized_text
+    from validator.readers import read
+    from validator.template import normalize
+
+    docs = [read(p, ocr=False) for p in [seed, *sorted(corpus.glob("0*"))]]
+    docs += [Document("x", "text", [paragraph(t, Position(line=i)) for i, t in enumerate(parts, 1)])
+             for parts in (["e", "\u0301（一）"], ["\u1100", "\u1161"], ["か", "\u3099"], ["x", "Ａ", "\u00a8"])]
+    for doc in docs:
+        normal = {k: normalize(b.text) for k, b in enumerate(doc.blocks) if b.kind == "text"}
+        assert _normalized_text(doc, normal) == normalize("".join(b.text for b in doc.blocks)), doc.path

@@ -91,15 +91,21 @@ def _names(table: str, text: str) -> tuple[Entry | None, Entry | None]:
 
 def _header_score(block: Block) -> tuple[str | None, int]:
     """(table, number of distinct template names) of a row that can be a header row."""
-    if any(values.is_number(c.text) for c in block.cells):
+    texts = {c.text for c in block.cells}  # a spanned header repeats its text: each text once
+    if any(values.is_number(t) for t in texts):
         return None, 0
+    names = {normalize(t) for t in texts}
     best, score = None, 0
     for table in _MAPPED:
         found = set()
-        for c in block.cells:
-            g, col = _names(table, c.text)
-            found.update(e.code for e in (g, col) if e is not None)
-            if normalize(c.text) in _PARENTS[table]:
+        columns, groups, parents = _COLUMN_NAMES[table], _GROUP_NAMES.get(table), _PARENTS[table]
+        for n in names:
+            if n:  # as _names reads it
+                if groups is not None and (g := groups.get(n)) is not None:
+                    found.add(g.code)
+                if (col := columns.get(n)) is not None:
+                    found.add(col.code)
+            if n in parents:
                 found.add("parent")
         if len(found) > score:
             best, score = table, len(found)

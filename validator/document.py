@@ -9,6 +9,7 @@ knows nothing of file formats.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,14 @@ class Position:
         return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
 
     def __reduce__(self):  # pickled as its fields in order: a worker sends every cell's position back
-        return Position, tuple(getattr(self, k) for k in self.__slots__)
+        return _position, (self.line, self.page, self.table, self.row, self.col, self.sheet)
+
+
+@lru_cache(maxsize=1 << 14)
+def _position(*fields) -> Position:
+    """A Position from its fields, one (immutable) object for the same fields: the cells of
+    every report a worker sends back stand at the same few hundred positions."""
+    return Position(*fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import operator
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import starmap
 
 from . import values
 from .columns import read_layout
@@ -49,6 +51,7 @@ class CellRecord:
 
 
 _CELL_FIELDS = tuple(f.name for f in dataclasses.fields(CellRecord))
+_CELL_TUPLE = operator.attrgetter(*_CELL_FIELDS)
 
 
 @dataclass
@@ -74,6 +77,17 @@ class Report:
     published_source: str | None = None  # where it was stated (Chinese)
     digest: object = None  # what the cross-year pass compares (validator.digest.Digest), on light copies
 
+    def __reduce__(self):
+        # A worker sends every report back: its cells as plain field tuples (one C call per
+        # cell, pickled without a Python call each), the rest as it is.
+        state = dict(self.__dict__)
+        return _report, (state, list(map(_CELL_TUPLE, state.pop("cells"))))
+
+    def __copy__(self) -> Report:  # shallow, as without __reduce__: the copy shares the lists
+        report = Report.__new__(Report)
+        report.__dict__.update(self.__dict__)
+        return report
+
     @property
     def section_text(self) -> dict[str, str]:
         """The narrative under each section heading (line wraps removed)."""
@@ -82,6 +96,13 @@ class Report:
             if section is not None:
                 out[section] = out.get(section, "") + text.replace("\n", "")
         return out
+
+
+def _report(state: dict, cells: list[tuple]) -> Report:
+    """A Report from its pickled form (:meth:`Report.__reduce__`)."""
+    report = Report.__new__(Report)
+    report.__dict__.update(state, cells=list(starmap(CellRecord, cells)))
+    return report
 
 
 def _note(report: Report, rule: str, **fields) -> None:
@@ -179,8 +200,37 @@ def detect_published(doc: Document, report: Report) -> None:
             return
 
 
-def detect_version(doc: Document, report: Report) -> None:
-    text = normalize("".join(b.text for b in doc.blocks))
+def _joins_cleanly(text: str) -> bool:
+    """Whether ``text`` starts with a character that NFKC never joins to what precedes it
+    (a starter that composes with nothing before it: ASCII and Latin, general punctuation,
+    CJK punctuation, ideographs, full-width forms), so that normalising a concatenation
+    is normalising each part (:func:`template.normalize` drops characters one by one)."""
+    o = ord(text[0])
+    return o < 0x300 or 0x2010 <= o <= 0x2027 or 0x3000 <= o <= 0x3029 or 0x4E00 <= o <= 0x9FFF or 0xFF01 <= o <= 0xFF5E
+
+
+def _normalized_text(doc: Document, normal: dict[int, str]) -> str:
+    """``normalize`` of the whole document's text, from its parts' normal forms (the
+    paragraphs' in ``normal``, by block index, are normalised once for the whole extraction;
+    the cells' are cached labels), or from the whole text where a part could join its
+    neighbour under NFKC."""
+    parts: list[str] = []
+    for k, b in enumerate(doc.blocks):
+        for c in b.cells:
+            if not c.text:
+                continue
+            if parts and not _joins_cleanly(c.text):
+                return normalize("".join(b.text for b in doc.blocks))
+            parts.append(normal[k] if k in normal else normalize(c.text))
+    return "".join(parts)
+
+
+def detect_version(doc: Document, report: Report, normal: dict[int, str] | None = None) -> None:
+    """The template version by its marker labels. ``normal``: the paragraphs' normal forms
+    by block index (see :func:`_normalized_text`)."""
+    if normal is None:
+        normal = {k: normalize(b.text) for k, b in enumerate(doc.blocks) if b.kind == "text"}
+    text = _normalized_text(doc, normal)
     hits = {v: sum(normalize(k) in text for k in TEMPLATE.markers(v)) for v in TEMPLATE.versions}
     ranked = sorted(hits.values(), reverse=True)
     by_year = TEMPLATE.version_for_year(report.year)
@@ -462,7 +512,9 @@ _KINDS = {"grouped": _Grouped, "ordered": _Ordered, "banded": _Banded}  # templa
 def extract(doc: Document, *, year: int | None = None, body: str | None = None) -> Report:
     report = Report(path=doc.path, format=doc.format)
     detect_meta(doc, year, body, report)
-    detect_version(doc, report)
+    # every paragraph's normal form, made once (NFKC of the narrative is the costly part)
+    normal = {k: normalize(b.text) for k, b in enumerate(doc.blocks) if b.kind == "text"}
+    detect_version(doc, report, normal)
     version = report.version
 
     # one reader per template table, of its layout's kind; a row is offered to the banded
@@ -474,10 +526,10 @@ def extract(doc: Document, *, year: int | None = None, body: str | None = None) 
 
     layout = read_layout(doc)
     report.notes.extend(layout.notes)
-    for block in doc.blocks:
+    for k, block in enumerate(doc.blocks):
         if block.kind == "text":
             text = block.text
-            n = normalize(text)
+            n = normal[k]
             sec = _SECTIONS.match(text) if _looks_like_heading(text, n) else None
             if sec and n.endswith(core(sec.label)[-4:]):
                 report.sections.append((sec.code, text, block.pos))
