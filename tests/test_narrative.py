@@ -151,7 +151,7 @@ def test_the_pattern_prefilter_never_skips_a_paragraph_a_pattern_matches(seed, c
                 assert not hit, (p.pattern, text)
     assert matched and skipped  # the check ran on matching paragraphs and skipped others
     # what the prefilter knows of a pattern: literals, classes, branches; nothing optional
-    assert needs(re.compile("a(?:b|c)d?[xy]")) == (frozenset("a"), frozenset("bc"), frozenset("xy"))
+    assert set(needs(re.compile("a(?:b|c)d?[xy]"))) == {frozenset("a"), frozenset("bc"), frozenset("xy")}
     assert needs(re.compile("(?:a|)b*")) == () and needs(re.compile("ab", re.I)) == ()
     assert not may_match(re.compile("申请\\s*(?P<n>\\d+)\\s*件"), "收到申请 3 条")
     assert may_match(re.compile("申请\\s*(?P<n>\\d+)\\s*件"), "收到申请 3 件")
