@@ -100,7 +100,7 @@ def reviews(batch, tmp_path_factory) -> Path:
     two-pass path of a spilled batch."""
     from validator.run import check_paths
 
-    result = check_paths(sorted(batch.iterdir())[:3], jobs=1)
+    result = check_paths([batch / "taiqian_2020_changed_cell.txt"], jobs=1)  # a sample of the batch with findings
     fp = next(x.fingerprint for f in result.files for x in f.findings)
     stale = fp[:9] + ("0" if fp[9] != "0" else "1") + fp[10:]
     path = tmp_path_factory.mktemp("reviews") / "reviews.yaml"
