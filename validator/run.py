@@ -337,12 +337,15 @@ def _pooled(paths, year, body, jobs, budget, ocr, ctx):
 
 
 def _preload(paths: list[Path]) -> None:
-    """Import the readers a batch needs once, before the workers are forked."""
+    """Import the readers a batch needs once, before the workers are forked (what every
+    reading imports, too: the workers then share those pages instead of each holding its
+    own copy)."""
     import importlib
 
     from .readers import by_extension
 
-    for module in {f.module for p in paths for f in by_extension(p) if f.found}:
+    every = {"validator.canonical", "validator.readers.ocr"}  # readers.sniff and readers.read use them
+    for module in every | {f.module for p in paths for f in by_extension(p) if f.found}:
         importlib.import_module(module)
 
 
@@ -351,13 +354,29 @@ def default_jobs(n_files: int) -> int:
     return min(os.cpu_count() or 1, 8) if n_files >= 8 else 1
 
 
-def _light(report, keep: set[tuple[str, str]]):
-    """A copy with only the cells the cross-year rules use and the report's digest (numbers
-    and a narrative sketch, validator.digest): memory stays flat."""
+def _light(reports, keep: set[tuple[str, str]]) -> list:
+    """Copies of the reports with only the cells the cross-year rules use and each report's
+    digest (numbers and a narrative sketch, validator.digest): memory stays flat.
+
+    The copies share their strings and positions (one object for each distinct value, equal
+    values being interchangeable): a report sent back by a worker has its own copy of every
+    code, raw text and position, which would otherwise outlive it in its light copy, most of
+    the copy's size (pickling a list of copies keeps what they share shared)."""
+    shared: dict = {}
+    return [_light_one(r, keep, shared.setdefault) for r in reports]
+
+
+def _light_one(report, keep: set[tuple[str, str]], one):
     from . import digest
 
-    return replace(report, cells=[c for c in report.cells if (c.table, c.row) in keep or (c.table, "*") in keep],
-                   notes=[], paragraphs=[], sections=[], unknown_rows=[], digest=digest.of(report))
+    cells = [_extract.CellRecord(one(c.table, c.table), one(c.row, c.row), one(c.column, c.column), c.value,
+                                  c.raw if c.raw is None else one(c.raw, c.raw), one(c.state, c.state),
+                                  c.pos if c.pos is None else one(c.pos, c.pos), c.note, c.ocr)
+             for c in report.cells if (c.table, c.row) in keep or (c.table, "*") in keep]
+    texts = {f: one(v, v) for f in ("format", "body", "year_source", "version", "version_source", "published_source")
+             if isinstance(v := getattr(report, f), str)}
+    return replace(report, cells=cells, notes=[], paragraphs=[], sections=[], unknown_rows=[],
+                   digest=digest.of(report), **texts)
 
 
 def _cross_year_cells(rules) -> set[tuple[str, str]]:
@@ -497,6 +516,13 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
 
     light: list = []  # light copies of every report, for the cross-year pass
     light_owner: list[int | None] = []
+    # while a large batch is read, its light copies wait on disk (a record per chunk) for the
+    # cross-year pass at the end, when the worker processes are gone
+    spilled = None
+    if store is not None and cross:
+        from .store import Store
+
+        spilled = Store()
 
     may_skip = {str(p) for p in skip_non_reports}
 
@@ -551,8 +577,12 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             for report, o in zip(reports, owners):
                 at(o).crops = crops(report, at(o).findings)
         if cross:
-            light.extend(_light(r, keep) for r, o in zip(reports, owners) if at(o).status != "unreadable")
+            copies = _light([r for r, o in zip(reports, owners) if at(o).status != "unreadable"], keep)
             light_owner.extend(o for o in owners if at(o).status != "unreadable")
+            if spilled is not None:
+                spilled.append(copies)
+            else:
+                light.extend(copies)
 
     reports, owners = [], []
     for p, got, seconds, limit in read_all(paths, year=year, body=body, jobs=jobs, budget=budget, debug=debug,
@@ -578,6 +608,9 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
     if reports:
         check_chunk(reports, owners)
     del reports, owners
+    if spilled is not None:
+        light = [r for copies in spilled for r in copies]
+        spilled.close()
     notices: list[str] = []
     checked = {_identity_of(p) for p in paths} - {None}
     context = []
@@ -593,8 +626,8 @@ def check_paths(paths: list[Path], *, year: int | None = None, body: str | None 
             continue
         for report in got:
             report.context = True
-            light.append(_light(report, keep))
-            light_owner.append(None)
+        light.extend(_light(got, keep))
+        light_owner.extend(None for _ in got)
     if cross:
         notices.extend(_unpaired(light, first_context))
     elif context:

@@ -5,7 +5,8 @@ than one chunk: each :class:`~validator.run.FileResult` is pickled to an anonymo
 temporary file as soon as its chunk is checked, and read back one at a time by whoever
 iterates the result (the outputs stream them, see :mod:`validator.outputs`). Only the
 offsets and each file's status stay in memory, so a run's summary and exit code need no
-pass over the records.
+pass over the records. The light copies the cross-year pass compares are spilled the same
+way (:class:`Store`, one record per chunk) while the batch is read.
 
 A record read back is a fresh object: changing it changes nothing in the store until it
 is put back (``store[i] = record``, which appends the new record and moves the offset).
@@ -18,13 +19,12 @@ import tempfile
 from collections.abc import Iterator, Sequence
 
 
-class FileStore(Sequence):
-    """A sequence of FileResults pickled to a temporary file (see the module docstring)."""
+class Store(Sequence):
+    """A sequence of records pickled to a temporary file, read back one at a time."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="validator-results-")
         self._at: list[tuple[int, int]] = []  # (offset, length) of each record
-        self.statuses: list[str] = []  # each file's status, without reading its record
 
     def _write(self, record) -> tuple[int, int]:
         data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
@@ -35,12 +35,9 @@ class FileStore(Sequence):
 
     def append(self, record) -> None:
         self._at.append(self._write(record))
-        self.statuses.append(record.status)
 
     def __setitem__(self, i: int, record) -> None:
-        i = range(len(self._at))[i]
-        self._at[i] = self._write(record)
-        self.statuses[i] = record.status
+        self._at[range(len(self._at))[i]] = self._write(record)
 
     def _read(self, at: int, size: int):
         self._file.seek(at)
@@ -63,3 +60,19 @@ class FileStore(Sequence):
 
     def close(self) -> None:
         self._file.close()
+
+
+class FileStore(Store):
+    """A sequence of FileResults pickled to a temporary file (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: list[str] = []  # each file's status, without reading its record
+
+    def append(self, record) -> None:
+        super().append(record)
+        self.statuses.append(record.status)
+
+    def __setitem__(self, i: int, record) -> None:
+        super().__setitem__(i, record)
+        self.statuses[range(len(self._at))[i]] = record.status

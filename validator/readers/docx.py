@@ -29,6 +29,8 @@ import io
 import pathlib
 import zipfile
 
+from lxml import etree
+
 from validator.document import Block, Document, Position, paragraph, row
 from validator.errors import Unreadable
 from validator.readers import refuse_foreign
@@ -230,16 +232,11 @@ def _is_layout_table(tbl) -> bool:
 
 # ------------------------------------------------------------------------- walking
 
-_PICTURES = None  # compiled on first use (lxml is imported only when a DOCX is read)
+_PICTURES = etree.XPath(".//*[local-name()='blip']/@*[local-name()='embed'] | "
+                        ".//*[local-name()='imagedata']/@*[local-name()='id']")
 
 
 def _pictures(p) -> list:
-    global _PICTURES
-    if _PICTURES is None:
-        from lxml import etree
-
-        _PICTURES = etree.XPath(".//*[local-name()='blip']/@*[local-name()='embed'] | "
-                                ".//*[local-name()='imagedata']/@*[local-name()='id']")
     return _PICTURES(p)
 
 
@@ -332,8 +329,6 @@ def read(path: pathlib.Path, data: bytes) -> Document:
     # next come back from that check already inflated.
     kept = limits.check_zip(data, keep=_PARTS)
 
-    from lxml import etree
-
     # Only the main document part is read, parsed with lxml as python-docx parses it
     # (blank text between elements dropped, entities never resolved); python-docx would
     # also parse every other part (styles, numbering, settings …), which the reader never uses.
@@ -376,8 +371,6 @@ def _relationships(z: zipfile.ZipFile, part: str, parser) -> dict[str, str]:
     targets, i.e. linked pictures, are left out: nothing is ever fetched)."""
     import posixpath
 
-    from lxml import etree
-
     folder, name = posixpath.split(part)
     try:
         rels = etree.fromstring(z.read(posixpath.join(folder, "_rels", name + ".rels")), parser)
@@ -416,8 +409,6 @@ def _main_part(part, parser) -> str:
     relationship, which must be a Word document (as python-docx requires). ``part(name)``
     gives a member's bytes. Raises KeyError/ValueError."""
     import posixpath
-
-    from lxml import etree
 
     rels = etree.fromstring(part("_rels/.rels"), parser)
     target = next((r.get("Target") for r in rels if r.get("Type") in _OFFICE_DOCUMENT and r.get("Target")), None)
