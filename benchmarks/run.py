@@ -142,34 +142,55 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _mem(pid: int) -> int:
-    """Proportional set size of a process (shared pages split among the processes that
-    share them, so forked workers are not counted twice); its RSS without smaps_rollup."""
+def _mem(pid: int) -> tuple[int, int, int]:
+    """(PSS, anonymous PSS, resident file-backed bytes) of a process.
+
+    PSS splits each shared page among the processes that map it: exact for the anonymous
+    pages a fork shares (all their sharers are in the measured tree), an undercount for
+    the libraries' file pages, which every other Python process on the machine shares too
+    (the share then depends on what else runs). Without smaps_rollup: RSS for all three."""
+    pss = anon = None
     try:
         with open(f"/proc/{pid}/smaps_rollup") as fh:
             for line in fh:
                 if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
+                    pss = int(line.split()[1]) * 1024
+                elif line.startswith(("Pss_Anon:", "Pss_Shmem:")):
+                    anon = (anon or 0) + int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
+    file_rss = 0
     try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * PAGE
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("RssFile:"):
+                    file_rss = int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
-        return 0
+        pass
+    if pss is None:
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                pss = int(fh.read().split()[1]) * PAGE
+        except (OSError, ValueError, IndexError):
+            pss = 0
+    return pss, pss if anon is None else anon, file_rss
 
 
-def _tree_rss(pid: int) -> int:
-    """Memory of a process and all its descendants (Linux /proc): the sum of their PSS."""
-    total, todo, seen = 0, [pid], set()
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """Memory of a process and all its descendants (Linux /proc): (the sum of their PSS,
+    their pages each counted once: the sum of their anonymous PSS plus the file pages of
+    the process that maps most, the libraries counted in full as in its RSS)."""
+    pss = anon = files = 0
+    todo, seen = [pid], set()
     while todo:
         p = todo.pop()
         if p in seen:
             continue
         seen.add(p)
-        total += _mem(p)
+        a, b, c = _mem(p)
+        pss, anon, files = pss + a, anon + b, max(files, c)
         todo.extend(_children(p))
-    return total
+    return pss, anon + files
 
 
 # Every measured process runs the code of this tree (not whatever an editable install points at).
@@ -185,7 +206,9 @@ def measured(cmd: list[str], stdout: Path | None = None, *, sample: bool = True)
     command from its own small process, so the figure is not inflated by this script's
     memory as ru_maxrss of a direct child would be); without /usr/bin/time, ru_maxrss
     from wait4. ``tree_mb``: the largest sum of the resident memory of the process and
-    its workers (PSS: pages shared after fork counted once), sampled every 0.1 s.
+    its workers (PSS: pages shared after fork counted once), sampled every 0.05 s;
+    ``tree_pages_mb``: the same with the libraries' file pages counted in full, once
+    (PSS shares them with every other process on the machine that maps them, see _mem).
     """
     err = tempfile.TemporaryFile()
     out = open(stdout, "wb") if stdout else open(os.devnull, "wb")
@@ -194,11 +217,12 @@ def measured(cmd: list[str], stdout: Path | None = None, *, sample: bool = True)
     load0 = loadavg()
     t0 = time.perf_counter()
     proc = subprocess.Popen(full, stdout=out, stderr=err, cwd=ROOT, env=ENV)
-    peak, done = [0], threading.Event()
+    peak, done = [0, 0], threading.Event()
 
     def sampler():
-        while not done.wait(0.1):
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+        while not done.wait(0.05):
+            now = _tree_rss(proc.pid)
+            peak[:] = [max(peak[0], now[0]), max(peak[1], now[1])]
 
     th = threading.Thread(target=sampler, daemon=True)
     if sample and sys.platform.startswith("linux"):
@@ -226,6 +250,7 @@ def measured(cmd: list[str], stdout: Path | None = None, *, sample: bool = True)
             "cpu": round(ru.ru_utime + ru.ru_stime, 3), "exit": proc.returncode,
             "maxrss_mb": round(maxrss_kb / 1024, 1), "maxrss_source": source,
             "tree_mb": round(peak[0] / 2 ** 20, 1) if peak[0] else None,
+            "tree_pages_mb": round(peak[1] / 2 ** 20, 1) if peak[1] else None,
             "loadavg_before": load0, "stderr_tail": stderr[-2000:] if stderr.strip() else ""}
 
 
@@ -509,7 +534,7 @@ def main(argv=None) -> int:
     say("floor: parse + every cell's text (HTML lxml, DOCX lxml on word/document.xml, PDF pypdfium2's characters); "
         "peak MB: max RSS of the largest single process of `validator check` (main or a worker; "
         f"{results[0]['check']['maxrss_source']}); tree MB: peak total PSS of the main process and its workers "
-        "(sampled every 0.1 s)")
+        "(sampled every 0.05 s)")
     say("")
     say("wall seconds (noisy when other processes share the CPUs)")
     for r in results:
@@ -521,14 +546,21 @@ def main(argv=None) -> int:
             say(f"  {r['format']} per page: floor {r['floor']['cpu'] / r['pages'] * 1000:.0f} ms cpu, "
                 f"check {r['check']['cpu'] / r['pages'] * 1000:.0f} ms cpu ({r['pages']} pages)")
     say("")
-    say("memory: peak of the largest batch against the smallest, per format")
+    say("memory: peak of the largest batch against the smallest, per format: the largest single process "
+        "(max RSS); the whole tree, main process and workers (PSS sum; then with the libraries' file pages "
+        "counted in full, once)")
     for fmt in args.formats:
         rs = [r for r in results if r["format"] == fmt]
         if len(rs) >= 2:
             a, b = rs[0]["check"], rs[-1]["check"]
-            say(f"  {fmt}: N={rs[0]['n']} {a['maxrss_mb']:.0f} MB (tree {a['tree_mb'] or 0:.0f}) → "
-                f"N={rs[-1]['n']} {b['maxrss_mb']:.0f} MB (tree {b['tree_mb'] or 0:.0f}): "
-                f"{b['maxrss_mb'] / a['maxrss_mb']:.2f}× (tree {(b['tree_mb'] or 0) / (a['tree_mb'] or 1):.2f}×)")
+
+            def ratio(k: str) -> float:
+                return (b.get(k) or 0) / (a.get(k) or 1)
+
+            say(f"  {fmt}: N={rs[0]['n']} {a['maxrss_mb']:.0f} MB (tree {a['tree_mb'] or 0:.0f}, "
+                f"{a.get('tree_pages_mb') or 0:.0f}) → N={rs[-1]['n']} {b['maxrss_mb']:.0f} MB "
+                f"(tree {b['tree_mb'] or 0:.0f}, {b.get('tree_pages_mb') or 0:.0f}): {ratio('maxrss_mb'):.2f}× "
+                f"(tree {ratio('tree_mb'):.2f}×, {ratio('tree_pages_mb'):.2f}×)")
     say("")
     say("verdicts (generated: as intended; real: as when the file is checked alone)")
     for r in results:
