@@ -659,14 +659,21 @@ def _picture(page: pathlib.Path, src: str) -> bytes | None:
 
 # CMS pages state their publication date in a meta element (PubDate on 政府网站集约化
 # platforms, firstpublishedtime on others) or a <publishtime> element of the page template.
-_PUBLISHED = ("//meta[translate(@name, 'PUBDATEFIRSTLHIM', 'pubdatefirstlhim')='pubdate']/@content",
-              "//meta[translate(@name, 'PUBDATEFIRSTLHIM', 'pubdatefirstlhim')='firstpublishedtime']/@content",
-              "//publishtime//text()")
+_PUBLISHED_META = ("pubdate", "firstpublishedtime")
+_NAME_CASE = str.maketrans("PUBDATEFIRSTLHIM", "pubdatefirstlhim")  # the letters of those names, as XPath translate()d them
 
 
 def _published(root) -> str | None:
-    for xpath in _PUBLISHED:
-        for value in root.xpath(xpath):
-            if str(value).strip():
-                return str(value).strip()[:40]
+    """The first non-empty (stripped, at most 40 characters): content of a PubDate meta, of
+    a firstpublishedtime meta, text inside a <publishtime> element; in document order.
+    lxml's C tag filter finds the few elements, not an XPath string function per element."""
+    metas = [(m.get("name"), m.get("content")) for m in root.iter("meta")]
+    for wanted in _PUBLISHED_META:
+        for name, content in metas:
+            if name is not None and content is not None and name.translate(_NAME_CASE) == wanted and content.strip():
+                return content.strip()[:40]
+    for el in root.iter("publishtime"):
+        for text in el.itertext():
+            if text.strip():
+                return text.strip()[:40]
     return None
