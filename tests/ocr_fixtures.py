@@ -90,7 +90,7 @@ def image_pdf(images: list, out: Path, dpi: int = 150) -> Path:
 
 def png_bytes(img) -> bytes:
     buf = io.BytesIO()
-    img.save(buf, "PNG")
+    img.save(buf, "PNG", compress_level=1)  # the same pixels, written fast
     return buf.getvalue()
 
 

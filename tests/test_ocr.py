@@ -44,32 +44,42 @@ ENGINE = ocr._engine  # the real model, for the tests that must run it
 
 
 class _Answers:
-    """What the model answered for each input it was given in this test run, shared by the
-    xdist workers of the run through files (one per input, written whole by os.replace): a
-    worker that finds an input being computed by the other waits for its answer."""
+    """What the model answered for each input it was given in this test run. Under xdist the
+    workers of the run share them through files in ``folder`` (one per input, written whole by
+    os.replace): a worker that finds an input being computed by the other waits for its
+    answer (without CPU). ``folder`` None: held in memory only."""
 
-    def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, folder: Path | None):
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
         self.folder, self.held = folder, {}
 
     def get(self, key: str, compute):
-        if key not in self.held:
-            done, claim = self.folder / key, self.folder / (key + ".claim")
-            if not done.exists():
+        data = self.held.get(key)
+        if data is None:
+            data = self.held[key] = self._shared(key, compute) if self.folder else pickle.dumps(compute())
+        return pickle.loads(data)  # a copy: no answer is shared between callers
+
+    def _shared(self, key: str, compute) -> bytes:
+        done = self.folder / key
+        try:
+            return done.read_bytes()
+        except FileNotFoundError:
+            pass
+        try:
+            os.close(os.open(self.folder / (key + ".claim"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:  # the other worker computes it: wait for it, then compute it anyway
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
                 try:
-                    os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-                except FileExistsError:  # the other worker computes it: wait (no CPU), then compute
-                    deadline = time.monotonic() + 120
-                    while not done.exists() and time.monotonic() < deadline:
-                        time.sleep(0.02)
-                if not done.exists():
-                    tmp, data = self.folder / f"{key}.{os.getpid()}", pickle.dumps(compute())
-                    tmp.write_bytes(data)
-                    os.replace(tmp, done)
-                    self.held[key] = data
-            if key not in self.held:
-                self.held[key] = done.read_bytes()
-        return pickle.loads(self.held[key])  # a copy: no answer is shared between callers
+                    return done.read_bytes()
+                except FileNotFoundError:
+                    time.sleep(0.02)
+        data = pickle.dumps(compute())
+        tmp = self.folder / f"{key}.{os.getpid()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, done)
+        return data
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -82,8 +92,8 @@ def each_input_once(tmp_path_factory):
     import hashlib
     from types import SimpleNamespace
 
-    base = tmp_path_factory.getbasetemp()
-    answers = _Answers((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "ocr-answers")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # the run's base temp is shared by its workers
+    answers = _Answers(tmp_path_factory.getbasetemp().parent / "ocr-answers" if worker else None)
 
     def engine():
         model = ENGINE()  # loaded once (again after ENGINE.cache_clear())
