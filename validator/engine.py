@@ -69,6 +69,38 @@ def is_cross_year(rule: Rule) -> bool:
     return bool(kind and kind.cross_year) or (rule.assertion is not None and rule.assertion.cross_year)
 
 
+@dataclass(frozen=True)
+class Wide:
+    """A table of a batch as a wide matrix, built with numpy scatter: row ``i`` is one
+    report's column (or row) ``keys[i]``, matrix column ``at[code]`` one row (or column) code."""
+
+    values: np.ndarray  # float; NaN where the cell is not a number
+    states: np.ndarray  # object; None where the report has no such cell
+    reports: np.ndarray  # the report of each matrix row
+    keys: np.ndarray  # the column (or row) code of each matrix row
+    at: dict[str, int]
+    pairs: np.ndarray  # report * n_keys + key code of each matrix row, sorted
+    n_keys: int
+
+    def rows_of(self, report_of: list[int]) -> np.ndarray:
+        """For each matrix row, the row of the same key in report ``report_of[report]``
+        (-1 where that report is -1 or lacks the key)."""
+        other = np.asarray(report_of, dtype=np.int64)[self.reports]
+        target = other * self.n_keys + self.pairs % self.n_keys
+        at = np.minimum(np.searchsorted(self.pairs, target), len(self.pairs) - 1)
+        return np.where((other >= 0) & (self.pairs[at] == target), at, -1)
+
+    def take(self, codes: list[str], rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The values and states of ``codes`` for every matrix row, or for ``rows`` of it
+        (NaN / None where a row is -1)."""
+        cols = [self.at[c] for c in codes]
+        if rows is None:
+            return self.values[:, cols], self.states[:, cols]
+        v, s = self.values[rows][:, cols], self.states[rows][:, cols]
+        v[rows < 0], s[rows < 0] = np.nan, None
+        return v, s
+
+
 class Checker:
     """One batch of reports, its canonical frame and the catalogue to check it against."""
 
@@ -76,6 +108,7 @@ class Checker:
         self.reports, self.df, self.rules, self.strict = reports, frame, rules, strict
         self.findings: list[Finding] = []
         self._wide: dict = {}
+        self._columns: dict[str, np.ndarray] = {}
         self._cells: dict[int, dict] = {}
         self._rows: dict[int, set] = {}
         self._texts: dict[int, list[str]] = {}
@@ -160,27 +193,34 @@ class Checker:
                                                                    **where, **(params or {})},
                        report=report, table_code=table, row_code=row, column_code=column, **labels, **fields)
 
-    def wide(self, table: str, for_each: str):
+    def column(self, name: str) -> np.ndarray:
+        """A column of the batch's frame as a numpy array, made once: the checks make many
+        small selections, which cost far less on plain arrays than on the frame's columns."""
+        if name not in self._columns:
+            self._columns[name] = self.df[name].to_numpy()
+        return self._columns[name]
+
+    def has_table(self, table: str) -> bool:
+        return bool((self.column("table") == table).any())
+
+    def wide(self, table: str, for_each: str) -> Wide:
         """The table as a wide matrix: one row per (report, column) and one column per row
-        code (``for_each == "column"``), or the transpose. Values (NaN when not a number)
-        and states (None where the report has no such cell), built with numpy scatter."""
+        code (``for_each == "column"``), or the transpose (see :class:`Wide`)."""
         key = (table, for_each)
         if key not in self._wide:
-            sub = self.df[self.df["table"] == table]
+            mine = self.column("table") == table
             keys, cols = ("column", "row") if for_each == "column" else ("row", "column")
-            key_codes, key_names = pd.factorize(sub[keys], sort=False)
-            col_codes, col_names = pd.factorize(sub[cols], sort=False)
-            report = sub["report"].to_numpy()
-            pairs = report * len(key_names) + key_codes
+            key_codes, key_names = pd.factorize(self.column(keys)[mine], sort=False)
+            col_codes, col_names = pd.factorize(self.column(cols)[mine], sort=False)
+            pairs = self.column("report")[mine] * len(key_names) + key_codes
             order, inverse = np.unique(pairs, return_inverse=True)
             values = np.full((len(order), len(col_names)), np.nan)
             states = np.full((len(order), len(col_names)), None, dtype=object)
-            values[inverse, col_codes] = sub["value"].to_numpy(dtype=float)
-            states[inverse, col_codes] = sub["state"].to_numpy()
-            index = pd.MultiIndex.from_arrays([order // len(key_names), np.asarray(key_names)[order % len(key_names)]],
-                                              names=["report", keys])
-            self._wide[key] = (pd.DataFrame(values, index=index, columns=col_names),
-                               pd.DataFrame(states, index=index, columns=col_names))
+            values[inverse, col_codes] = self.column("value")[mine].astype(float)
+            states[inverse, col_codes] = self.column("state")[mine]
+            self._wide[key] = Wide(values, states, order // len(key_names),
+                                   np.asarray(key_names, dtype=object)[order % len(key_names)],
+                                   {c: j for j, c in enumerate(col_names)}, order, len(key_names))
         return self._wide[key]
 
     def applies(self, rule: Rule, reports) -> np.ndarray:
@@ -209,25 +249,23 @@ class Checker:
 @check("equation")
 def equation(batch: Checker, rule: Rule) -> Iterable[Finding]:
     table, for_each = rule.table, rule.for_each
-    if not (batch.df["table"] == table).any():
+    if not batch.has_table(table):
         return
-    values, states = batch.wide(table, for_each)
+    w = batch.wide(table, for_each)
     subject = rule.subject_code
-    if subject is not None and subject.removeprefix(PREV) not in values.columns:
+    if subject is not None and subject.removeprefix(PREV) not in w.at:
         return  # no report has the subject row (an optional subtotal row): nothing to check
-    coefs = {c: k for c, k in rule.terms().items() if c.removeprefix(PREV) in values.columns}
+    coefs = {c: k for c, k in rule.terms().items() if c.removeprefix(PREV) in w.at}
     if not coefs:
         return
     here = [c for c in coefs if not c.startswith(PREV)]
     there = [c.removeprefix(PREV) for c in coefs if c.startswith(PREV)]
     codes = here + [PREV + c for c in there]  # the column order of v and s below
-    reports = values.index.get_level_values(0).to_numpy()
-    v, s = values[here].to_numpy(), states[here].to_numpy()
+    reports = w.reports
+    v, s = w.take(here)
     if there:  # the same cells in each report's previous-year report (NaN where none)
-        prev_index = pd.MultiIndex.from_arrays(
-            [[batch.previous.get(r, -1) for r in reports], values.index.get_level_values(1)])
-        v = np.hstack([v, values[there].reindex(prev_index).to_numpy()])
-        s = np.hstack([s, states[there].reindex(prev_index).to_numpy()])
+        pv, ps = w.take(there, w.rows_of([batch.previous.get(r, -1) for r in range(len(batch.reports))]))
+        v, s = np.hstack([v, pv]), np.hstack([s, ps])
     k = np.array([coefs[c] for c in codes])
     residual = np.nan_to_num(v.astype(float)) @ k + rule.assertion.constant
     absent = pd.isna(s)
@@ -245,7 +283,7 @@ def equation(batch: Checker, rule: Rule) -> Iterable[Finding]:
     blank = np.isin(s, BLANK)
     lhs = {c for item, _ in rule.assertion.lhs for c in expand(table, for_each, item)}
     for pos in np.flatnonzero(failing):
-        report, key = values.index[pos]
+        report, key = int(reports[pos]), w.keys[pos]
         prev = batch.previous.get(report)
         row_of = (lambda c: c.removeprefix(PREV)) if for_each == "column" else (lambda c: key)
         col_of = (lambda c: key) if for_each == "column" else (lambda c: c.removeprefix(PREV))
@@ -302,12 +340,11 @@ def value_check(batch: Checker, rule: Rule) -> Iterable[Finding]:
     The same conditions are first evaluated as one numpy mask: when no value breaks them
     (the usual case) pandera is not needed at all, which spares every clean run pandera's
     import and backend registration (about 0.5 s)."""
-    df = batch.df
-    mask = (df["state"] == "number") & df["table"].isin(rule.tables) & (df["kind"] == rule.check)
-    sub = df.loc[mask, ["value"]]
-    if sub.empty:
+    mask = ((batch.column("state") == "number") & np.isin(batch.column("table"), list(rule.tables))
+            & (batch.column("kind") == rule.check))
+    if not mask.any():
         return
-    v = sub["value"].to_numpy()
+    v = batch.column("value")[mask]
     broken = {"count": (v < 0) | (v % 1 != 0), "signed": v % 1 != 0, "money": v < 0}[rule.check]
     if not broken.any():
         return
@@ -319,8 +356,9 @@ def value_check(batch: Checker, rule: Rule) -> Iterable[Finding]:
         "signed": [pa.Check(lambda s: s % 1 == 0, name="whole")],
         "money": [pa.Check.ge(0)],
     }[rule.check]
+    df = batch.df
     try:
-        pa.DataFrameSchema({"value": pa.Column(float, checks)}).validate(sub, lazy=True)
+        pa.DataFrameSchema({"value": pa.Column(float, checks)}).validate(df.loc[mask, ["value"]], lazy=True)
         return
     except SchemaErrors as e:
         bad = sorted(set(int(i) for i in e.failure_cases["index"].dropna()))
@@ -354,10 +392,9 @@ def blanks(batch: Checker, rule: Rule) -> Iterable[Finding]:
     # The remaining blanks, grouped by (report, table) in one pass over plain values taken
     # from the frame's columns (no per-cell pandas access); groups in (report, table) order,
     # cells in the frame's order within each.
-    df = batch.df
-    mask = (df["state"].isin(BLANK) & df["table"].isin(rule.tables)).to_numpy()
+    mask = np.isin(batch.column("state"), list(BLANK)) & np.isin(batch.column("table"), list(rule.tables))
     groups: dict[tuple[int, str], list[tuple[str, str]]] = {}
-    for key in zip(*(df[c].to_numpy()[mask].tolist() for c in ("report", "table", "row", "column"))):
+    for key in zip(*(batch.column(c)[mask].tolist() for c in ("report", "table", "row", "column"))):
         if key not in named:  # blanks already named are not counted again
             groups.setdefault((int(key[0]), key[1]), []).append((key[2], key[3]))
     for (report, table), cells in sorted(groups.items()):
