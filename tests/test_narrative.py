@@ -126,32 +126,3 @@ def test_a_sentence_ending_with_heading_words_is_not_a_heading(seed):
     report = extract(replace(doc, blocks=blocks[:i + 1] + [extra] + blocks[i + 1:]))
     assert [code for code, _, _ in report.sections].count("s6") == 1
     assert "未收取信息处理费" in report.section_text["s6"]
-
-
-def test_the_pattern_prefilter_never_skips_a_paragraph_a_pattern_matches(seed, corpus):
-    """may_match is a necessary condition only: every paragraph of the seed and the corpus
-    reports, and every slice of them, that a narrative pattern matches is one it may match."""
-    import re
-
-    from validator.engine import _texts
-    from validator.narrative import may_match, needs
-    from validator.run import load_reports
-
-    patterns = [p for r in load().values() if r.patterns for p in r.compiled_patterns()]
-    texts = [t for path in [seed, *sorted(corpus.glob("0*.html")), *sorted(corpus.glob("0*.md"))]
-             for r in load_reports(path) for t in _texts(r)]
-    texts += [t[k:] for t in texts for k in (1, len(t) // 2)] + [t[:k] for t in texts for k in (len(t) // 3,)]
-    matched = skipped = 0
-    for text in texts:
-        for p in patterns:
-            hit = p.search(text) is not None
-            matched += hit
-            if not may_match(p, text):
-                skipped += 1
-                assert not hit, (p.pattern, text)
-    assert matched and skipped  # the check ran on matching paragraphs and skipped others
-    # what the prefilter knows of a pattern: literals, classes, branches; nothing optional
-    assert set(needs(re.compile("a(?:b|c)d?[xy]"))) == {frozenset("a"), frozenset("bc"), frozenset("xy")}
-    assert needs(re.compile("(?:a|)b*")) == () and needs(re.compile("ab", re.I)) == ()
-    assert not may_match(re.compile("申请\\s*(?P<n>\\d+)\\s*件"), "收到申请 3 条")
-    assert may_match(re.compile("申请\\s*(?P<n>\\d+)\\s*件"), "收到申请 3 件")

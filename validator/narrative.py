@@ -18,7 +18,6 @@ sub-rows. A blank total column reads as the sum of its detail columns (a report 
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -66,65 +65,15 @@ def _snippet(text: str, start: int, end: int, margin: int = 12) -> str:
     return ("…" if a else "") + text[a:b].strip() + ("…" if b < len(text) else "")
 
 
-def _needs(items) -> list[frozenset[str]]:
-    """Sets of characters of which every match of the parsed pattern ``items`` consumes at
-    least one each (a literal, a small class, a branch whose every alternative needs one):
-    necessary conditions only, so a text lacking any of them cannot match."""
-    from re import _constants as C
-
-    out: list[frozenset[str]] = []
-    for op, av in items:
-        if op is C.LITERAL:
-            out.append(frozenset(chr(av)))
-        elif op is C.IN and all(o is C.LITERAL for o, _ in av):
-            out.append(frozenset(chr(c) for _, c in av))
-        elif op is C.SUBPATTERN and not (av[1] & C.SRE_FLAG_IGNORECASE):
-            out.extend(_needs(av[3]))
-        elif op is C.ATOMIC_GROUP:
-            out.extend(_needs(av))
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1:
-            out.extend(_needs(av[2]))
-        elif op is C.BRANCH:
-            alts = [_needs(a) for a in av[1]]
-            if all(alts):  # each alternative's most specific condition
-                out.append(frozenset().union(*(min(a, key=len) for a in alts)))
-    return out
-
-
-@functools.lru_cache(maxsize=1024)
-def needs(pattern: re.Pattern) -> tuple[frozenset[str], ...]:
-    """What a text must hold for ``pattern`` to match anywhere in it (see :func:`_needs`);
-    ``()`` when nothing is known (a case-insensitive pattern, a pattern that does not parse
-    here). Lets the narrative checks skip, by a plain character search, the paragraphs a
-    pattern cannot match, instead of running every pattern over every paragraph."""
-    if pattern.flags & re.IGNORECASE:
-        return ()
-    try:
-        from re import _parser
-
-        found = _needs(_parser.parse(pattern.pattern, pattern.flags))
-    except Exception:  # the parser is the interpreter's own; its internals may change
-        return ()
-    return tuple(sorted(set(found), key=len))
-
-
-def may_match(pattern: re.Pattern, text: str) -> bool:
-    """False only when ``pattern`` cannot match anywhere in ``text`` (:func:`needs`)."""
-    return all(any(ch in text for ch in chars) for chars in needs(pattern))
-
-
 def find_claims(paragraphs: list[str], patterns: list[re.Pattern], value: int | None = None) -> list[Claim]:
     """Every match of any pattern; one claim per position (the first pattern wins).
-    A pattern without a group ``n`` claims ``value``. Only the patterns that may match
-    somewhere in the paragraphs (:func:`may_match`) are run over them."""
-    whole = "".join(paragraphs)
-    live = [(pat, "n" in pat.groupindex) for pat in patterns
-            if ("n" in pat.groupindex or value is not None) and may_match(pat, whole)]
+    A pattern without a group ``n`` claims ``value``."""
     out, seen = [], set()
-    if not live:
-        return out
     for i, text in enumerate(paragraphs):
-        for pat, counted in live:
+        for pat in patterns:
+            counted = "n" in pat.groupindex
+            if not counted and value is None:
+                continue
             for m in pat.finditer(text):
                 key = (i, m.start("n") if counted else m.start())
                 value_here = to_number(m["n"]) if counted else value
@@ -180,8 +129,6 @@ def find_amounts(paragraphs: list[str], patterns: list[re.Pattern]) -> list[Amou
     ``MONEY`` in a rule's patterns) and ``unit`` (元 or 万元); one claim per position."""
     from decimal import Decimal, InvalidOperation
 
-    whole = "".join(paragraphs)
-    patterns = [pat for pat in patterns if may_match(pat, whole)]
     out, seen = [], set()
     for i, text in enumerate(paragraphs):
         for pat in patterns:
