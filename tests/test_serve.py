@@ -301,6 +301,10 @@ class Server:
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def workers(self) -> list[int]:
+        """The server's child processes (its check workers), from /proc."""
+        return [int(p) for t in Path(f"/proc/{self.proc.pid}/task").glob("*") for p in (t / "children").read_text().split()]
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -350,8 +354,14 @@ def test_bounded_queue_answers_503(tmp_path):
         assert all(rules_of(json.loads(b)) == expected_rules(CHANGED.name) for _, _, b in done)
         assert s.post([("again.txt", data)])[0] == 200  # the server lives on
         assert list(s.tmp.iterdir()) == []
+        workers = s.workers()
     finally:
         s.stop()
+    # stopping the service (SIGTERM) ends its workers too, none is left running on its own
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [w for w in workers if Path(f"/proc/{w}").exists()] == []
 
 
 # ------------------------------------------------------------------ the page in headless chromium

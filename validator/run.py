@@ -259,6 +259,7 @@ def load_within(path: Path, year: int | None, body: str | None, budget: float | 
 
 
 def _worker_init() -> None:
+    _exit_with_parent()
     try:
         import resource
 
@@ -267,6 +268,20 @@ def _worker_init() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
         pass
+
+
+def _exit_with_parent() -> None:
+    """End this pool worker when the process that started it is gone. A worker waits on a
+    pipe whose both ends it holds, so it never sees the parent go: a batch killed, or a
+    service stopped (its pool shut down without waiting), would leave it running for ever."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _load_task(args):
