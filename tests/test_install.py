@@ -1,6 +1,6 @@
 """The wheel is the product: build it (through the sdist), install it in a fresh venv and run it
 from a directory outside the source tree, as the office above does; then the pre-commit hook,
-installed by pre-commit itself (``pre-commit try-repo``) into a temporary reports repository.
+installed by pre-commit itself from a temporary reports repository's .pre-commit-config.yaml.
 
 These take minutes (two fresh environments with pandas and scipy), so they run in CI
 (``.ci/run`` sets VALIDATOR_INSTALL_TEST=1) and when asked, not in every developer run.
@@ -84,17 +84,28 @@ def test_installed_wheel_gates_like_the_checkout(installed, tmp_path, corpus):
 def test_pre_commit_hook_gates(tmp_path):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
+    git = ["git", "-c", "user.email=ci@example.invalid", "-c", "user.name=ci"]
+    # the hook's repository: the source tree as it is, committed (what try-repo makes), so that
+    # one pre-commit store builds the hook's environment once for the three runs below
+    hooks = tmp_path / "hooks"
+    shutil.copytree(ROOT, hooks, ignore=shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", "build", "dist",
+                                                             "_build", ".venv"))
+    _run(*git, "init", "-q", ".", cwd=hooks, check=True)
+    _run(*git, "add", "-A", cwd=hooks, check=True)
+    _run(*git, "commit", "-qm", "hooks", cwd=hooks, check=True)
+    rev = _run("git", "rev-parse", "HEAD", cwd=hooks, check=True).stdout.strip()
+    # a reports repository using it as the README says, from its .pre-commit-config.yaml
     repo = tmp_path / "reports"
     repo.mkdir()
     shutil.copy(SAMPLES / "taiqian_2020.txt", repo / "ok.txt")
-    git = ["git", "-c", "user.email=ci@example.invalid", "-c", "user.name=ci"]
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: validator-check\n", encoding="utf-8")
     _run(*git, "init", "-q", ".", cwd=repo, check=True)
-    _run(*git, "add", "ok.txt", cwd=repo, check=True)
+    _run(*git, "add", "ok.txt", ".pre-commit-config.yaml", cwd=repo, check=True)
     _run(*git, "commit", "-qm", "reports", cwd=repo, check=True)
-    env_home = tmp_path / "pre-commit-home"
-    os.environ["PRE_COMMIT_HOME"] = str(env_home)
+    os.environ["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
     try:
-        hook = [sys.executable, "-m", "pre_commit", "try-repo", ROOT, "validator-check", "--all-files"]
+        hook = [sys.executable, "-m", "pre_commit", "run", "validator-check", "--all-files"]
         r = _run(*hook, cwd=repo)
         assert r.returncode == 0, r.stdout + r.stderr
         (repo / "README.md").write_text("# 年度报告\n\n各单位的报告放在本目录。\n", encoding="utf-8")
