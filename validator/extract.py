@@ -46,8 +46,12 @@ class CellRecord:
     note: str | None = None
     ocr: Recognition | None = None  # how an OCR'd cell was read (score, image region)
 
+    def fields(self) -> tuple:
+        """Its fields in order (``CellRecord(*cell.fields())`` is an equal cell)."""
+        return _CELL_TUPLE(self)
+
     def __reduce__(self):  # pickled as its fields in order: a worker sends every cell back
-        return CellRecord, tuple(getattr(self, f) for f in _CELL_FIELDS)
+        return CellRecord, _CELL_TUPLE(self)
 
 
 _CELL_FIELDS = tuple(f.name for f in dataclasses.fields(CellRecord))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import extract as _extract
+from .document import Position
 from .errors import NotAReport, Unreadable
 from .outputs.safe import path as shown_path
 from .readers import read
@@ -384,9 +385,7 @@ def _light(reports, keep: set[tuple[str, str]]) -> list:
 def _light_one(report, keep: set[tuple[str, str]], one):
     from . import digest
 
-    cells = [_extract.CellRecord(one(c.table, c.table), one(c.row, c.row), one(c.column, c.column), c.value,
-                                  c.raw if c.raw is None else one(c.raw, c.raw), one(c.state, c.state),
-                                  c.pos if c.pos is None else one(c.pos, c.pos), c.note, c.ocr)
+    cells = [_extract.CellRecord(*(one(v, v) if isinstance(v, (str, Position)) else v for v in c.fields()))
              for c in report.cells if (c.table, c.row) in keep or (c.table, "*") in keep]
     texts = {f: one(v, v) for f in ("format", "body", "year_source", "version", "version_source", "published_source")
              if isinstance(v := getattr(report, f), str)}

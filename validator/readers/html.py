@@ -659,8 +659,7 @@ def _picture(page: pathlib.Path, src: str) -> bytes | None:
 
 # CMS pages state their publication date in a meta element (PubDate on 政府网站集约化
 # platforms, firstpublishedtime on others) or a <publishtime> element of the page template.
-_PUBLISHED_META = ("pubdate", "firstpublishedtime")
-_NAME_CASE = str.maketrans("PUBDATEFIRSTLHIM", "pubdatefirstlhim")  # the letters of those names, as XPath translate()d them
+_PUBLISHED_META = ("pubdate", "firstpublishedtime")  # the meta names, in any letter case
 
 
 def _published(root) -> str | None:
@@ -670,7 +669,7 @@ def _published(root) -> str | None:
     metas = [(m.get("name"), m.get("content")) for m in root.iter("meta")]
     for wanted in _PUBLISHED_META:
         for name, content in metas:
-            if name is not None and content is not None and name.translate(_NAME_CASE) == wanted and content.strip():
+            if name is not None and content is not None and name.lower() == wanted and content.strip():
                 return content.strip()[:40]
     for el in root.iter("publishtime"):
         for text in el.itertext():
