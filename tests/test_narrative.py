@@ -12,6 +12,7 @@ from validator.frame import build
 from validator.narrative import find_parts, to_number
 from validator.readers import read
 from validator.rules import load
+from validator.template import TEMPLATE
 
 
 def run(report):
@@ -50,9 +51,12 @@ def test_seed_narrative_agrees(seed):
 def test_seed_received_count_changed_is_a_warning_naming_both_readings(seed):
     doc = edit_text(read(seed), "共受理政府信息公开申请4件", "共受理政府信息公开申请6件")
     found = [f for f in run(extract(doc)) if f["rule"] == "N002"]
-    assert len(found) == 1 and found[0]["severity"] == "warning"
-    assert "「本年新收」为 4" in found[0]["message"] and "「本年新收＋上年结转」为 4" in found[0]["message"]
-    assert "共受理政府信息公开申请6件" in found[0]["snippet"] and found[0]["source"].startswith("第")
+    assert [(f.severity, f.table_code, f.reported, f.expected) for f in found] == [("warning", "t3", 6.0, 4.0)]
+    assert [(c.table_code, c.row_code, c.column_code, c.value) for c in found[0].cells] == [("t3", "new", "total", 4.0)]
+    # both of the rule's readings (本年新收; 本年新收＋上年结转) are named with their values
+    readings = load()["N002"].listing("readings", ({"label": r["label"], "value": 4.0} for r in load()["N002"].readings))
+    assert found[0].params["reading_text"] == readings and len(load()["N002"].readings) == 2
+    assert "共受理政府信息公开申请6件" in found[0]["snippet"] and found[0].position == {"line": 17}
 
 
 def test_seed_parts_changed(seed):
@@ -96,7 +100,8 @@ def test_missing_section_and_empty_problems_section(seed):
     assert found == [("S002", "warning")]
     no_six = [b for b in doc.blocks if not (b.kind == "text" and b.text.startswith("六、"))]
     found = [f for f in run(extract(replace(doc, blocks=no_six))) if f["rule"] == "S001"]
-    assert len(found) == 1 and "六、其他需要报告的事项" in found[0]["message"]
+    s6 = next(s.label for s in TEMPLATE.sections if s.code == "s6")
+    assert [(f.severity, f.params["sections"]) for f in found] == [("warning", load()["S001"].listing("sections", [s6]))]
 
 
 def test_title_year_vs_period(corpus):
@@ -113,7 +118,9 @@ def test_fees_must_be_reported_in_section_six(corpus):
     doc = edit_text(doc, "我县认真落实《政府信息公开信息处理费管理办法》要求，指导推动全县行政机关按规定收取费用。",
                     "")
     found = [f for f in run(extract(doc)) if f["rule"] == "S004"]
-    assert len(found) == 1 and "总计为 7" in found[0]["message"]
+    assert [(f.severity, f.table_code, f.row_code, f.column_code, f.reported) for f in found] == [
+        ("warning", "t3", "results.other.fee_unpaid", "total", 7.0)]
+    assert [c.position for c in found[0].cells] == [{"line": 153, "col": 8}]
 
 
 def test_a_sentence_ending_with_heading_words_is_not_a_heading(seed):

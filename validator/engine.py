@@ -539,18 +539,21 @@ def fees_reported(batch: Checker, rule: Rule) -> Iterable[Finding]:
     for i, r in batch.checked(rule):
         texts = r.section_text
         outside = "".join(t for c, t in texts.items() if c != rule.section)
-        reasons = []
+        reasons, subject = [], {}
         for ref in rule.cells:
-            fee = batch.value(i, ref)
+            fee, used = batch.reading(i, ref)
             if fee:
                 table, row, column = split_ref(ref)
                 reasons.append(rule.message_for("cell").format(
                     table=TEMPLATE.table_label(table), row=TEMPLATE.row_label(table, row),
                     column=TEMPLATE.column_label(table, column), value=fmt(fee)))
+                if not subject:  # the finding is about the first cell that shows a fee
+                    subject = {"table": table, "row": row, "column": column, "reported": float(fee),
+                               "cells": tuple(batch.cellref(i, *c) for c in used)}
         reasons += [rule.message_for("keyword").format(keyword=k) for k in rule.keywords if k in outside]
         if reasons and not any(p.search(texts.get(rule.section, "")) for p in patterns):
             params = {"detail": rule.listing("detail", reasons)}
-            yield batch.finding(i, rule, params=params, evidence=params)
+            yield batch.finding(i, rule, params=params, evidence=params, **subject)
 
 
 @check("unknown_rows")
