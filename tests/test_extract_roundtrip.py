@@ -84,7 +84,7 @@ def test_the_documents_normal_form_is_its_parts_normal_forms(seed, corpus):
     from validator.readers import read
     from validator.template import normalize
 
-    docs = [read(p, ocr=False) for p in [seed, *sorted(corpus.glob("0*"))]]
+    docs = [read(p) for p in [seed, *sorted(corpus.glob("0*"))]]  # text PDFs: OCR has nothing to do
     docs += [Document("x", "text", [paragraph(t, Position(line=i)) for i, t in enumerate(parts, 1)])
              for parts in (["e", "\u0301（一）"], ["\u1100", "\u1161"], ["か", "\u3099"], ["x", "Ａ", "\u00a8"])]
     for doc in docs:
