@@ -36,8 +36,8 @@ from ..conftest import ROOT, SEED
 from .hostile import (  # noqa: F401
     BUDGET,
     SEED_TEXT,
+    Stall,
     _cli,
-    _stall,
     _titled,
 )
 
@@ -87,6 +87,7 @@ def test_the_time_budget_covers_every_stage_of_a_file(tmp_path, monkeypatch, sta
     other file of the batch is checked as usual."""
     from validator import engine, finding, fixes
 
+    stall = Stall()
     slow, good = tmp_path / "slow.txt", tmp_path / "good.txt"
     slow.write_text((ROOT / "samples" / "taiqian_2020_changed_cell.txt").read_text(encoding="utf-8"),
                     encoding="utf-8")  # errors, so the localiser runs, and findings to render
@@ -96,21 +97,22 @@ def test_the_time_budget_covers_every_stage_of_a_file(tmp_path, monkeypatch, sta
 
         def check(batch, rule):
             if any(r.path.endswith("slow.txt") for r in batch.reports):
-                _stall()
+                stall()
             return real.run(batch, rule)
 
         monkeypatch.setitem(engine.CHECKS, "extraction", engine.Kind("extraction", check, real.stage, real.cross_year))
     elif stage == "localisation":
-        monkeypatch.setattr(fixes, "localize_report", _stall)
+        monkeypatch.setattr(fixes, "localize_report", stall)
     else:
         real_dict = finding.Finding.to_dict
         monkeypatch.setattr(finding.Finding, "to_dict",
-                            lambda self: _stall() if self.severity == "error" else real_dict(self))
+                            lambda self: stall() if self.severity == "error" else real_dict(self))
     result = check_paths([slow, good], budget=BUDGET)
     bad, ok = result.files
     assert bad.status == "unreadable" and "超时" in bad.reason and f"{BUDGET:g} 秒" in bad.reason, bad.reason
     assert not bad.findings
     assert ok.status == "passed" and result.exit_code == 2
+    assert stall.left and all(0 < t <= BUDGET for t in stall.left)  # each stall was under the file's timer
     if stage == "localisation":  # without a budget the same file is checked in full
         monkeypatch.undo()
         assert check_paths([slow], budget=None).files[0].status == "failed"
@@ -120,13 +122,16 @@ def test_the_budget_option_reaches_the_later_stages(tmp_path, monkeypatch):
     """``--time-budget`` through the CLI: the slow stage ends the file unreadable (exit 2,
     one line naming the file), never a hang or a traceback."""
     from validator import fixes
+    from validator.run import TIME_BUDGET
 
+    stall = Stall()
     slow = tmp_path / "slow.txt"
     slow.write_text((ROOT / "samples" / "taiqian_2020_changed_cell.txt").read_text(encoding="utf-8"),
                     encoding="utf-8")
-    monkeypatch.setattr(fixes, "localize_report", _stall)
+    monkeypatch.setattr(fixes, "localize_report", stall)
     proc = _cli("check", slow, "--time-budget", str(BUDGET), "--format", "json")
     assert proc.returncode == 2, proc.stderr
     f = json.loads(proc.stdout)["files"][0]
     assert f["status"] == "unreadable" and "超时" in f["reason"], f
     assert "slow.txt" in proc.stderr and "Traceback" not in proc.stderr
+    assert stall.left and all(0 < t <= BUDGET < TIME_BUDGET for t in stall.left)  # timed by the option, not the default
