@@ -172,11 +172,14 @@ def test_check_api_outcome(api_batch, name):
 # ---------------------------------------------------------------- generated, in process
 
 
-@pytest.mark.parametrize("name", ["huge_table.html", "deep_nesting.html", "many_members.docx", "small_bombs.docx",
-                                  "many_pages.pdf", "flate_bomb.pdf", "xxe_python_docx.docx", "too_big.txt"])
+@pytest.mark.parametrize("name", ["deep_nesting.html", "many_members.docx", "small_bombs.docx",
+                                  "many_pages.pdf", "xxe_python_docx.docx", "too_big.txt"])
 def test_generated_case(generated, name):
     """read() of each generated case; its check's verdict is in the batch test below (the
-    generated cases are part of that batch), its CLI line in the unreadable-file test."""
+    generated cases are part of that batch), its CLI line in the unreadable-file test.
+    The two that cost most to read, the 600 MB flate bomb (zlib inflates it to the 500 MB
+    limit: a second) and the 2000-row table, are read once, in that batch, which asserts
+    the same of them: the bomb unreadable with its reason, the table the seed's verdict."""
     path, exp = generated[name]
     if exp["outcome"] == "unreadable":
         with pytest.raises(Unreadable) as err:
@@ -600,6 +603,11 @@ def test_zip_check_accepts_what_office_writes():
 # ------------------------------------------------------------- corpus-derived (tmp only)
 
 
+FLIPPED_PDF = "014_huaian_hongze_district_gov_2023.pdf"
+"""The one corpus PDF whose byte flips are read: a flipped PDF still parses page by page
+(0.6–1.3 s each), the same damage on each; every PDF's truncations are read."""
+
+
 def test_corpus_derived_damage_never_raises_anything_else(corpus, tmp_path):
     """Truncations and byte flips of real reports (built here, in tmp_path; never
     committed): read gives a Document or Unreadable, nothing else."""
@@ -607,16 +615,17 @@ def test_corpus_derived_damage_never_raises_anything_else(corpus, tmp_path):
 
     rng = random.Random(7)
     sources = sorted(p for p in corpus.iterdir() if p.suffix.lower() in (".pdf", ".md", ".docx", ".html", ".txt"))
-    assert sources
+    assert sources and FLIPPED_PDF in {p.name for p in sources}
     n = 0
     for src in sources:
         data = src.read_bytes()
         variants = [data[: len(data) * k // 5] for k in (1, 3)]
         flipped = bytearray(data)
-        for _ in range(20):
+        for _ in range(20):  # drawn for every file, so each file's flips stay the same
             i = rng.randrange(len(flipped))
             flipped[i] ^= 1 << rng.randrange(8)
-        variants.append(bytes(flipped))
+        if src.suffix.lower() != ".pdf" or src.name == FLIPPED_PDF:
+            variants.append(bytes(flipped))
         for k, v in enumerate(variants):
             p = tmp_path / f"{src.stem}.{k}{src.suffix}"
             p.write_bytes(v)
