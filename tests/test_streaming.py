@@ -95,12 +95,23 @@ def batch(corpus, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reviews(batch, tmp_path_factory) -> Path:
+def small(corpus, tmp_path_factory) -> Path:
+    """The samples and a file that is no report (skipped when found in a directory,
+    unreadable when named): a batch past INDENTED_FILES, for the tests whose subject is a
+    path through the batch (reviews, the CLI) rather than what the real reports hold."""
+    d = tmp_path_factory.mktemp("small")
+    for p in [*sorted((ROOT / "samples").glob("*.txt")), corpus / "INDEX.md"]:
+        (d / p.name).symlink_to(p.resolve())
+    return d
+
+
+@pytest.fixture(scope="module")
+def reviews(small, tmp_path_factory) -> Path:
     """A reviews file accepting one finding and holding one stale entry (R001): the
     two-pass path of a spilled batch."""
     from validator.run import check_paths
 
-    result = check_paths([batch / "taiqian_2020_changed_cell.txt"], jobs=1)  # a sample of the batch with findings
+    result = check_paths([small / "taiqian_2020_changed_cell.txt"], jobs=1)  # a sample of the batch with findings
     fp = next(x.fingerprint for f in result.files for x in f.findings)
     stale = fp[:9] + ("0" if fp[9] != "0" else "1") + fp[10:]
     path = tmp_path_factory.mktemp("reviews") / "reviews.yaml"
@@ -110,19 +121,21 @@ def reviews(batch, tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("with_reviews", [False, True], ids=["plain", "reviews"])
-def test_spilled_batch_streams_the_same_outputs(compact, batch, reviews, with_reviews):
+def test_spilled_batch_streams_the_same_outputs(compact, batch, small, reviews, with_reviews):
+    """Every real report of the batch, streamed; then the two-pass path of a batch with a
+    reviews file, on the samples (what the reports hold is the plain case's subject)."""
     from validator.outputs import module, pieces
     from validator.outputs.json import INDENTED_FILES
     from validator.reviews import load
     from validator.run import check_paths
     from validator.store import FileStore
 
-    paths = sorted(batch.iterdir())
+    paths, chunk = (sorted(small.iterdir()), 2) if with_reviews else (sorted(batch.iterdir()), 4)
     kw = {"jobs": 1, "reviews": load(reviews) if with_reviews else None}
     held = check_paths(paths, spill=False, **kw)
-    spilled = check_paths(paths, spill=True, chunk=4, **kw)
+    spilled = check_paths(paths, spill=True, chunk=chunk, **kw)
     assert isinstance(spilled.files, FileStore) and len(spilled.files) == len(paths) > INDENTED_FILES
-    assert len(paths) > 3 * 4  # the spilled batch spans several chunks
+    assert len(paths) > 3 * chunk  # the spilled batch spans several chunks
     assert spilled.summary == held.summary and spilled.exit_code == held.exit_code
     assert spilled.reviews == held.reviews
     if with_reviews:
@@ -142,28 +155,29 @@ def test_spilled_batch_streams_the_same_outputs(compact, batch, reviews, with_re
                                  bool(x.review)) for x in f.findings]) for f in spilled.files] == rows
 
 
-def test_cli_writes_a_spilled_batch_as_before(compact, batch, tmp_path, monkeypatch):
+def test_cli_writes_a_spilled_batch_as_before(compact, small, tmp_path, monkeypatch):
     """``validator check DIR --format FMT=PATH`` (and JSON on stdout) of a batch past the
-    spill threshold gives the files it gives when the batch is held in memory."""
+    spill threshold gives the files it gives when the batch is held in memory (the
+    samples, and a file that is no report: skipped, in a directory)."""
     import validator.run
 
     def run(name: str) -> dict[str, str]:
         out = tmp_path / name
         out.mkdir()
         args = [a for fmt in FORMATS[1:] for a in ("--format", f"{fmt}={out / fmt}")]
-        r = invoke("check", batch, "--format", "json", *args, "-j", "1")
+        r = invoke("check", small, "--format", "json", *args, "-j", "1")
         assert r.returncode in (1, 2), r.stderr
         got = {fmt: (out / fmt).read_text(encoding="utf-8") for fmt in FORMATS[1:]}
         return {**got, "json": r.stdout, "junit": _times(got["junit"])}
 
     held = run("held")
-    monkeypatch.setattr(validator.run, "CHUNK", 5)  # every batch past 5 files is spilled
+    monkeypatch.setattr(validator.run, "CHUNK", 2)  # every batch past 2 files is spilled: this one in 4 chunks
     spilled = run("spilled")
     assert spilled == held
     doc = json.loads(spilled["json"])
-    assert len(doc["files"]) == len(list(batch.iterdir())) > 5
+    assert len(doc["files"]) == len(list(small.iterdir())) > 3 * 2
     assert "\n  " not in spilled["json"]  # the compact JSON, written file by file
-    assert doc["summary"]["failed"] > 0
+    assert doc["summary"]["failed"] > 0 and doc["summary"]["skipped"] == 1
 
 
 def test_empty_and_single_file_outputs_unchanged(seed, tmp_path):
