@@ -229,8 +229,8 @@ def _map_segment(kind: str, header: list[Block], data: list[Block], layout: Layo
             return
     missing = [n for n in range(len(slots)) if n not in chosen]
     if missing:
-        names = "、".join(_slot_label(slots[n]) for n in missing)
-        layout.notes.append({"rule": "X009", "table": kind, "pos": note_pos, "unread": True, "columns": names})
+        layout.notes.append({"rule": "X009", "table": kind, "pos": note_pos, "unread": True,
+                             "columns": [_slot_label(slots[n]) for n in missing]})
     for b in header:
         layout.rows[id(b)] = MappedRow(kind, "", (), skip=True)
     rows = []
