@@ -29,34 +29,65 @@ _USABLE = ("number", "blank", "dash")
 def equations(rules: dict[str, Rule], report) -> tuple[list, list, list[dict]]:
     """(cells, values, equations) of a report's equality rules of 表三/表四."""
     cells = {(c.table, c.row, c.column): c for c in report.cells if c.table in TABLES}
-    eqs: list[dict] = []
-    for rule in rules.values():
-        if (rule.kind != "equation" or rule.assertion.op != "==" or rule.assertion.cross_year
-                or rule.table not in TABLES or report.version not in rule.versions):
+    plan = _plan(tuple(r for r in rules.values() if r.kind == "equation" and r.assertion.op == "=="
+                       and not r.assertion.cross_year and r.table in TABLES), report.version)
+    used, eqs = _structure(plan, tuple((k, c.state in _USABLE) for k, c in cells.items()))
+    values = [cells[c].value if cells[c].state == "number" else None for c in used]
+    return list(used), values, [dict(eq) for eq in eqs]
+
+
+class _Plan(tuple):
+    """Every candidate equation of a rule set for one template version, as
+    ((cell, coefficient), ...) with its subject cell (or None); hashed by identity."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+
+@functools.lru_cache(maxsize=8)
+def _plan(rules: tuple[Rule, ...], version: str) -> _Plan:
+    out = []
+    for rule in rules:
+        if version not in rule.versions:
             continue
         terms = rule.terms()
         t = TEMPLATE[rule.table]
         keys = [c.code for c in t.columns] if rule.for_each == "column" else [r.code for r in t.rows]
+        subject = rule.subject_code
         for key in keys:
-            eq = {}
-            for code, coef in terms.items():
-                cell = (rule.table, code, key) if rule.for_each == "column" else (rule.table, key, code)
-                if cell in cells:
-                    eq[cell] = coef
-            subject = rule.subject_code
-            if subject is not None and ((rule.table, subject, key) if rule.for_each == "column"
-                                        else (rule.table, key, subject)) not in cells:
-                continue  # the report has no subject row (an optional subtotal it does not print)
-            if not eq or any(cells[c].state not in _USABLE for c in eq):
-                continue  # a missing or unreadable cell: the equation is not used (never guessed)
-            if eq not in eqs:
-                eqs.append(eq)
-    used = list(dict.fromkeys(c for eq in eqs for c in eq))
-    values = [cells[c].value if cells[c].state == "number" else None for c in used]
-    return used, values, eqs
+            def cell(code):
+                return (rule.table, code, key) if rule.for_each == "column" else (rule.table, key, code)
+            out.append((tuple((cell(code), coef) for code, coef in terms.items()),
+                        None if subject is None else cell(subject)))
+    return _Plan(out)
 
 
-def _neighbours(cells: list) -> dict:
+@functools.lru_cache(maxsize=64)
+def _structure(plan: _Plan, usable: tuple) -> tuple[tuple, tuple]:
+    """(cells used, equations) for a report whose 表三/表四 cells are ``usable``
+    ((cell, state is usable), ...): the same for every report with the same cells."""
+    state = dict(usable)
+    eqs: list[dict] = []
+    seen = set()
+    for terms, subject in plan:
+        eq = {c: coef for c, coef in terms if c in state}
+        if subject is not None and subject not in state:
+            continue  # the report has no subject row (an optional subtotal it does not print)
+        if not eq or not all(state[c] for c in eq):
+            continue  # a missing or unreadable cell: the equation is not used (never guessed)
+        key = frozenset(eq.items())
+        if key not in seen:
+            seen.add(key)
+            eqs.append(eq)
+    used = tuple(dict.fromkeys(c for eq in eqs for c in eq))
+    return used, tuple(eqs)
+
+
+@functools.lru_cache(maxsize=64)
+def _neighbours(cells: tuple) -> dict:
+    """Each cell's left and right neighbours in its row (for the column-shift diagnosis)."""
     out = {}
     order = {t: [c.code for c in TEMPLATE[t].columns] for t in TABLES}
     present = set(cells)
@@ -109,7 +140,7 @@ def localize_report(rules: dict[str, Rule], report) -> dict | None:
     cells, values, eqs = equations(rules, report)
     if not eqs:
         return None
-    loc = localize(cells, values, eqs, neighbours=_neighbours(cells))
+    loc = localize(cells, values, eqs, neighbours=_neighbours(tuple(cells)))
     if loc is None or not loc.fixes:
         return None
     read = {(c.table, c.row, c.column): c for c in report.cells if c.ocr is not None}

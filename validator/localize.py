@@ -112,6 +112,7 @@ the texts of all diagnosed parts with "；". ``None`` when nothing is recognised
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -208,34 +209,18 @@ def localize(
         raise ValueError("cells and values must have the same length")
     if max_solutions < 1:
         raise ValueError("max_solutions must be >= 1")
-    index = {c: i for i, c in enumerate(cells)}
-    if len(index) != len(cells):
-        raise ValueError("cells must be distinct")
-    n = len(cells)
+    sys_ = _system(tuple(cells), tuple(tuple(eq.items()) for eq in equations))
+    index, eqs, n = sys_.index, sys_.eqs, len(cells)
     cur = [None if v is None else float(v) for v in values]
     v0 = np.array([0.0 if v is None else v for v in cur])
-    blank = np.array([v is None for v in cur])
+    blank = np.array([v is None for v in cur], dtype=bool)
 
-    eqs: list[dict[int, float]] = []
-    for eq in equations:
-        row: dict[int, float] = {}
-        for c, a in eq.items():
-            if c not in index:
-                raise ValueError(f"equation refers to unknown cell {c!r}")
-            if a:
-                row[index[c]] = row.get(index[c], 0.0) + float(a)
-        row = {i: a for i, a in row.items() if a}
-        if row:
-            eqs.append(row)
-
-    violated = [not _holds(eq, v0) for eq in eqs]
+    violated = sys_.violated(v0)
     if not any(violated):
         return None
 
-    totals = _total_roles(eqs)  # cell index -> list of equation indices where it is the total
-    w = np.empty(n)
-    for i in range(n):
-        w[i] = BLANK_WEIGHT if blank[i] else (TOTAL_WEIGHT if i in totals else DEFAULT_WEIGHT)
+    totals = sys_.totals  # cell index -> list of equation indices where it is the total
+    w = np.where(blank, BLANK_WEIGHT, np.where(sys_.is_total, TOTAL_WEIGHT, DEFAULT_WEIGHT))
     if weights:
         for c, wc in weights.items():
             if c not in index:
@@ -244,27 +229,17 @@ def localize(
     if np.any(w <= 0):
         raise ValueError("weights must be positive")
 
-    adjacency: dict[int, set[int]] = {}
-    for c, nbs in (neighbours or {}).items():
-        if c not in index:
-            continue
-        for nb in nbs:
-            if nb in index and nb != c:  # adjacency is symmetric
-                adjacency.setdefault(index[c], set()).add(index[nb])
-                adjacency.setdefault(index[nb], set()).add(index[c])
     ctx = _Context(
-        cells=list(cells), cur=cur, v0=v0, blank=blank, eqs=eqs, totals=totals,
-        neighbours=adjacency, run_together=run_together_candidates or {}, index=index,
+        cells=sys_.cells, cur=cur, v0=v0, blank=blank, eqs=eqs, totals=totals,
+        raw_neighbours=neighbours or {}, run_together=run_together_candidates or {}, index=index,
     )
 
     # Components of the cell-equation graph that contain a failing equation.
     comp_results: list[tuple[float, list[dict[int, float]], bool]] = []
-    for comp_cells, comp_eqs in _components(n, eqs):
-        if not any(violated[e] for e in comp_eqs):
+    for comp in sys_.components:
+        if not any(violated[e] for e in comp.eqs):
             continue
-        res = _solve_component(
-            comp_cells, [eqs[e] for e in comp_eqs], v0, w, nonnegative, integer, bound, max_solutions,
-        )
+        res = _solve_component(comp, v0, w, nonnegative, integer, bound, max_solutions)
         if res is None:
             return Localization(fixes=(), unique=False, weight=math.inf)
         comp_results.append(res)
@@ -334,9 +309,74 @@ def _components(n: int, eqs: list[dict[int, float]]) -> list[tuple[list[int], li
     return list(groups.values())
 
 
+class _Component:
+    """One connected component of the cell-equation graph, as dense local arrays."""
+
+    def __init__(self, cells: list[int], eq_ids: list[int], eqs: list[dict[int, float]]):
+        self.cells = cells  # global cell indices, ascending
+        self.eqs = eq_ids  # global equation indices
+        local = {g: k for k, g in enumerate(cells)}
+        rows, cols, data = [], [], []
+        for r, e in enumerate(eq_ids):
+            for g, a in eqs[e].items():
+                rows.append(r)
+                cols.append(local[g])
+                data.append(a)
+        Ad = np.zeros((len(eq_ids), len(cells)))
+        Ad[rows, cols] = data  # one coefficient per (equation, cell)
+        absc = np.abs(np.array(data))
+        self.Ad = Ad
+        self.kappa = float(absc.max() / absc.min())
+
+
+class _System:
+    """What ``localize`` derives from the cells and equations alone, built once per
+    equation set (a template's catalogue gives the same one for every report)."""
+
+    def __init__(self, cells: tuple, equations: tuple):
+        index = {c: i for i, c in enumerate(cells)}
+        if len(index) != len(cells):
+            raise ValueError("cells must be distinct")
+        eqs: list[dict[int, float]] = []
+        for eq in equations:
+            row: dict[int, float] = {}
+            for c, a in eq:
+                if c not in index:
+                    raise ValueError(f"equation refers to unknown cell {c!r}")
+                if a:
+                    row[index[c]] = row.get(index[c], 0.0) + float(a)
+            row = {i: a for i, a in row.items() if a}
+            if row:
+                eqs.append(row)
+        self.cells, self.index, self.eqs = list(cells), index, eqs
+        self.totals = _total_roles(eqs)
+        self.is_total = np.zeros(len(cells), dtype=bool)
+        self.is_total[list(self.totals)] = True
+        self.A = np.zeros((len(eqs), len(cells)))
+        for e, eq in enumerate(eqs):
+            self.A[e, list(eq)] = list(eq.values())
+        self.absA = np.abs(self.A)
+        self.components = [_Component(cs, es, eqs) for cs, es in _components(len(cells), eqs)]
+
+    def violated(self, v0: np.ndarray) -> list[bool]:
+        """``not _holds(eq, v0)`` for every equation, vectorised; equations whose residual is
+        near the tolerance (where a rounded dot product might disagree with fsum) use _holds."""
+        resid = np.abs(self.A @ v0)
+        tol = 1e-9 * (1.0 + self.absA @ np.abs(v0))
+        out = (resid > tol).tolist()
+        unsure = ~((resid <= 0.5 * tol) | (resid > 2.0 * tol))  # also NaN / inf
+        for e in np.flatnonzero(unsure).tolist():
+            out[e] = not _holds(self.eqs[e], v0)
+        return out
+
+
+@functools.lru_cache(maxsize=32)
+def _system(cells: tuple, equations: tuple) -> _System:
+    return _System(cells, equations)
+
+
 def _solve_component(
-    comp: list[int],
-    comp_eqs: list[dict[int, float]],
+    comp: _Component,
     v0: np.ndarray,
     w: np.ndarray,
     nonnegative: bool,
@@ -345,18 +385,10 @@ def _solve_component(
     max_solutions: int,
 ) -> tuple[float, list[dict[int, float]], bool] | None:
     """Minimal sets of one component: (weight, [{cell: suggested}], unique) or None if infeasible."""
-    m = len(comp)
-    local = {g: k for k, g in enumerate(comp)}
-    v = v0[comp]
-    wl = w[comp]
-    rows, cols, data = [], [], []
-    for r, eq in enumerate(comp_eqs):
-        for g, a in eq.items():
-            rows.append(r)
-            cols.append(local[g])
-            data.append(a)
-    Ad = np.zeros((len(comp_eqs), m))
-    Ad[rows, cols] = data  # one coefficient per (equation, cell)
+    Ad = comp.Ad
+    v = v0[comp.cells]
+    wl = w[comp.cells]
+    comp, kappa = comp.cells, comp.kappa
 
     if _FAST_PATH:
         single = _single_cell_fixes(Ad, v, wl, nonnegative, integer, bound, max_solutions)
@@ -364,8 +396,6 @@ def _solve_component(
             best, sets, unique = single
             return best, [{comp[k]: val for k, val in st.items()} for st in sets], unique
 
-    absc = np.abs(np.array(data))
-    kappa = float(absc.max() / absc.min())
     s = float(np.abs(v).sum())
     tight = min(bound, kappa * (2.0 * s + 10.0))
     from scipy.sparse import csr_matrix
@@ -586,9 +616,23 @@ class _Context:
     blank: np.ndarray
     eqs: list
     totals: dict
-    neighbours: dict  # cell index -> set of adjacent cell indices
+    raw_neighbours: Mapping  # the caller's neighbours (cell -> adjacent cells)
     run_together: Mapping
     index: dict
+
+    @functools.cached_property
+    def neighbours(self) -> dict[int, set[int]]:
+        """cell index -> adjacent cell indices, made symmetric (built only for fixes of two
+        or more cells: a column shift needs two)."""
+        index, adjacency = self.index, {}
+        for c, nbs in self.raw_neighbours.items():
+            if c not in index:
+                continue
+            for nb in nbs:
+                if nb in index and nb != c:  # adjacency is symmetric
+                    adjacency.setdefault(index[c], set()).add(index[nb])
+                    adjacency.setdefault(index[nb], set()).add(index[c])
+        return adjacency
 
 
 _STRENGTH = {
@@ -659,7 +703,7 @@ def _make_fix(sol: dict[int, float], ctx: _Context) -> tuple[Fix, tuple]:
             parts.append((i, "cells_run_together", text))
 
     # column shift: neighbours changed by +d / -d
-    for i in order:
+    for i in order if len(sol) > 1 else ():
         if i in done:
             continue
         for j in sorted(ctx.neighbours.get(i, ())):
