@@ -38,24 +38,43 @@ def width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
-# One interpreter on a pty runs every command of this module: each command is run by the
-# CLI's own entry point (validator.cli.main) with the window resized to its width first, and
-# ends with a line MARK + exit code. (A new interpreter per command costs a second each.)
+# One child process on a pty runs every command of this module: forked from the test's own
+# process (the modules it has imported and the PDFs it has parsed are the child's too: a new
+# interpreter costs a second or more), it binds its standard streams to the pty as an
+# interpreter started there would, then runs each command by the CLI's own entry point
+# (validator.cli.main) with the window resized to its width first; each ends with a line
+# MARK + exit code.
 MARK = "@@validator-exit@@"
-_DRIVER = f"""
-import fcntl, json, struct, sys, termios
-from validator.cli import main
-for cols, args in json.loads(sys.argv[1]):
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+
+
+def _run_on_the_pty(commands: list[tuple[int, list[str]]]) -> None:
+    """The child's side of :func:`in_pty` (never returns)."""
     try:
-        main(args, prog_name="validator")
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    print("{MARK}", code, flush=True)
-"""
+        os.chdir(ROOT)
+        for name in ("COLUMNS", "LINES"):  # the size is the terminal's, as a user's shell gives it
+            os.environ.pop(name, None)
+        sys.stdin = open(0, encoding="utf-8", closefd=False)
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False, buffering=1)
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+        from validator.cli import main
+
+        for cols, args in commands:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+            try:
+                main(args, prog_name="validator")
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            print(MARK, code, flush=True)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
+    os._exit(0)  # not the test process's exit handlers
 
 
 def in_pty(commands: list[tuple[int, list[str]]]) -> list[tuple[str, int]]:
@@ -63,9 +82,7 @@ def in_pty(commands: list[tuple[int, list[str]]]) -> list[tuple[str, int]]:
     child process; [(output without ANSI codes, exit code)]."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: the window size is set before each command, so the program sees it at start
-        os.chdir(ROOT)
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        os.execve(sys.executable, [sys.executable, "-c", _DRIVER, json.dumps(commands)], env)
+        _run_on_the_pty(commands)
     chunks = []
     while True:
         try:
@@ -76,8 +93,8 @@ def in_pty(commands: list[tuple[int, list[str]]]) -> list[tuple[str, int]]:
             break
         chunks.append(b)
     _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
     text = ANSI.sub("", b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n"))
+    assert os.waitstatus_to_exitcode(status) == 0, text[-2000:]
     parts = re.split(re.escape(MARK) + r" (-?\d+)\n", text)  # [out, code, out, code, …, rest]
     assert len(parts) == 2 * len(commands) + 1, text[-2000:]
     return [(parts[k], int(parts[k + 1])) for k in range(0, 2 * len(commands), 2)]
@@ -91,19 +108,26 @@ def files(corpus, tmp_path_factory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def terminal(files) -> dict[str, tuple[str, int]]:
+def terminal(files, checked) -> dict[str, tuple[str, int]]:
     """The commands of the tests below, on a real terminal (one child process for all)."""
     commands = {"check": (80, ["check", *map(str, files)]), "wide": (160, ["check", str(files[2])]),
                 "rules": (80, ["rules"])}
     return dict(zip(commands, in_pty(list(commands.values()))))
 
 
-def test_check_at_80_columns(files, terminal):
+@pytest.fixture(scope="module")
+def checked(files):
+    """What the check of ``files`` finds (in the test's process, before the pty's child is
+    forked: the child reads the PDF from the same parse)."""
+    return check_paths(files)
+
+
+def test_check_at_80_columns(files, checked, terminal):
     text, code = terminal["check"]
     assert code == 2
     lines = text.splitlines()
     assert max(width(line) for line in lines) <= 80, max(lines, key=width)
-    result = check_paths(files)
+    result = checked
     shown = [(f, x) for f in result.files for x in f.findings if x["severity"] != "info"]
     assert shown
     for f, x in shown:  # one block per finding: "N. 级别 RULE" heads it, "应为 N" stays on one line
