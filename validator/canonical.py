@@ -282,6 +282,7 @@ def validate(df, fmt: str = "csv") -> None:
     import numpy as np
     import pandas as pd
     import pandera.pandas as pa
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
     from pandera.errors import SchemaErrors
 
     from .errors import Unreadable
@@ -296,6 +297,11 @@ def validate(df, fmt: str = "csv") -> None:
         return pd.to_numeric(d[col], errors="coerce") if col in d else pd.Series(np.nan, index=d.index)
 
     def whole_in(d, col, lo, hi):
+        if col in d and is_numeric_dtype(d[col]) and not is_bool_dtype(d[col]):
+            # a column read as numbers (as every file this tool writes has them): the same test
+            # on its array, without the text form of every number
+            v = d[col].to_numpy(dtype=float, na_value=np.nan)
+            return pd.Series(np.isnan(v) | (np.isfinite(v) & (v % 1 == 0) & (v >= lo) & (v <= hi)), index=d.index)
         v = numeric(d, col)
         given = d[col].notna() & d[col].astype(str).ne("") if col in d else pd.Series(False, index=d.index)
         return ~given | (v.notna() & np.isfinite(v) & (v % 1 == 0) & v.between(lo, hi))
