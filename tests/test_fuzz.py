@@ -156,8 +156,9 @@ def html_mutations(draw, page: str) -> str:
     for _ in range(draw(st.integers(1, 6))):
         op = draw(st.sampled_from(["drop_row", "dup_row", "shuffle_rows", "drop_cell", "dup_cell", "swap_labels",
                                    "number", "span", "stray", "unclose", "drop_tag"]))
-        rows = list(_TR.finditer(page))
-        cells = list(_TD.finditer(page))
+        # the page's rows or cells, found only for the edits that use them (the same draws either way)
+        rows = list(_TR.finditer(page)) if op in ("drop_row", "dup_row", "shuffle_rows") else []
+        cells = list(_TD.finditer(page)) if op in ("drop_cell", "dup_cell", "swap_labels", "number") else []
         if op in ("drop_row", "dup_row") and rows:
             m = draw(st.sampled_from(rows))
             page = page[:m.start()] + (m.group(0) * 2 if op == "dup_row" else "") + page[m.end():]
