@@ -214,11 +214,13 @@ def test_015_values(corpus):
 # --------------------------------------------------------------------------- synthetic PDFs
 
 
-def build_pdf(pages: list[dict], *, encrypt: bool = False) -> bytes:
+def build_pdf(pages: list[dict], *, encrypt: bool = False, flate=None) -> bytes:
     """A minimal PDF. Each page: ``texts`` [(x, top, size, text)], ``lines`` [(x0, top0, x1, top1)]
     and ``white_boxes`` [(x0, top, x1, bottom)] (white fill, no stroke: invisible) in top-based
     coordinates on an A4 page, and ``image`` (draw an image over the page).
-    Text uses the standard CJK font STSong-Light (not embedded; every glyph 1 em wide)."""
+    Text uses the standard CJK font STSong-Light (not embedded; every glyph 1 em wide).
+    ``flate``: a function of the content stream's bytes giving its Flate-compressed form
+    (damaged, say); None leaves the content streams uncompressed."""
     height = 842
     objs: dict[int, bytes] = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -245,7 +247,11 @@ def build_pdf(pages: list[dict], *, encrypt: bool = False) -> bytes:
         if page.get("image"):
             ops.append("q 400 0 0 300 100 300 cm /Im1 Do Q")
         content = "\n".join(ops).encode()
-        objs[n] = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
+        if flate is None:
+            objs[n] = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
+        else:
+            content = flate(content)
+            objs[n] = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"
         objs[n + 1] = (
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
             b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 5 0 R >> >> >>" % n
@@ -442,6 +448,76 @@ def test_unruled_table_lines_stay_apart():
                for j, v in enumerate(row_)]
     doc = read(Path("unruled.pdf"), build_pdf([{"texts": [(50, 60, 10, "标题")] + lines + figures}]))
     assert [b.text for b in doc.paragraphs()] == ["标题", "一、本年新收 21 0 21", "二、上年结转 3 0 3"]
+
+
+def _flip_checksum(content: bytes) -> bytes:
+    import zlib
+
+    z = bytearray(zlib.compress(content))
+    z[-1] ^= 0x01  # the last byte of the Adler-32 checksum: every byte of the content is intact
+    return bytes(z)
+
+
+def test_stream_with_a_damaged_checksum_is_read():
+    """A Flate content stream whose checksum is damaged (the page read by pdfplumber: its
+    font is not embedded) still gives its page: pdfminer recovers it; the reader's one-call
+    recovery (validator.readers.pdf._decompress_corrupted) keeps what pdfminer's gives."""
+    import pdfminer.pdftypes
+
+    from validator.readers import pdf
+
+    xs, tops = [50, 150, 250], [400, 420]
+    # a text object of one CJK character in a font that is not embedded: PDFium's text page
+    # leaves it out, so the page is read by pdfplumber
+    texts_ = [(50, 300, 12, "一、总体情况"), (50, 500, 12, "注"), cell_text(xs, tops, 0, 0, "规章"),
+              cell_text(xs, tops, 0, 1, "5")]
+    doc = read(Path("checksum.pdf"), build_pdf([{"texts": texts_, "lines": grid(xs, tops)}], flate=_flip_checksum))
+    assert [texts(b) for b in doc.rows()] == [["规章", "5"]]
+    assert [b.text for b in doc.paragraphs()] == ["一、总体情况", "注"]
+    assert pdfminer.pdftypes.decompress_corrupted is pdf._decompress_corrupted  # the fallback put it in place
+
+
+def test_one_call_recovery_gives_what_pdfminer_gives():
+    """validator.readers.pdf._decompress_corrupted against pdfminer's own decompress_corrupted
+    (one zlib call per byte) on Flate streams damaged as a bit flip or a cut leaves them,
+    with the error on each of the last five bytes (pdfminer keeps the output when it is on
+    one of the last three, the checksum, and raises otherwise): the same bytes, or
+    zlib.error from both."""
+    import zlib
+
+    from validator.readers import pdf
+
+    read(Path("plumbed.pdf"), build_pdf([{"texts": [(100, 100, 12, "注")]}]))  # a page read by pdfplumber: pdfminer's is kept
+    theirs, ours = pdf._pdfminer_decompress_corrupted, pdf._decompress_corrupted
+    assert theirs is not None and theirs is not ours
+
+    def error_at(z: bytes) -> int | None:  # the byte on which inflating one byte at a time fails
+        d = zlib.decompressobj()
+        for i in range(len(z)):
+            try:
+                d.decompress(z[i:i + 1])
+            except zlib.error:
+                return i
+        return None
+
+    z = zlib.compress(split_table_pdf()[:600])
+    # the first flip that breaks the data itself, well before the checksum
+    flipped = next(f for f in (z[:i] + bytes([z[i] ^ 0x10]) + z[i + 1:] for i in range(20, len(z) - 20))
+                   if error_at(f) is not None and error_at(f) < len(z) - 8)
+    e = error_at(flipped)
+    streams = [flipped[: e + 1 + k] for k in range(5)]  # the error on the last, ..., the fifth-last byte
+    streams += [z, flipped, z[:-1] + bytes([z[-1] ^ 1]), z[: len(z) // 2], z + b"garbage", b"", b"x"]
+    outcomes = []
+    for n, data in enumerate(streams):
+        got = []
+        for f in (theirs, ours):
+            try:
+                got.append(f(data))
+            except zlib.error:
+                got.append("zlib.error")
+        assert got[0] == got[1], n
+        outcomes.append(got[0] == "zlib.error")
+    assert outcomes[:5] == [False, False, False, True, True]
 
 
 def test_image_only_pdf_is_unreadable():
