@@ -98,9 +98,18 @@ _MACHINE_NUMBER = re.compile(r"^[+-]?(?:\d[\d,.]*[eE][+-]?\d+|inf|infinity|nan|â
 def is_value_like(raw: str) -> bool:
     """A cell that can stand in a value position (a number, a blank or a dash mark, or a
     number that will be refused: ``1e309``, ``inf``, ``12*``)."""
+    if raw is not None and len(raw) <= 32:  # short texts repeat ("0", "", row labels): asked again and again
+        return _short_value_like(raw)
+    return _value_like(raw)
+
+
+def _value_like(raw: str) -> bool:
     s = clean(raw)
     return (not s or is_dash(s) or bool(_NUMBER.match(s)) or bool(_WITH_UNIT.match(s))
             or bool(_MACHINE_NUMBER.match(s)))
+
+
+_short_value_like = functools.lru_cache(maxsize=4096)(_value_like)
 
 
 def is_number(raw: str) -> bool:
