@@ -481,3 +481,55 @@ def test_single_cell_shortcut_agrees_with_milp(r003, monkeypatch):
         }
         assert slow.fixes[0] == f.fixes[0]
     print(f"\nMILP only: median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
+
+
+def _multi_cell_cases(rep: Report, n: int, seed: int) -> list[dict]:
+    """Two or three wrong cells at once: perturbed numbers, blanks, a count moved to the
+    neighbouring column (deterministic, from the real table)."""
+    import random
+
+    rng = random.Random(seed)
+    cases = []
+    while len(cases) < n:
+        ch = {}
+        for _ in range(rng.choice((2, 2, 3))):
+            cell = rng.choice(rep.cells)
+            v = rep.value(cell)
+            kind = rng.random()
+            if kind < 0.15:
+                ch[cell] = None
+            elif kind < 0.4 and cell[0] == "t3" and cell[2] in APPLICANTS and v > 0:
+                j = APPLICANTS.index(cell[2]) + rng.choice((-1, 1))
+                if 0 <= j < len(APPLICANTS):
+                    other = _t3_cell(cell[1], APPLICANTS[j])
+                    d = rng.randint(1, int(v))
+                    ch[cell], ch[other] = v - d, rep.value(other) + d
+            else:
+                ch[cell] = rng.choice(list(_perturbations(int(v)).values()))
+        if any(v != rep.value(c) for c, v in ch.items()):
+            cases.append(ch)
+    return cases
+
+
+def test_small_set_shortcut_agrees_with_milp(r003, monkeypatch):
+    # The exact search over sets of two or three cells answers only when the minimal set is
+    # unique; then it must be the MILP's answer in every detail (cells, values, cause, weight).
+    import validator.localize as L
+
+    nb = neighbours_of(ROWS_2021)
+    cases = _multi_cell_cases(r003, 20, seed=3)
+    milp = L._enumerate
+    solved = []
+    monkeypatch.setattr(L, "_enumerate", lambda *a, **k: solved.append(1) or milp(*a, **k))
+    answered = []  # (case, the shortcuts' answer): unique, and no MILP solved for it
+    for c in cases:
+        solved.clear()
+        loc = r003.localize(c, neighbours=nb)
+        if not solved and loc.unique:
+            answered.append((c, loc))
+    assert len(answered) >= 12
+    assert sum(len(loc.fixes[0].changes) > 1 for _, loc in answered) >= 10
+    assert any(len(loc.fixes[0].changes) == 3 for _, loc in answered)
+    monkeypatch.setattr(L, "_FAST_PATH", False)
+    for c, loc in answered:
+        assert r003.localize(c, neighbours=nb) == loc, c

@@ -45,7 +45,11 @@ Exact shortcut: a single cell repairs a component iff it lies in every failing
 equation, in no equation that holds, and all failing equations imply the same
 admissible value for it; when the cheapest such cell costs less than any two cells
 together, those cells *are* the minimal sets and no MILP is solved (tests check that
-both paths agree).
+both paths agree). Likewise for a few wrong cells: the sets of two or three cells in which
+every failing equation has a cell and no holding equation exactly one are searched
+exhaustively (``_unique_small_set``); when exactly one of them has admissible values and
+no larger set can cost as little, it is the answer and no MILP is solved (ties, and
+anything the search cannot rule out, go to the MILP, which also fixes their order).
 
 The cell–equation graph is split into connected components first; components whose
 equations all hold need no change and are not solved at all, each of the others is
@@ -398,6 +402,11 @@ def _solve_component(
 
     s = float(np.abs(v).sum())
     tight = min(bound, kappa * (2.0 * s + 10.0))
+    if _FAST_PATH:
+        small = _unique_small_set(Ad, v, wl, nonnegative, integer, tight)
+        if small is not None:
+            best, sol = small
+            return best, [{comp[k]: val for k, val in sol.items()}], True
     from scipy.sparse import csr_matrix
 
     A = csr_matrix(Ad)
@@ -445,6 +454,91 @@ def _single_cell_fixes(Ad, v, wl, nonnegative, integer, bound, max_solutions):
         return None  # a set of two cheaper cells might tie: let the MILP decide
     sets = [{i: x} for wi, i, x in fixes if wi <= best + _TIE_TOL * max(1.0, best)]
     return best, sets[:max_solutions], len(sets) == 1
+
+
+_SMALL_SETS = (2, 3)  # set sizes the exact search tries before the MILP
+
+
+def _unique_small_set(Ad, v, wl, nonnegative, integer, ub):
+    """Exact shortcut for a few wrong cells: the one minimal set, if it is unique and small.
+
+    A minimal set ``S`` changes every cell in it, so every failing equation has a cell in
+    ``S`` and no holding equation has exactly one (that cell's change would be 0). The
+    sets of at most ``K`` cells with that property are searched depth first, each step
+    adding a cell of an equation the set leaves open, and each such set is tried with
+    ``_suggest`` (the values the MILP path would suggest for it). The search is
+    exhaustive for sets of at most ``K`` cells: a closed set without admissible values is
+    extended by a cell of an equation it touches (a feasible superset must have one: cells
+    only in other equations, all holding, would leave the set's own equations to it
+    alone). It answers None, and the MILP decides, when two sets tie or when a set of
+    more than ``K`` cells could cost as little (the ``K + 1`` cheapest weights).
+    """
+    m = len(v)
+    lo = 0.0 if nonnegative else -ub
+    resid = Ad @ v
+    viol = np.abs(resid) > 1e-9 * (1.0 + np.abs(Ad) @ np.abs(v))
+    members = [np.flatnonzero(row).tolist() for row in Ad]
+    eqs_of: list[list[int]] = [[] for _ in range(m)]
+    for e, cs in enumerate(members):
+        for i in cs:
+            eqs_of[i].append(e)
+    failing = np.flatnonzero(viol).tolist()
+    ws = np.sort(wl)
+    if float(ws[0]) <= 1e3 * _TIE_TOL:
+        return None  # a nearly free cell: a superset could tie with the set it extends
+    weight = wl.tolist()
+    for K in _SMALL_SETS:
+        if K >= m:
+            return None
+        found: dict[frozenset, tuple[float, dict]] = {}
+        seen: set[frozenset] = set()
+        best = [math.inf]
+
+        def cap(b):
+            return b + _TIE_TOL * max(1.0, b)
+
+        def visit(S: list[int], wS: float):
+            key = frozenset(S)
+            if key in seen:
+                return
+            seen.add(key)
+            count: dict[int, int] = {}
+            for i in S:
+                for e in eqs_of[i]:
+                    count[e] = count.get(e, 0) + 1
+            open_ = [e for e in failing if e not in count]
+            open_ += [e for e, k in count.items() if k == 1 and not viol[e]]
+            if not open_:
+                sol = _suggest(Ad, v, np.array(sorted(S)), integer, lo, ub)
+                if sol is not None and len(sol) == len(S):
+                    found[key] = (float(wl[list(sol)].sum()), sol)
+                    best[0] = min(best[0], wS)
+                    return
+                if sol is not None or len(S) == K:
+                    return  # a feasible subset is cheaper / a superset has more than K cells
+                nxt = sorted({j for e in count for j in members[e]})  # touched equations' cells
+            elif len(S) == K:
+                return
+            else:
+                nxt = members[min(open_, key=lambda e: len(members[e]))]
+            for j in nxt:
+                if j not in key and wS + weight[j] <= cap(best[0]):
+                    visit(S + [j], wS + weight[j])
+
+        for j in members[min(failing, key=lambda e: len(members[e]))]:
+            visit([j], weight[j])
+        if not found:
+            continue
+        b = min(f[0] for f in found.values())
+        ties = [f for f in found.values() if f[0] <= cap(b)]
+        margin = cap(b) + _TIE_TOL * max(1.0, b)
+        rest = float(ws[:K + 1].sum())  # the cheapest set of more than K cells
+        if rest <= margin:
+            continue  # a set this search did not try might tie or win: search deeper
+        if len(ties) != 1:
+            return None  # several minimal sets: the MILP finds them (in its order)
+        return ties[0]
+    return None
 
 
 def _enumerate(A, v, wl, nonnegative, integer, ub, max_solutions):
