@@ -322,13 +322,27 @@ def _nearest(points: list[float], v: float) -> int:
     return min(range(len(points)), key=lambda i: abs(points[i] - v))
 
 
-def _inside(ch: dict, bbox, pad: float = 0.0) -> bool:
-    x = (ch["x0"] + ch["x1"]) / 2
-    y = (ch["top"] + ch["bottom"]) / 2
-    return bbox[0] - pad <= x <= bbox[2] + pad and bbox[1] - pad <= y <= bbox[3] + pad
+def _centres(chars: list[dict]):
+    """The centres of the characters (x, y arrays): a character belongs to the box its
+    centre is in (:func:`_within`)."""
+    import numpy as np
+
+    x = np.array([(ch["x0"] + ch["x1"]) / 2 for ch in chars], dtype=float)
+    y = np.array([(ch["top"] + ch["bottom"]) / 2 for ch in chars], dtype=float)
+    return x, y
 
 
-def _build_table(tbl, chars: list[dict], page_no: int) -> _Table | None:
+def _within(centres, bbox, pad: float = 0.0):
+    """Which centres lie in ``bbox`` (x0, top, x1, bottom), widened by ``pad`` (a boolean array)."""
+    x, y = centres
+    return (bbox[0] - pad <= x) & (x <= bbox[2] + pad) & (bbox[1] - pad <= y) & (y <= bbox[3] + pad)
+
+
+def _build_table(tbl, chars: list[dict], page_no: int, centres) -> _Table | None:
+    """The table found by pdfplumber (``tbl``) from the page's characters (``centres``: theirs,
+    from :func:`_centres`)."""
+    import numpy as np
+
     boxes = [b for b in tbl.cells if b[2] - b[0] > 1 and b[3] - b[1] > 1]
     if not boxes:
         return None
@@ -338,8 +352,10 @@ def _build_table(tbl, chars: list[dict], page_no: int) -> _Table | None:
     if ncols < 2 or nrows < 1:
         return None
     bbox = tbl.bbox  # pdfplumber computes it from the cells at each access
-    table_chars = [c for c in chars if _inside(c, bbox, pad=1.0)]
-    taken: set[int] = set()
+    picked = np.flatnonzero(_within(centres, bbox, pad=1.0))
+    table_chars = [chars[i] for i in picked]
+    here = (centres[0][picked], centres[1][picked])
+    free = np.ones(len(table_chars), dtype=bool)  # not yet in a cell: each goes to the first cell it is in
     cells: list[_Cell] = []
     occupied: set[tuple[int, int]] = set()
     for b in boxes:
@@ -349,17 +365,14 @@ def _build_table(tbl, chars: list[dict], page_no: int) -> _Table | None:
             continue
         if any((r, c) in occupied for r in range(r0, r1) for c in range(c0, c1)):
             continue
-        mine = []
-        for i, ch in enumerate(table_chars):
-            if i not in taken and _inside(ch, b):
-                mine.append(ch)
-                taken.add(i)
-        cells.append(_Cell(r0, r1, c0, c1, _chars_text(mine)))
+        mine = np.flatnonzero(free & _within(here, b))
+        free[mine] = False
+        cells.append(_Cell(r0, r1, c0, c1, _chars_text([table_chars[i] for i in mine])))
         occupied.update((r, c) for r in range(r0, r1) for c in range(c0, c1))
     # Characters in the table but in no detected cell (a border is missing): own grid cell.
     orphans: dict[tuple[int, int], list[dict]] = {}
     for i, ch in enumerate(table_chars):
-        if i in taken or ch["text"].isspace():
+        if not free[i] or ch["text"].isspace():
             continue
         x = (ch["x0"] + ch["x1"]) / 2
         y = (ch["top"] + ch["bottom"]) / 2
@@ -588,8 +601,10 @@ class _Page:
                 # embedded (a standard CJK font such as STSong-Light) or that PDFium cannot
                 # load, visible characters would be lost: such a page is read by pdfplumber,
                 # whose characters come from the content stream itself.
-                if any(R.FPDFTextObj_GetText(t, textpage.raw, None, 0) <= 2
-                       and not R.FPDFFont_GetIsEmbedded(R.FPDFTextObj_GetFont(t)) for t in texts):
+                # (whether the font is embedded first: the length of an object's text is
+                # looked up among all the page's characters)
+                if any(not R.FPDFFont_GetIsEmbedded(R.FPDFTextObj_GetFont(t))
+                       and R.FPDFTextObj_GetText(t, textpage.raw, None, 0) <= 2 for t in texts):
                     self.fallback = "text objects in a font that is not embedded missing from PDFium's text page"
                     return
                 chars = self._chars(textpage)
@@ -639,40 +654,61 @@ class _Page:
         import ctypes
 
         R = _pdfium()
+        text_object, object_font = _addresses()
         raw = textpage.raw
         origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
         matrix = R.FS_MATRIX()
         value = ctypes.c_float()
         name = ctypes.create_string_buffer(256)
-        fonts: dict[int, str] = {}
+        fonts: dict[int, tuple] = {}  # base name and handle of each font
         widths: dict[tuple[int, int], float | None] = {}
+        # per text object (its characters share its font, font size and matrix): font, name,
+        # size, the matrix's linear part through the device matrix, upright
+        objects: dict[int, tuple] = {}
+        A, B, C, D, E, F = self.device
+        height = self.height
         out: list[dict] = []
         for i in range(R.FPDFText_CountChars(raw)):
-            if R.FPDFText_IsGenerated(raw, i) == 1:
-                continue  # a space or line break PDFium infers: not in the file
             code = R.FPDFText_GetUnicode(raw, i)
             text = chr(code)
-            if text.isspace():
-                continue
-            font = R.FPDFTextObj_GetFont(R.FPDFText_GetTextObject(raw, i))
-            key = ctypes.cast(font, ctypes.c_void_p).value or 0
-            if key not in fonts:
-                R.FPDFFont_GetBaseFontName(font, name, len(name))
-                fonts[key] = name.value.decode("utf-8", "replace")
+            if text.isspace() or R.FPDFText_IsGenerated(raw, i) == 1:
+                continue  # a space, or a line break PDFium infers (not in the file)
+            obj = text_object(raw, i)
+            known = objects.get(obj) if obj is not None else None
+            if known is None:
+                key = object_font(obj) or 0
+                if key not in fonts:
+                    font = ctypes.cast(ctypes.c_void_p(key), R.FPDF_FONT)
+                    R.FPDFFont_GetBaseFontName(font, name, len(name))
+                    fonts[key] = (name.value.decode("utf-8", "replace"), font)
+                R.FPDFText_GetMatrix(raw, i, matrix)
+                a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+                m0, m1, m2, m3 = a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D  # as _mul
+                known = (key, fonts[key][1], fonts[key][0], R.FPDFText_GetFontSize(raw, i), m0, m1, m2, m3,
+                         m0 * m3 > 0 and m1 * m2 <= 0)
+                if obj is not None:
+                    objects[obj] = known
+            key, font, fontname, size, m0, m1, m2, m3, upright = known
             if (key, code) not in widths:  # per unit font size, in text space
                 ok = R.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(1.0), value)
                 widths[key, code] = abs(value.value) if ok else None
             width = widths[key, code]
             if width is None:
                 return None
-            size = R.FPDFText_GetFontSize(raw, i)
             R.FPDFText_GetCharOrigin(raw, i, origin_x, origin_y)
-            R.FPDFText_GetMatrix(raw, i, matrix)
-            m = _mul((matrix.a, matrix.b, matrix.c, matrix.d, origin_x.value, origin_y.value), self.device)
-            box = self._box(m, ((0.0, 0.0), (width * size, size)))  # two corners, as pdfminer
-            box.update(object_type="char", text=text, fontname=fonts[key], size=box["height"],
-                       upright=m[0] * m[3] > 0 and m[1] * m[2] <= 0)
-            out.append(box)
+            e, f = origin_x.value, origin_y.value
+            m4, m5 = e * A + f * C + E, e * B + f * D + F  # as _mul
+            # the box of the two corners (0, 0) and (width, 1) × size, as _box (the same arithmetic)
+            w = width * size
+            x0, y0 = m0 * 0.0 + m2 * 0.0 + m4, m1 * 0.0 + m3 * 0.0 + m5
+            x1, y1 = m0 * w + m2 * size + m4, m1 * w + m3 * size + m5
+            left, right = (x1 if x1 < x0 else x0), (x1 if x1 > x0 else x0)
+            low, high = (y1 if y1 < y0 else y0), (y1 if y1 > y0 else y0)
+            top = height - high
+            out.append({"x0": left, "x1": right, "top": top, "bottom": height - low, "doctop": top,
+                        "y0": low, "y1": high, "width": right - left, "height": high - low,
+                        "object_type": "char", "text": text, "fontname": fontname, "size": high - low,
+                        "upright": upright})
         return out
 
     def _objects(self, parent, count, get, matrix: tuple, shapes: list[dict], texts: list) -> None:
@@ -759,6 +795,27 @@ def _pdfium():
     return pypdfium2.raw
 
 
+_ADDRESSES = None
+
+
+def _addresses():
+    """``FPDFText_GetTextObject`` and ``FPDFTextObj_GetFont`` giving their handles as plain
+    addresses (ints, None for NULL), to key the per-object and per-font caches of
+    :meth:`_Page._chars` without a ``ctypes.cast`` per character."""
+    global _ADDRESSES
+    if _ADDRESSES is None:
+        import ctypes
+
+        R = _pdfium()
+
+        def as_address(fn, *argtypes):
+            return ctypes.CFUNCTYPE(ctypes.c_void_p, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+        _ADDRESSES = (as_address(R.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_int),
+                      as_address(R.FPDFTextObj_GetFont, ctypes.c_void_p))
+    return _ADDRESSES
+
+
 def _color(obj, getter) -> tuple | None:
     """A path's stroke or fill colour as RGB in 0..1 (PDFium converts every colour space)."""
     import ctypes
@@ -773,11 +830,12 @@ def _dedupe(chars: list[dict]) -> list[dict]:
     """pdfplumber's ``dedupe_chars`` (tolerance 1, same font and size): a character drawn
     again at the same place (fake bold) counts once; the order is kept. Not that function
     itself: it restores the order with ``list.index`` per character (quadratic in a page's
-    characters) and clusters every group, where most groups hold one character."""
+    characters) and clusters every group with its generic ``cluster_objects``, where most
+    groups are one character, or characters on different lines. Here the same clustering
+    (:func:`_clusters`) with its order: by ``doctop``, then by ``x0``; of each cluster the
+    first of the lowest (``doctop``, ``x0``)."""
     import itertools
     from operator import itemgetter
-
-    from pdfplumber.utils import cluster_objects
 
     key = itemgetter("upright", "text", "fontname", "size")
     order = {id(c): i for i, c in enumerate(chars)}
@@ -787,10 +845,31 @@ def _dedupe(chars: list[dict]) -> list[dict]:
         if len(group) == 1:  # most characters: nothing to cluster
             kept.append(group[0])
             continue
-        for rows in cluster_objects(group, itemgetter("doctop"), 1):
-            for cluster in cluster_objects(rows, itemgetter("x0"), 1):
-                kept.append(min(cluster, key=itemgetter("doctop", "x0")))
+        for rows in _clusters(group, "doctop"):
+            if len(rows) == 1:
+                kept.append(rows[0])
+                continue
+            for cluster in _clusters(rows, "x0"):
+                kept.append(cluster[0] if len(cluster) == 1 else min(cluster, key=itemgetter("doctop", "x0")))
     return sorted(kept, key=lambda c: order[id(c)])
+
+
+def _clusters(objs: list[dict], attr: str, tolerance: float = 1) -> list[list[dict]]:
+    """pdfplumber's ``cluster_objects(objs, itemgetter(attr), tolerance)``: the distinct values
+    in order, a new cluster where one is more than ``tolerance`` above the one before; the
+    clusters in that order, each with its objects in their given order."""
+    values = sorted({o[attr] for o in objs})
+    cluster_of = {}
+    n, last = 0, values[0]
+    for v in values:
+        if v > last + tolerance:  # pdfplumber's cluster_list: v <= last + tolerance joins
+            n += 1
+        cluster_of[v] = n
+        last = v
+    out: list[list[dict]] = [[] for _ in range(n + 1)]
+    for o in objs:
+        out[cluster_of[o[attr]]].append(o)
+    return out
 
 
 # --------------------------------------------------------------------------- reading
@@ -992,6 +1071,7 @@ def ocr_content(page_no: int, page, scale: float, image: str, *, text: bool) -> 
 
 
 def _read(doc, path: str, data: bytes | None = None) -> Document:
+    import numpy as np
     from pdfplumber.table import TableFinder
 
     from validator.readers import ocr
@@ -1013,11 +1093,15 @@ def _read(doc, path: str, data: bytes | None = None) -> Document:
             image_pages += 1
         tables: list[_Table] = []
         settings = {"explicit_horizontal_lines": _closing_edges(page.edges)}
+        centres = _centres(chars)
         for tbl in TableFinder(page, settings).tables:
-            t = _build_table(tbl, chars, page_no)
+            t = _build_table(tbl, chars, page_no, centres)
             if t is not None:
                 tables.append(t)
-        free = [c for c in chars if not any(_inside(c, t.bbox, pad=1.0) for t in tables)]
+        outside = np.ones(len(chars), dtype=bool)
+        for t in tables:
+            outside &= ~_within(centres, t.bbox, pad=1.0)
+        free = [c for c, out in zip(chars, outside) if out]
         lines = _page_lines(free, page_no)
         if not tables and page.images and data is not None and _image_share(page) >= IMAGE_SHARE and ocr.enabled():
             # A page whose tables can only be images: recognise it (only such pages, never a text table).
