@@ -219,8 +219,9 @@ def build_pdf(pages: list[dict], *, encrypt: bool = False, flate=None) -> bytes:
     and ``white_boxes`` [(x0, top, x1, bottom)] (white fill, no stroke: invisible) in top-based
     coordinates on an A4 page, and ``image`` (draw an image over the page).
     Text uses the standard CJK font STSong-Light (not embedded; every glyph 1 em wide).
-    ``flate``: a function of the content stream's bytes giving its Flate-compressed form
-    (damaged, say); None leaves the content streams uncompressed."""
+    ``flate``: a function of a content stream's bytes giving its Flate-compressed form
+    (damaged, say), or None to leave it uncompressed; None leaves every content stream
+    uncompressed."""
     height = 842
     objs: dict[int, bytes] = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -247,11 +248,12 @@ def build_pdf(pages: list[dict], *, encrypt: bool = False, flate=None) -> bytes:
         if page.get("image"):
             ops.append("q 400 0 0 300 100 300 cm /Im1 Do Q")
         content = "\n".join(ops).encode()
-        if flate is None:
+        compressed = flate(content) if flate is not None else None
+        if compressed is None:
             objs[n] = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
         else:
-            content = flate(content)
-            objs[n] = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream"
+            objs[n] = (b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(compressed) + compressed
+                       + b"\nendstream")
         objs[n + 1] = (
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
             b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 5 0 R >> >> >>" % n
@@ -518,6 +520,29 @@ def test_one_call_recovery_gives_what_pdfminer_gives():
         assert got[0] == got[1], n
         outcomes.append(got[0] == "zlib.error")
     assert outcomes[:5] == [False, False, False, True, True]
+
+
+def test_inflate_limit_holds_at_flates_densest(monkeypatch):
+    """The reader inflates no stream that cannot reach the inflate limit even at Flate's
+    densest (1032 bytes from each byte). A page whose content is 4 MB of spaces, the only
+    compressed stream (zlib at its densest: 1026 bytes from each byte here, 1029 at 512 MB),
+    is refused one byte over the limit and read at the limit."""
+    import zlib
+
+    from validator import readers
+
+    spaces = b" " * (4 << 20)
+    z = zlib.compressobj(9, zlib.DEFLATED, 15, 9)
+    stream = z.compress(spaces) + z.flush()
+    title = "某某县2024年政府信息公开工作年度报告"
+    data = build_pdf([{"texts": [(100, 100, 12, title)]}, {}],
+                     flate=lambda ops: stream if not ops else None)
+    assert len(spaces) > 1026 * len(stream)  # a bound of 1026 bytes from each byte would let it by
+    monkeypatch.setattr(readers, "MAX_PDF_INFLATED_BYTES", len(spaces) - 1)
+    with pytest.raises(Unreadable, match="压缩炸弹"):
+        read(Path("dense.pdf"), data)
+    monkeypatch.setattr(readers, "MAX_PDF_INFLATED_BYTES", len(spaces))
+    assert [b.text for b in read(Path("dense.pdf"), data).paragraphs()] == [title]
 
 
 def test_image_only_pdf_is_unreadable():
