@@ -46,6 +46,7 @@ long side before recognition.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import math
@@ -359,13 +360,12 @@ def _line_masks(bw, scale: int):
     return horiz, vert
 
 
-def _skew(gray) -> float:
-    """The rotation of the page (degrees, counter-clockwise positive) from its long horizontal
-    rules, or 0 when there are none."""
+def _skew(bw) -> float:
+    """The rotation of the page (degrees, counter-clockwise positive) from the long horizontal
+    rules of its binarised image, or 0 when there are none."""
     import cv2
     import numpy as np
 
-    bw = _binary(gray)
     h, w = bw.shape
     # Short kernels: a rule tilted by 1-2 degrees stays on one pixel row for only ~60-120 px.
     horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 60), 1)))
@@ -410,15 +410,18 @@ def _cluster(values, tol: float) -> list[float]:
 
 
 def _nearest(points: list[float], v: float) -> int:
-    return min(range(len(points)), key=lambda i: abs(points[i] - v))
+    """The index of the point nearest to ``v`` (``points`` ascending; the lower on a tie)."""
+    i = bisect.bisect_left(points, v)
+    if i == 0 or i == len(points):
+        return min(i, len(points) - 1)
+    return i - 1 if v - points[i - 1] <= points[i] - v else i
 
 
-def _ruled_tables(gray) -> tuple[list[OcrTable], object]:
-    """Tables drawn with ruling lines, and the mask of those lines."""
+def _ruled_tables(bw) -> tuple[list[OcrTable], object]:
+    """Tables drawn with ruling lines in a binarised image, and the mask of those lines."""
     import cv2
     import numpy as np
 
-    bw = _binary(gray)
     h, w = bw.shape
     horiz, vert = _line_masks(bw, 40)
     lines = cv2.dilate(cv2.bitwise_or(horiz, vert), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
@@ -805,14 +808,16 @@ def read_image(img) -> Page:
     _started()
     cv2.setNumThreads(THREADS)
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-    angle = _skew(gray)
+    ink = _binary(gray)  # binarised once per page (again only when turned)
+    angle = _skew(ink)
     if 0.1 <= abs(angle) <= MAX_SKEW:
         img = _rotate(img, angle)
         gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        ink = _binary(gray)
     else:
         angle = 0.0
-    tables, line_mask = _ruled_tables(gray)
-    bw = cv2.bitwise_and(_binary(gray), cv2.bitwise_not(line_mask))
+    tables, line_mask = _ruled_tables(ink)
+    bw = cv2.bitwise_and(ink, cv2.bitwise_not(line_mask))
     text_h = _text_height(bw, tables)
     for t in tables:
         _fill_cells(img, bw, t, text_h)
