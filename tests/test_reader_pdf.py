@@ -214,15 +214,16 @@ def test_015_values(corpus):
 # --------------------------------------------------------------------------- synthetic PDFs
 
 
-def build_pdf(pages: list[dict], *, encrypt: bool = False, flate=None) -> bytes:
+def build_pdf(pages: list[dict], *, encrypt: bool = False, flate=None, size=(595, 842)) -> bytes:
     """A minimal PDF. Each page: ``texts`` [(x, top, size, text)], ``lines`` [(x0, top0, x1, top1)]
     and ``white_boxes`` [(x0, top, x1, bottom)] (white fill, no stroke: invisible) in top-based
-    coordinates on an A4 page, and ``image`` (draw an image over the page).
+    coordinates on a page of ``size`` points (A4), and ``image`` (True: draw an image over
+    400 x 300 pt of an A4 page; or (x0, top, x1, bottom) where to draw it).
     Text uses the standard CJK font STSong-Light (not embedded; every glyph 1 em wide).
     ``flate``: a function of a content stream's bytes giving its Flate-compressed form
     (damaged, say), or None to leave it uncompressed; None leaves every content stream
     uncompressed."""
-    height = 842
+    width, height = size
     objs: dict[int, bytes] = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         3: b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
@@ -246,7 +247,8 @@ def build_pdf(pages: list[dict], *, encrypt: bool = False, flate=None) -> bytes:
             ops.append(f"BT /F1 {size} Tf {x} {height - top - 0.88 * size:.2f} Td "
                        f"<{s.encode('utf-16-be').hex().upper()}> Tj ET")
         if page.get("image"):
-            ops.append("q 400 0 0 300 100 300 cm /Im1 Do Q")
+            x0, t0, x1, t1 = (100, 242, 500, 542) if page["image"] is True else page["image"]
+            ops.append(f"q {x1 - x0} 0 0 {t1 - t0} {x0} {height - t1} cm /Im1 Do Q")
         content = "\n".join(ops).encode()
         compressed = flate(content) if flate is not None else None
         if compressed is None:
@@ -255,8 +257,8 @@ def build_pdf(pages: list[dict], *, encrypt: bool = False, flate=None) -> bytes:
             objs[n] = (b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(compressed) + compressed
                        + b"\nendstream")
         objs[n + 1] = (
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-            b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 5 0 R >> >> >>" % n
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 5 0 R >> >> >>" % (width, height, n)
         )
         kids.append(n + 1)
         n += 2
@@ -559,7 +561,10 @@ def test_image_only_pdf_is_unreadable():
 
 
 def test_pdf_with_text_but_tables_as_images_is_unreadable():
-    data = build_pdf([{"texts": [(100, 100, 22, "某某县2024年政府信息公开工作年度报告")], "image": True}])
+    # a small page (OCR looks for text over the whole rendered page), the picture over a
+    # quarter of it, under the title
+    page = {"texts": [(10, 10, 10, "某某县2024年政府信息公开工作年度报告")], "image": (20, 40, 180, 140)}
+    data = build_pdf([page], size=(200, 150))
     with pytest.raises(Unreadable) as err:
         read(Path("image_tables.pdf"), data)
     assert err.value.reason == "未找到表格文字，表格可能是图片"
