@@ -252,6 +252,52 @@ def test_the_configuration_applies_to_every_upload(tmpdir_env, tmp_path, monkeyp
     assert r.exit_code == 4 and "T302" in r.output and len(started) == 1  # never a service that checks less
 
 
+def test_bounded_queue_answers_503(tmpdir_env, monkeypatch):
+    """With its one worker and its queue of one taken, the service answers every further
+    request 503 busy with Retry-After, at once; the two it took are checked; it lives on.
+    The pool is a stand-in that holds each job until the test lets it go (so "taken" is a
+    state of the test, not a race), in one thread of this process instead of a worker
+    process: admission is the application's, whatever runs the checks (the real pool is
+    the one of every other test here)."""
+    import threading
+
+    import validator.serve
+
+    gate = threading.Event()
+
+    class Held(cf.ThreadPoolExecutor):
+        def __init__(self, max_workers, **process_options):  # mp_context, initializer: not for a thread
+            super().__init__(max_workers=1)
+
+        def submit(self, fn, *args):
+            return super().submit(lambda: (gate.wait(), fn(*args))[1])
+
+    monkeypatch.setattr(validator.serve, "ProcessPoolExecutor", Held)
+    data = CHANGED.read_bytes()
+
+    def post(name):
+        return c.post("/api/check", files=[("files", (name, data, "application/octet-stream"))])
+
+    with client(queue=1) as c, cf.ThreadPoolExecutor(3) as ex:  # one worker (client), a queue of one
+        try:
+            taken = [ex.submit(post, f"r{i}.txt") for i in range(2)]
+            deadline = time.monotonic() + 60
+            while c.get("/healthz").json()["busy"] < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            # refused at once; one taken instead would wait for the gate: a timeout, not a hang
+            busy = [ex.submit(post, f"busy{i}.txt").result(timeout=60) for i in range(6)]
+        finally:
+            gate.set()
+        done = [f.result(timeout=300) for f in taken]
+        again = post("again.txt")
+    assert [r.status_code for r in busy] == [503] * 6
+    assert all(int(r.headers["Retry-After"]) > 0 and r.json()["code"] == "busy" for r in busy)
+    assert [r.status_code for r in done] == [200, 200]
+    assert all(rules_of(r.json()) == expected_rules(CHANGED.name) for r in done)
+    assert again.status_code == 200 and rules_of(again.json()) == expected_rules(CHANGED.name)  # it lives on
+    assert list(tmpdir_env.iterdir()) == []
+
+
 # ------------------------------------------------------------------ a real server on loopback
 
 
@@ -271,14 +317,15 @@ class Server:
         env.pop("VALIDATOR_TOKEN", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "validator", "serve", "--port", str(self.port), *args],
                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(240):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.base + "/healthz", timeout=2)
                 return
             except OSError:
                 if self.proc.poll() is not None:
                     raise RuntimeError(self.proc.stderr.read().decode())
-                time.sleep(0.25)
+                time.sleep(0.05)
         self.stop()
         raise RuntimeError("validator serve did not answer within 60 s")
 
@@ -316,9 +363,16 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """One real server for the tests on loopback. Stopping it (SIGTERM) must end its worker
+    processes too, none left running on its own: checked here, when it stops."""
     s = Server(tmp_path_factory.mktemp("serve"), "--jobs", "2")
     yield s
+    workers = s.workers()
     s.stop()
+    deadline = time.monotonic() + 10  # a worker looks for its parent once a second
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers and [w for w in workers if Path(f"/proc/{w}").exists()] == []
 
 
 def test_load_16_concurrent_uploads(server):
@@ -339,29 +393,6 @@ def test_load_16_concurrent_uploads(server):
     assert list(server.tmp.iterdir()) == []
     # the server process itself holds no report: uploads are on disk, checks in the workers
     assert server.peak_rss_mb() < 300
-
-
-def test_bounded_queue_answers_503(tmp_path):
-    s = Server(tmp_path, "--jobs", "1", "--queue", "1")
-    try:
-        data = CHANGED.read_bytes()
-        with cf.ThreadPoolExecutor(8) as ex:
-            answers = list(ex.map(lambda i: s.post([(f"r{i}.txt", data)]), range(8)))
-        busy = [a for a in answers if a[0] == 503]
-        done = [a for a in answers if a[0] == 200]
-        assert busy and done and len(busy) + len(done) == 8
-        assert all(int(h["Retry-After"]) > 0 and json.loads(b)["code"] == "busy" for _, h, b in busy)
-        assert all(rules_of(json.loads(b)) == expected_rules(CHANGED.name) for _, _, b in done)
-        assert s.post([("again.txt", data)])[0] == 200  # the server lives on
-        assert list(s.tmp.iterdir()) == []
-        workers = s.workers()
-    finally:
-        s.stop()
-    # stopping the service (SIGTERM) ends its workers too, none is left running on its own
-    deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert [w for w in workers if Path(f"/proc/{w}").exists()] == []
 
 
 # ------------------------------------------------------------------ the page in headless chromium
