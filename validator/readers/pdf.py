@@ -98,23 +98,35 @@ def _is_value(text: str) -> bool:
 
 
 def _group_lines(chars: list[dict]) -> list[list[dict]]:
-    """Group upright characters into text lines (top to bottom), each sorted left to right."""
+    """Group upright characters into text lines (top to bottom), each sorted left to right.
+
+    A character joins the last or the line before it where their heights overlap by half
+    the smaller one. (min/max written out as comparisons: this runs for every character of
+    every cell and line.)"""
+    from operator import itemgetter
+
     lines: list[list[dict]] = []
     bounds: list[list[float]] = []  # [top, bottom] of each line
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        h = max(ch["bottom"] - ch["top"], 0.1)
+    for ch in sorted(chars, key=itemgetter("top", "x0")):
+        ct, cb = ch["top"], ch["bottom"]
+        h = cb - ct
+        h = 0.1 if 0.1 > h else h  # max(h, 0.1)
         for i in range(len(lines) - 1, max(len(lines) - 3, -1), -1):
-            top, bottom = bounds[i]
-            overlap = min(bottom, ch["bottom"]) - max(top, ch["top"])
-            if overlap >= 0.5 * min(h, bottom - top):
+            b = bounds[i]
+            top, bottom = b
+            span = bottom - top
+            overlap = (cb if cb < bottom else bottom) - (ct if ct > top else top)
+            if overlap >= 0.5 * (span if span < h else h):
                 lines[i].append(ch)
-                bounds[i] = [min(top, ch["top"]), max(bottom, ch["bottom"])]
+                b[0] = ct if ct < top else top
+                b[1] = cb if cb > bottom else bottom
                 break
         else:
             lines.append([ch])
-            bounds.append([ch["top"], ch["bottom"]])
+            bounds.append([ct, cb])
+    x0 = itemgetter("x0")
     for ln in lines:
-        ln.sort(key=lambda c: c["x0"])
+        ln.sort(key=x0)
     return lines
 
 
@@ -590,6 +602,7 @@ class _Page:
             self.width, self.height = (y1 - y0, x1 - x0) if rotation in (90, 270) else (x1 - x0, y1 - y0)
             self.bbox = (0.0, 0.0, self.width, self.height)
             self.images: list[dict] = []
+            self._fonts_embedded: dict[int, bool] = {}
             shapes: list[dict] = []
             texts: list = []
             R = _pdfium()
@@ -603,8 +616,8 @@ class _Page:
                 # whose characters come from the content stream itself.
                 # (whether the font is embedded first: the length of an object's text is
                 # looked up among all the page's characters)
-                if any(not R.FPDFFont_GetIsEmbedded(R.FPDFTextObj_GetFont(t))
-                       and R.FPDFTextObj_GetText(t, textpage.raw, None, 0) <= 2 for t in texts):
+                if any(not self._embedded(t) and R.FPDFTextObj_GetText(t, textpage.raw, None, 0) <= 2
+                       for t in texts):
                     self.fallback = "text objects in a font that is not embedded missing from PDFium's text page"
                     return
                 chars = self._chars(textpage)
@@ -619,6 +632,15 @@ class _Page:
         from pdfplumber.utils import obj_to_edges
 
         self.edges = [e for o in shapes if _visible(o) for e in obj_to_edges(o)]
+
+    def _embedded(self, text_object) -> bool:
+        """Whether the font of a text object is embedded (asked once per font of the page)."""
+        key = _addresses()[1](text_object) or 0
+        known = self._fonts_embedded.get(key)
+        if known is None:
+            R = _pdfium()
+            known = self._fonts_embedded[key] = bool(R.FPDFFont_GetIsEmbedded(R.FPDFTextObj_GetFont(text_object)))
+        return known
 
     @classmethod
     def plumbed(cls, pdf, page_no: int, reason: str) -> "_Page":
@@ -720,6 +742,7 @@ class _Page:
         fm = R.FS_MATRIX()
         x, y = ctypes.c_float(), ctypes.c_float()
         fill, stroke = ctypes.c_int(), ctypes.c_int()
+        rgba = tuple(ctypes.c_uint() for _ in range(4))
         for i in range(count(parent)):
             obj = get(parent, i)
             kind = R.FPDFPageObj_GetType(obj)
@@ -736,8 +759,8 @@ class _Page:
             else:
                 R.FPDFPath_GetDrawMode(obj, fill, stroke)
                 paint = {"stroke": bool(stroke.value), "fill": fill.value != 0,
-                         "stroking_color": _color(obj, R.FPDFPageObj_GetStrokeColor),
-                         "non_stroking_color": _color(obj, R.FPDFPageObj_GetFillColor)}
+                         "stroking_color": _color(obj, R.FPDFPageObj_GetStrokeColor, rgba),
+                         "non_stroking_color": _color(obj, R.FPDFPageObj_GetFillColor, rgba)}
                 subpaths: list[list] = []  # [[op, (x, y)], ...] as pdfminer records them
                 curve = 0
                 for k in range(R.FPDFPath_CountSegments(obj)):
@@ -816,11 +839,10 @@ def _addresses():
     return _ADDRESSES
 
 
-def _color(obj, getter) -> tuple | None:
-    """A path's stroke or fill colour as RGB in 0..1 (PDFium converts every colour space)."""
-    import ctypes
-
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+def _color(obj, getter, rgba) -> tuple | None:
+    """A path's stroke or fill colour as RGB in 0..1 (PDFium converts every colour space);
+    ``rgba``: four ctypes.c_uint to read it into."""
+    r, g, b, a = rgba
     if not getter(obj, r, g, b, a):
         return None
     return (r.value / 255, g.value / 255, b.value / 255)
