@@ -45,7 +45,7 @@ Exact shortcut: a single cell repairs a component iff it lies in every failing
 equation, in no equation that holds, and all failing equations imply the same
 admissible value for it; when the cheapest such cell costs less than any two cells
 together, those cells *are* the minimal sets and no MILP is solved (tests check that
-both paths agree). Likewise for a few wrong cells: the sets of two or three cells in which
+both paths agree). Likewise for a few wrong cells: the sets of two to four cells in which
 every failing equation has a cell and no holding equation exactly one are searched
 exhaustively (``_unique_small_set``); when exactly one of them has admissible values and
 no larger set can cost as little, it is the answer and no MILP is solved (ties, and
@@ -56,9 +56,10 @@ equations all hold need no change and are not solved at all, each of the others 
 solved on its own (表三 and 表四 are separate components), and the minimal sets of the
 whole are the combinations of the components' minimal sets.
 
-Speed (003 表三 25 × 7 + 表四 15 cells, 2-core machine under load): one wrong cell
-a few ms (shortcut); through the MILP about 0.1–0.3 s (one solve for the optimum,
-one to prove there is no other set of that weight, one more per alternative).
+Speed (003 表三 25 × 7 + 表四 15 cells, 2-core machine under load; benchmarks/bench_localize.py):
+one wrong cell about 0.3 ms, two or three about 1–3 ms (shortcuts); through the MILP
+0.04–1.5 s (one solve for the optimum, one to prove there is no other set of that
+weight, one more per alternative) -- now only for ties and sets of five or more cells.
 
 ``M_i`` (big-M): with ``bound = 1e7`` a plain big-M would let the solver's
 integrality tolerance (1e-6) leak up to 10 units into a "unchanged" cell. We therefore
@@ -456,7 +457,7 @@ def _single_cell_fixes(Ad, v, wl, nonnegative, integer, bound, max_solutions):
     return best, sets[:max_solutions], len(sets) == 1
 
 
-_SMALL_SETS = (2, 3)  # set sizes the exact search tries before the MILP
+_SMALL_SETS = (2, 3, 4)  # set sizes the exact search tries before the MILP
 
 
 def _unique_small_set(Ad, v, wl, nonnegative, integer, ub):
