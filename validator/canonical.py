@@ -144,6 +144,17 @@ def _restore_text(r: Report, rec: dict, pos: Position | None) -> None:
         setattr(r, code, raw)
 
 
+def preload() -> None:
+    """What reading a canonical file imports, imported ahead of a batch's worker processes
+    (validator.run): pandas, pyarrow's Parquet reader and pandera, whose pandas backends are
+    registered on its first validation (half a second in all, once instead of per worker)."""
+    import pandas as pd
+    import pandera.pandas as pa
+    import pyarrow.parquet  # noqa: F401
+
+    pa.DataFrameSchema({"state": pa.Column(str)}).validate(pd.DataFrame({"state": ["text"]}))
+
+
 def sniff(path: Path, head: bytes) -> str | None:
     """'csv', 'json' or 'parquet' when the file is in the canonical long form, else None."""
     if head.startswith(b"PAR1"):

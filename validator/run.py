@@ -355,14 +355,21 @@ def _pooled(paths, year, body, jobs, budget, ocr, ctx):
 def _preload(paths: list[Path]) -> None:
     """Import the readers a batch needs once, before the workers are forked (what every
     reading imports, too: the workers then share those pages instead of each holding its
-    own copy)."""
+    own copy). A reader whose libraries are imported only when it reads names them in a
+    ``preload()`` function, called when the batch has files of its format."""
     import importlib
 
     from .readers import by_extension
 
     every = {"validator.canonical", "validator.readers.ocr"}  # readers.sniff and readers.read use them
-    for module in every | {f.module for p in paths for f in by_extension(p) if f.found}:
-        importlib.import_module(module)
+    wanted = {f.module for p in paths for f in by_extension(p) if f.found}
+    for module in every | wanted:
+        loaded = importlib.import_module(module)
+        if module in wanted and hasattr(loaded, "preload"):
+            try:
+                loaded.preload()
+            except Exception:  # only a head start: each worker then imports what it reads, as before
+                pass
 
 
 def default_jobs(n_files: int) -> int:
