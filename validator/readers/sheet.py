@@ -305,6 +305,12 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
             for sheet in book.iter("{*}sheet")}
 
 
+def preload() -> None:
+    """What reading a workbook imports, imported ahead of a batch's worker processes
+    (validator.run._preload): openpyxl (0.2 s), once instead of per worker."""
+    import openpyxl  # noqa: F401
+
+
 def _load(data: bytes, *, data_only: bool):
     import openpyxl
 
