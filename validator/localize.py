@@ -47,9 +47,11 @@ admissible value for it; when the cheapest such cell costs less than any two cel
 together, those cells *are* the minimal sets and no MILP is solved (tests check that
 both paths agree). Likewise for a few wrong cells: the sets of two to four cells in which
 every failing equation has a cell and no holding equation exactly one are searched
-exhaustively (``_unique_small_set``); when exactly one of them has admissible values and
-no larger set can cost as little, it is the answer and no MILP is solved (ties, and
-anything the search cannot rule out, go to the MILP, which also fixes their order).
+exhaustively (``_small_sets``); when no larger set can cost as little, the cheapest of them
+with admissible values are the minimal sets and no MILP is solved. The MILP still decides
+when more sets tie than it would list (which ones it lists is its choice), when the search
+cannot rule something out, and when two fixes are ranked equal (they are listed in the
+order the MILP finds them).
 
 The cell–equation graph is split into connected components first; components whose
 equations all hold need no change and are not solved at all, each of the others is
@@ -240,18 +242,31 @@ def localize(
     )
 
     # Components of the cell-equation graph that contain a failing equation.
-    comp_results: list[tuple[float, list[dict[int, float]], bool]] = []
-    for comp in sys_.components:
-        if not any(violated[e] for e in comp.eqs):
-            continue
+    failing = [comp for comp in sys_.components if any(violated[e] for e in comp.eqs)]
+    comp_results = []
+    for comp in failing:
         res = _solve_component(comp, v0, w, nonnegative, integer, bound, max_solutions)
         if res is None:
             return Localization(fixes=(), unique=False, weight=math.inf)
         comp_results.append(res)
-
+    fixes = _combine(comp_results, ctx)
+    keys = [key[:-1] for key, _ in fixes]
+    if len(set(keys)) < len(keys) and any(r[3] for r in comp_results):
+        # equally good fixes are listed in the order the MILP finds them: ask it
+        for c, comp in enumerate(failing):
+            if comp_results[c][3]:
+                comp_results[c] = _solve_component(comp, v0, w, nonnegative, integer, bound, max_solutions,
+                                                   ties=False)
+                if comp_results[c] is None:
+                    return Localization(fixes=(), unique=False, weight=math.inf)
+        fixes = _combine(comp_results, ctx)
     weight = float(sum(r[0] for r in comp_results))
     unique = all(r[2] for r in comp_results)
+    return Localization(fixes=tuple(f for _, f in fixes[:max_solutions]), unique=unique, weight=weight)
 
+
+def _combine(comp_results: list, ctx: "_Context") -> list[tuple[tuple, Fix]]:
+    """The fixes of the whole (one minimal set per component), best first, with their keys."""
     fixes: list[tuple[tuple, Fix]] = []
     for k, combo in enumerate(itertools.product(*(r[1] for r in comp_results))):
         sol: dict[int, float] = {}
@@ -260,7 +275,7 @@ def localize(
         fix, key = _make_fix(sol, ctx)
         fixes.append((key + (k,), fix))
     fixes.sort(key=lambda t: t[0])
-    return Localization(fixes=tuple(f for _, f in fixes[:max_solutions]), unique=unique, weight=weight)
+    return fixes
 
 
 # --------------------------------------------------------------------------- solving
@@ -388,8 +403,11 @@ def _solve_component(
     integer: bool,
     bound: float,
     max_solutions: int,
-) -> tuple[float, list[dict[int, float]], bool] | None:
-    """Minimal sets of one component: (weight, [{cell: suggested}], unique) or None if infeasible."""
+    ties: bool = True,
+) -> tuple[float, list[dict[int, float]], bool, bool] | None:
+    """Minimal sets of one component: (weight, [{cell: suggested}], unique, searched) or None
+    if infeasible; ``searched``: several sets found by the exact search, in its order, not
+    the MILP's (``ties=False`` leaves several sets to the MILP)."""
     Ad = comp.Ad
     v = v0[comp.cells]
     wl = w[comp.cells]
@@ -399,15 +417,15 @@ def _solve_component(
         single = _single_cell_fixes(Ad, v, wl, nonnegative, integer, bound, max_solutions)
         if single is not None:
             best, sets, unique = single
-            return best, [{comp[k]: val for k, val in st.items()} for st in sets], unique
+            return best, [{comp[k]: val for k, val in st.items()} for st in sets], unique, False
 
     s = float(np.abs(v).sum())
     tight = min(bound, kappa * (2.0 * s + 10.0))
     if _FAST_PATH:
-        small = _unique_small_set(Ad, v, wl, nonnegative, integer, tight)
+        small = _small_sets(Ad, v, wl, nonnegative, integer, tight, max(max_solutions, 2) - 1 if ties else 1)
         if small is not None:
-            best, sol = small
-            return best, [{comp[k]: val for k, val in sol.items()}], True
+            best, sets = small
+            return best, [{comp[k]: val for k, val in st.items()} for st in sets], len(sets) == 1, len(sets) > 1
     from scipy.sparse import csr_matrix
 
     A = csr_matrix(Ad)
@@ -416,7 +434,7 @@ def _solve_component(
         if res is not None:
             best, sets, unique = res
             out = [{comp[k]: val for k, val in st.items()} for st in sets]
-            return best, out, unique
+            return best, out, unique, False
     return None
 
 
@@ -460,8 +478,8 @@ def _single_cell_fixes(Ad, v, wl, nonnegative, integer, bound, max_solutions):
 _SMALL_SETS = (2, 3, 4)  # set sizes the exact search tries before the MILP
 
 
-def _unique_small_set(Ad, v, wl, nonnegative, integer, ub):
-    """Exact shortcut for a few wrong cells: the one minimal set, if it is unique and small.
+def _small_sets(Ad, v, wl, nonnegative, integer, ub, most):
+    """Exact shortcut for a few wrong cells: all minimal sets, if they are small and at most ``most``.
 
     A minimal set ``S`` changes every cell in it, so every failing equation has a cell in
     ``S`` and no holding equation has exactly one (that cell's change would be 0). The
@@ -471,8 +489,9 @@ def _unique_small_set(Ad, v, wl, nonnegative, integer, ub):
     exhaustive for sets of at most ``K`` cells: a closed set without admissible values is
     extended by a cell of an equation it touches (a feasible superset must have one: cells
     only in other equations, all holding, would leave the set's own equations to it
-    alone). It answers None, and the MILP decides, when two sets tie or when a set of
-    more than ``K`` cells could cost as little (the ``K + 1`` cheapest weights).
+    alone). It answers None, and the MILP decides, when more than ``most`` sets tie (the
+    MILP would list only the first it finds) or when a set of more than ``K`` cells could
+    cost as little (the ``K + 1`` cheapest weights). Sets found: (weight, [sets by cells]).
     """
     m = len(v)
     lo = 0.0 if nonnegative else -ub
@@ -536,9 +555,9 @@ def _unique_small_set(Ad, v, wl, nonnegative, integer, ub):
         rest = float(ws[:K + 1].sum())  # the cheapest set of more than K cells
         if rest <= margin:
             continue  # a set this search did not try might tie or win: search deeper
-        if len(ties) != 1:
-            return None  # several minimal sets: the MILP finds them (in its order)
-        return ties[0]
+        if len(ties) > most:
+            return None  # more minimal sets than are listed: which ones, the MILP decides
+        return min(f[0] for f in ties), [f[1] for f in sorted(ties, key=lambda f: sorted(f[1]))]
     return None
 
 
