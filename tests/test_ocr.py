@@ -42,6 +42,13 @@ def images(tmp_path_factory):
 
 ENGINE = ocr._engine  # the real model, for the tests that must run it
 
+# Under xdist (-n), the tests of a group run on one worker, so that each group's images are
+# made and its text forms read once, not once per worker: 014's and 001's documents, and the
+# seed's. The two cost about the same (~20 s of CPU), one group per worker; each_input_once
+# shares the model's answers between the workers either way.
+ON_014 = pytest.mark.xdist_group("ocr-014")
+ON_SEED = pytest.mark.xdist_group("ocr-seed")
+
 
 class _Answers:
     """What the model answered for each input it was given in this test run. Under xdist the
@@ -189,6 +196,7 @@ def seed_tables(images):
     return F.pdf_pages([(SEED_PDF, SEED_PAGES)], images / "seed_tables.pdf")
 
 
+@ON_014
 def test_image_only_014_reads_every_cell_and_finds_its_two_errors(corpus, image_pdf_014):
     """The whole document, end to end: its text pages read by OCR into the same body, year and
     template as the text form, its tables into the same cells and verdict."""
@@ -202,6 +210,7 @@ def test_image_only_014_reads_every_cell_and_finds_its_two_errors(corpus, image_
     assert (img.year, img.template, img.body) == (text.year, text.template, text.body)
 
 
+@ON_014
 def test_image_only_001_reads_every_cell_at_300_and_150_dpi(corpus, tables_001):
     """A second layout of the tables, read the same from a page scanned at a higher resolution
     and from one at 150 dpi (reading the pages of text is 014's test's)."""
@@ -218,6 +227,7 @@ def image_pdf_seed(images, seed_pages):
     return F.image_pdf(seed_pages, images / "seed.pdf")
 
 
+@ON_SEED
 def test_seed_pdf_rasterised(image_pdf_seed, seed_tables):
     pdf = image_pdf_seed
     assert_read_right(SEED_PDF, pdf, strict=True)
@@ -243,6 +253,7 @@ def _scanned_documents() -> list[tuple[str, ...]]:
     return [tuple(vs[i] for vs in by_page.values() if i < len(vs)) for i in range(max(map(len, by_page.values())))]
 
 
+@ON_SEED
 @pytest.mark.parametrize("variants", _scanned_documents(), ids=",".join)
 def test_scanned_variants_read_right_or_name_the_cells(images, image_pdf_seed, seed_pages, seed_tables, variants):
     """Rotated ±1°, blurred, grey, JPEG-compressed, each on one table page of the seed (the
@@ -261,6 +272,7 @@ def test_scanned_variants_read_right_or_name_the_cells(images, image_pdf_seed, s
     assert {x for x in verdict(read(pdf)[1]) if x[0] != "X030"} <= verdict(read(seed_tables)[1])
 
 
+@ON_014
 def test_a_damaged_digit_is_unreadable_not_a_value(corpus, images):
     """A value cell blotted beyond recognition is reported (X030) with its page, never read."""
     from PIL import ImageDraw
@@ -289,6 +301,7 @@ def _value_box(pdf: Path, page: int, text: str, dpi: int = 150):
 # ------------------------------------------------------------------ image files, HTML, DOCX
 
 
+@ON_014
 def test_png_file(corpus, images, image_pdf_014):
     """A screenshot of the 表四 page (of the image-only PDF), as a PNG file."""
     png = images / "014_p4.png"
@@ -300,6 +313,7 @@ def test_png_file(corpus, images, image_pdf_014):
            {k: c["value"] for k, c in want.items() if k[0] == "t4"}
 
 
+@ON_014
 def test_no_ocr_keeps_todays_behaviour(image_pdf_014, images):
     with pytest.raises(readers.Unreadable) as e:
         readers.read(image_pdf_014, ocr=False)
@@ -330,6 +344,7 @@ def test_decompression_bomb_is_refused(images):
     assert "像素" in e.value.reason
 
 
+@ON_014
 def test_no_network_at_run_time_and_deterministic(images, table_pictures, monkeypatch):
     """Models come from the installed package: reading an image, the models loaded afresh,
     opens no socket. And the same image gives the same text and scores (one thread, no
@@ -380,6 +395,7 @@ def table_pictures(corpus, image_pdf_014):
 TITLE = "淮安市洪泽区人民政府2023年政府信息公开工作年度报告"
 
 
+@ON_014
 @pytest.mark.parametrize("inline", [False, True], ids=["files-beside", "data-uri"])
 def test_html_page_with_table_pictures(corpus, images, table_pictures, inline):
     page = F.html_with_images(TITLE, ["一、总体情况"], table_pictures, images / f"html_{inline}", inline=inline)
@@ -387,6 +403,7 @@ def test_html_page_with_table_pictures(corpus, images, table_pictures, inline):
     assert verdict(read(page)[1]) == verdict(read(corpus / R014)[1])
 
 
+@ON_014
 def test_docx_with_table_pictures(corpus, images, table_pictures):
     docx = F.docx_with_images(TITLE, ["一、总体情况"], table_pictures, images / "pictures.docx")
     assert_read_right(corpus / R014, docx, strict=True)
@@ -425,6 +442,7 @@ def _fixes_naming(f, key) -> list[dict]:
             and any((c["table_code"], c["row_code"], c["column_code"]) == key for c in x["fix"]["cells"])]
 
 
+@ON_SEED
 def test_a_misread_figure_names_recognition_as_a_cause(wrong_digit, tmp_path):
     """The localiser's fix for an OCR'd cell says a recognition error is a possible cause (the
     wording from validator/causes.yaml); the same wrong figure typed in a text report does not."""
@@ -449,6 +467,7 @@ def test_a_misread_figure_names_recognition_as_a_cause(wrong_digit, tmp_path):
     assert all(causes()["recognition"].split("{")[-2].split("}")[-1] not in (fix["cause_text"] or "") for fix in fixes)
 
 
+@ON_SEED
 def test_html_report_shows_the_crop_of_the_failing_cell(wrong_digit, tmp_path):
     """The HTML report shows, beside the value read, the image of every OCR'd cell a finding
     names (a data: URI, escaped, bounded); a text report shows no image."""
@@ -495,6 +514,7 @@ def np_rgb(im, scale: int = 1):
 # ------------------------------------------------------------------ a ruling line missing
 
 
+@ON_SEED
 def test_a_missing_rule_line_makes_the_cells_it_merged_unreadable(images, seed_pages):
     """A rule lost by a faint scan (the line between 表三 rows 一 and 二, across the figures)
     joins their cells: each is reported unreadable (X030), never a value or a blank."""
