@@ -286,6 +286,33 @@ def test_errors_in_both_tables_are_localised_together(r003):
     assert best.cause == "mistyped_digit" or best.cause is None or best.cause == "transposed_digits"
 
 
+def test_a_milp_out_of_time_while_listing_equal_fixes_gives_no_fix(r003, monkeypatch):
+    """A list of equal fixes cut short by the time limit would depend on the machine's load
+    (and could even claim one fix is the only one): it gives no fix at all."""
+    import numpy as np
+    import scipy.optimize
+
+    import validator.localize as L
+
+    a = _t3_cell("results.withheld.enforcement_file", "natural_person")
+    b = _t4_cell("review", "upheld")  # 表四 alone cannot say which cell is wrong: ties to list
+    monkeypatch.setattr(L, "_FAST_PATH", False)
+    monkeypatch.setattr(L, "_SMALL_SETS", ())
+    assert not r003.localize({a: 40, b: 72}).unique  # the MILP lists the ties
+    real, calls = scipy.optimize.milp, []
+
+    def out_of_time_listing(c, *args, **kwargs):
+        r = real(c, *args, **kwargs)
+        if not np.any(c):  # a search for a further set of the minimal weight (no objective)
+            calls.append(1)
+            r.status, r.x = 1, None  # HiGHS: time limit reached
+        return r
+
+    monkeypatch.setattr(scipy.optimize, "milp", out_of_time_listing)
+    loc = r003.localize({a: 40, b: 72})
+    assert calls and (loc.fixes, loc.unique) == ((), False), loc
+
+
 # --------------------------------------------------------------------------- causes
 
 

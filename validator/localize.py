@@ -127,11 +127,13 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 
-MILP_SECONDS = 2.0
-"""Seconds one MILP may run (HiGHS ``time_limit``). A report has at most a few hundred
-cells, solved in milliseconds; a solve that runs out of time gives no fix (never a
-half-solved suggestion), so localisation stays within the per-file budget."""
+MILP_SECONDS = 10.0
+"""Seconds one MILP may run (HiGHS ``time_limit``, wall clock). A report has at most a few
+hundred cells, solved in milliseconds to about 2 s; a solve that runs out of time gives no
+fix (never a half-solved suggestion, nor a list of equal fixes cut short, which would
+depend on the machine's load), so localisation stays within the per-file budget."""
 _OPTIONS = {"time_limit": MILP_SECONDS}
+_INFEASIBLE = 2  # scipy.optimize.milp's status: no point satisfies the constraints
 # scipy (sparse matrices, HiGHS) is imported by the functions that build a MILP: a batch
 # whose wrong cells the exact shortcut finds never needs it (its import costs more CPU than
 # checking a hundred reports)
@@ -611,8 +613,10 @@ def _enumerate(A, v, wl, nonnegative, integer, ub, max_solutions):
         cons = base + [LinearConstraint(csr_matrix(np.array(cuts)), -np.inf, np.array([c[m:].sum() - 1 for c in cuts]))]
         r = milp(np.zeros(2 * m), constraints=cons, integrality=integrality, bounds=bounds,
              options=_OPTIONS)
+        if r.status == _INFEASIBLE:
+            break  # no further set of that weight: the list is complete
         if r.status != 0 or r.x is None:
-            break
+            return None  # out of time (or failed) before the list was complete: no fix, never a partial list
         x = r.x
     if not found:
         return None
