@@ -50,8 +50,11 @@ PAYLOADS = st.one_of(st.sampled_from(ATTACKS), st.text(_SAFE_CHARS, min_size=1, 
 
 
 def _report_with(payload: str) -> str:
-    """The seed with ``payload`` as the issuing body (title), as the text of a 表三 cell
-    (X001 quotes it) and as the label of an extra 表三 row (X-finding quotes it)."""
+    """The seed with ``payload`` as the issuing body (title), in the first value cell of
+    表三's 本年新收 row and as the label of an extra 表三 row (S005 quotes it). The text
+    reader takes the cell's text into the row's label (no number before it), so the row's
+    numbers shift one column (T301, B001) and the payload reaches the outputs through the
+    cells and labels they show, not through an X001 quote."""
     text = SEED_TEXT.replace(NEW_ROW, NEW_ROW.replace("\t4\t", f"\t{payload}x\t"), 1)
     text = text.replace("(六) 其他处理\t", f"{payload}行\t1\t2\t3\t4\t5\t6\t7\n(六) 其他处理\t", 1)
     return f"{payload}人民政府2020年政府信息公开工作年度报告\n" + text
