@@ -147,7 +147,7 @@ def _restore_text(r: Report, rec: dict, pos: Position | None) -> None:
 def preload() -> None:
     """What reading a canonical file imports, imported ahead of a batch's worker processes
     (validator.run): pandas, pyarrow's Parquet reader and pandera, whose pandas backends are
-    registered on its first validation (half a second in all, once instead of per worker)."""
+    registered on its first validation (once instead of per worker)."""
     import pandas as pd
     import pandera.pandas as pa
     import pyarrow.parquet  # noqa: F401
@@ -216,8 +216,8 @@ def read(path: Path, data: bytes) -> list[Report]:
 
 def _csv_columns(data: bytes):
     """The canonical columns a CSV's header names, the header read once with the csv module:
-    pandas calls a ``usecols`` function once per column per row (1.3 s for a 100,000-column
-    header), a list it matches once. Past the csv module's field limit (a hostile header),
+    pandas calls a ``usecols`` function once per column per row (slow for a hostile header
+    of many columns), a list it matches once. Past the csv module's field limit (a hostile header),
     pandas is left to filter with the function."""
     import csv
 

@@ -58,10 +58,9 @@ equations all hold need no change and are not solved at all, each of the others 
 solved on its own (表三 and 表四 are separate components), and the minimal sets of the
 whole are the combinations of the components' minimal sets.
 
-Speed (003 表三 25 × 7 + 表四 15 cells, 2-core machine under load; benchmarks/bench_localize.py):
-one wrong cell about 0.3 ms, two or three about 1–3 ms (shortcuts); through the MILP
-0.04–1.5 s (one solve for the optimum, one to prove there is no other set of that
-weight, one more per alternative) -- now only for ties and sets of five or more cells.
+Cost: the shortcuts answer without a solver; through the MILP it takes one solve for the
+optimum, one to prove there is no other set of that weight and one more per alternative,
+now only for ties and sets of five or more cells (``benchmarks/bench_localize.py`` measures both).
 
 ``M_i`` (big-M): with ``bound = 1e7`` a plain big-M would let the solver's
 integrality tolerance (1e-6) leak up to 10 units into a "unchanged" cell. We therefore
@@ -129,7 +128,7 @@ import numpy as np
 
 MILP_SECONDS = 10.0
 """Seconds one MILP may run (HiGHS ``time_limit``, wall clock). A report has at most a few
-hundred cells, solved in milliseconds to about 2 s; a solve that runs out of time gives no
+hundred cells, far within it; a solve that runs out of time gives no
 fix (never a half-solved suggestion, nor a list of equal fixes cut short, which would
 depend on the machine's load), so localisation stays within the per-file budget."""
 _OPTIONS = {"time_limit": MILP_SECONDS}

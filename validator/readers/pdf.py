@@ -1016,8 +1016,8 @@ _pdfminer_decompress_corrupted = None  # pdfminer's own, kept for the test that 
 
 def _decompress_corrupted(data: bytes) -> bytes:
     """pdfminer's ``decompress_corrupted``, the same result in one call instead of one per
-    byte (pdfminer/pdfminer.six#1163: a bit flipped in one font stream of a corpus report
-    made reading it take 1.6 s instead of 0.3 s). For a Flate stream that does not inflate:
+    byte (pdfminer/pdfminer.six#1163: quadratic in the stream's length, so one flipped bit
+    in a font stream makes a page slow to read). For a Flate stream that does not inflate:
     its output if the error is in the last three bytes (the checksum), else ``zlib.error``
     (pdfminer then reads the stream as empty). All but the last three bytes are inflated at
     once (an error there is raised), the last three one at a time, as pdfminer does."""

@@ -307,7 +307,7 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
 
 def preload() -> None:
     """What reading a workbook imports, imported ahead of a batch's worker processes
-    (validator.run._preload): openpyxl (0.2 s), once instead of per worker."""
+    (validator.run._preload): openpyxl, once instead of per worker."""
     import openpyxl  # noqa: F401
 
 
